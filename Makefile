@@ -1,0 +1,43 @@
+# Unibill — two commands: `make demo` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ACCOUNTS ?= 500
+# Debian packages the tests and the demo need, as command:package.
+DEBIAN_PACKAGES :=
+
+.PHONY: demo test bench lint setup system-packages serve clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+system-packages:
+	@scripts/ensure-debian-packages $(DEBIAN_PACKAGES)
+
+setup: system-packages $(STAMP)
+
+demo: setup
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --accounts $(DEMO_ACCOUNTS)
+	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m pytest -q -s tests/bench
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var staticfiles

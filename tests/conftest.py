@@ -1,0 +1,29 @@
+import os
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture
+def postgres(db):
+    """Marks a test that needs PostgreSQL. With no PostgreSQL DATABASE_URL it fails loudly:
+    CI runs the suite once on PostgreSQL, where these tests must run."""
+    if connection.vendor != "postgresql":
+        pytest.fail(
+            "this test needs PostgreSQL: run with DATABASE_URL=postgres://… "
+            f"(current database: {connection.vendor})"
+        )
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests run when DATABASE_URL points at PostgreSQL and are deselected (and
+    counted in the summary) on the SQLite run, as DESIGN.md "Running it" describes."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
+    if on_postgres:
+        return
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

@@ -1,0 +1,302 @@
+"""The core reference model: tenants, suppliers, the service classifier, the housing stock and
+the personal accounts, plus who may see what (memberships, account holders) and the audit log.
+
+Every row belongs to exactly one tenant; uniqueness is per tenant and enforced by the database.
+Amounts are integers in minor units."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    """A person who signs in: operator staff, a supplier's accountant, a collector, a resident."""
+
+    phone = models.CharField(max_length=16, blank=True)
+
+
+class CountryProfile(models.TextChoices):
+    RU = "RU", "Russia (GOST R 56042 QR, numeric references)"
+    SEPA = "SEPA", "SEPA (EPC QR, RF references)"
+    CH = "CH", "Switzerland (QR-bill)"
+
+
+class RegistryFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+    ONE_C = "1c", "1C ClientBankExchange"
+    PAIN001 = "pain001", "ISO 20022 pain.001"
+
+
+class BankDetails(models.Model):
+    """Bank details in both shapes: IBAN/BIC (SEPA, CH) or RU settlement account/BIC/corr."""
+
+    bank_name = models.CharField(max_length=200, blank=True)
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    bic = models.CharField("BIC", max_length=11, blank=True)
+    bank_account = models.CharField("settlement account", max_length=20, blank=True)
+    corr_account = models.CharField("correspondent account", max_length=20, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Tenant(BankDetails):
+    """A billing operator (management company or settlement centre)."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    profile = models.CharField(max_length=4, choices=CountryProfile.choices)
+    currency = models.CharField(max_length=3)
+    locale = models.CharField(max_length=10, default="en")
+    timezone = models.CharField(max_length=64, default="UTC")
+    due_day = models.PositiveSmallIntegerField(default=10)
+    tax_id = models.CharField(max_length=32, blank=True)
+    inn = models.CharField("INN", max_length=12, blank=True)
+    kpp = models.CharField("KPP", max_length=9, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_day__gte=1) & Q(due_day__lte=28), name="tenant_due_day_1_28"
+            ),
+            models.CheckConstraint(
+                condition=Q(profile__in=["RU", "SEPA", "CH"]), name="tenant_profile_known"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Supplier(BankDetails):
+    """A supplier whose charges the operator collects, with its contract terms."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="suppliers")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    tax_id = models.CharField(max_length=32, blank=True)
+    inn = models.CharField("INN", max_length=12, blank=True)
+    kpp = models.CharField("KPP", max_length=9, blank=True)
+    commission_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    commission_fixed = models.BigIntegerField(default=0, help_text="minor units per payment")
+    commission_min = models.BigIntegerField(default=0, help_text="minor units")
+    commission_max = models.BigIntegerField(null=True, blank=True, help_text="minor units")
+    webhook_url = models.URLField(blank=True)
+    registry_format = models.CharField(
+        max_length=8, choices=RegistryFormat.choices, default=RegistryFormat.CSV
+    )
+
+    class Meta:
+        ordering = ["tenant", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="supplier_code_per_tenant"),
+            models.CheckConstraint(
+                condition=Q(commission_percent__gte=0) & Q(commission_percent__lte=100),
+                name="supplier_commission_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_fixed__gte=0) & Q(commission_min__gte=0),
+                name="supplier_commission_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_max__isnull=True)
+                | Q(commission_max__gte=models.F("commission_min")),
+                name="supplier_commission_max_ge_min",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Service(models.Model):
+    """An entry of the tenant's service classifier (cold water, heating…)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="services")
+    code = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["tenant", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="service_code_per_tenant"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class SupplierServiceCode(models.Model):
+    """Maps a supplier's own service code onto the tenant's classifier."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="service_codes")
+    external_code = models.CharField(max_length=50)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="supplier_codes")
+
+    class Meta:
+        ordering = ["supplier", "external_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "external_code"], name="supplier_service_code_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier.code}:{self.external_code} → {self.service.code}"
+
+
+class Building(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="buildings")
+    address = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["tenant", "address"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "address"], name="building_address_per_tenant"
+            ),
+        ]
+
+    def __str__(self):
+        return self.address
+
+
+class Premises(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="premises")
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="premises")
+    number = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name_plural = "premises"
+        ordering = ["building", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "number"], name="premises_number_per_building"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.building.address}, {self.number}"
+
+
+class Account(models.Model):
+    """The personal account (лицевой счёт): who pays for a premises, and how to reach them."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="accounts")
+    account_number = models.CharField(max_length=32)
+    premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="accounts")
+    payer_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=16, blank=True)
+    email = models.EmailField(blank=True)
+    area_m2 = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    residents = models.PositiveIntegerField(null=True, blank=True)
+    delivery_route = models.CharField(max_length=32, blank=True)
+    verification_code = models.CharField(
+        max_length=8, help_text="printed on bills; a resident links the account with it"
+    )
+    sms_consent = models.BooleanField(default=True)
+    email_consent = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["tenant", "account_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "account_number"], name="account_number_per_tenant"
+            ),
+        ]
+
+    def __str__(self):
+        return self.account_number
+
+
+class AccountLink(models.Model):
+    """A supplier's own account number for one of our accounts."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="account_links")
+    external_number = models.CharField(max_length=50)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="links")
+
+    class Meta:
+        ordering = ["supplier", "external_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "external_number"], name="account_link_unique_per_supplier"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier.code}:{self.external_number} → {self.account.account_number}"
+
+
+class Role(models.TextChoices):
+    OPERATOR_ADMIN = "operator_admin", "Operator admin"
+    ACCOUNTANT = "accountant", "Accountant"
+    COLLECTOR = "collector", "Collector"
+    SUPPLIER = "supplier", "Supplier user"
+
+
+STAFF_ROLES = (Role.OPERATOR_ADMIN, Role.ACCOUNTANT, Role.COLLECTOR)
+
+
+class Membership(models.Model):
+    """A user's role in one tenant. A supplier user also names the supplier they work for."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "tenant"], name="membership_one_role_per_tenant"
+            ),
+            models.CheckConstraint(
+                condition=(Q(role="supplier") & Q(supplier__isnull=False))
+                | (~Q(role="supplier") & Q(supplier__isnull=True)),
+                name="membership_supplier_iff_supplier_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} @ {self.tenant.code}"
+
+
+class AccountHolder(models.Model):
+    """A resident who may see an account (the cabinet creates these when a resident links one)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="held_accounts")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="holders")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="account_holder_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} holds {self.account}"
+
+
+class AuditEvent(models.Model):
+    """Who changed what, written in the same transaction as the change."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, null=True, blank=True)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=64)
+    detail = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "action"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

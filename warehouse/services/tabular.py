@@ -1,0 +1,193 @@
+"""Reads the tabular files suppliers and operators send (CSV or XLSX) into a frame of strings,
+with the file's line numbers kept, and detects what the formats allow: UTF-8 (with or without
+BOM) or Windows-1251, `,` or `;` as separator (import-formats.md "Common rules").
+
+Nothing is converted here: every cell stays the text the file held, so validation can report
+the value exactly as the user sees it."""
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from warehouse.reports import FileRejected, LineError
+
+LINE = "_line"
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\r", "\n"}
+
+
+@dataclass
+class Table:
+    """Cells as strings, one row per non-empty data line; `frame[LINE]` is the file's line."""
+
+    frame: pd.DataFrame
+    columns: list[str]
+    errors: list[LineError] = field(default_factory=list)
+    encoding: str | None = None
+    separator: str | None = None
+
+
+def normalise_header(name) -> str:
+    return str(name if name is not None else "").strip().lower()
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """The text and the encoding used. Without an explicit encoding: UTF-8, else Windows-1251;
+    text with control characters (a UTF-16 or binary file) is refused as unreadable."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise FileRejected(
+                [LineError(None, "file", "", f"cannot be read as {encoding}: {exc}")]
+            ) from exc
+    for candidate in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        if not _CONTROL.intersection(text):
+            return text, candidate
+    raise FileRejected(
+        [
+            LineError(
+                None,
+                "file",
+                "",
+                "unreadable encoding: the file is neither UTF-8 nor Windows-1251 text",
+            )
+        ]
+    )
+
+
+def detect_separator(text: str) -> str:
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_csv(data: bytes, *, encoding=None, separator=None, skip_rows=0) -> Table:
+    text, used_encoding = decode(data, encoding)
+    separator = separator or detect_separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    header, rows, lines, errors = None, [], [], []
+    previous_end = 0
+    try:
+        for record in reader:
+            start, previous_end = previous_end + 1, reader.line_num
+            if start <= skip_rows or not any(cell.strip() for cell in record):
+                continue
+            if header is None:
+                header = [normalise_header(c) for c in record]
+                continue
+            if len(record) != len(header):
+                errors.append(
+                    LineError(
+                        start,
+                        "line",
+                        separator.join(record)[:80],
+                        f"has {len(record)} fields, the header has {len(header)}",
+                    )
+                )
+                continue
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        errors.append(LineError(previous_end + 1, "line", "", f"malformed CSV: {exc}"))
+    return _table(header, rows, lines, errors, encoding=used_encoding, separator=separator)
+
+
+def read_xlsx(data: bytes, *, sheet: str | None = None, skip_rows=0) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRejected(
+            [LineError(None, "file", "", f"not a readable XLSX workbook: {exc}")]
+        ) from exc
+    try:
+        if sheet and sheet not in workbook.sheetnames:
+            raise FileRejected([LineError(None, "sheet", sheet, "no such sheet in the workbook")])
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        header, rows, lines = None, [], []
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            if number <= skip_rows or not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = [normalise_header(c) for c in cells]
+                while header and not header[-1]:
+                    header.pop()
+                continue
+            extra = [c for c in cells[len(header) :] if c.strip()]
+            if extra:
+                rows_error = LineError(
+                    number,
+                    "line",
+                    " | ".join(cells)[:80],
+                    f"has values beyond the {len(header)} header columns",
+                )
+                return _table(header, [], [], [rows_error])
+            rows.append((cells + [""] * len(header))[: len(header)])
+            lines.append(number)
+    finally:
+        workbook.close()
+    return _table(header, rows, lines, [])
+
+
+def read_table(data: bytes, *, filename: str, **options) -> Table:
+    is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
+    if is_xlsx:
+        return read_xlsx(data, sheet=options.get("sheet"), skip_rows=options.get("skip_rows", 0))
+    return read_csv(
+        data,
+        encoding=options.get("encoding"),
+        separator=options.get("separator"),
+        skip_rows=options.get("skip_rows", 0),
+    )
+
+
+def require_columns(table: Table, required: list[str]) -> None:
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise FileRejected(
+            [
+                LineError(1, column, "", "required column is missing from the header")
+                for column in missing
+            ]
+        )
+
+
+def _table(header, rows, lines, errors, **meta) -> Table:
+    if header is None:
+        raise FileRejected([LineError(None, "file", "", "the file is empty: no header row")])
+    duplicates = {c for c in header if c and header.count(c) > 1}
+    if duplicates:
+        raise FileRejected(
+            [LineError(1, c, "", "column appears twice in the header") for c in sorted(duplicates)]
+        )
+    frame = (
+        pd.DataFrame(rows, columns=header, dtype="string")
+        if rows
+        else pd.DataFrame({c: pd.Series([], dtype="string") for c in header})
+    )
+    frame = frame.apply(lambda s: s.str.strip()) if len(frame) else frame
+    frame[LINE] = pd.Series(lines, dtype="int64")
+    return Table(frame=frame, columns=header, errors=errors, **meta)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

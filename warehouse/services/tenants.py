@@ -1,0 +1,321 @@
+"""`tenant_setup`: creates or updates a tenant from its YAML/JSON description
+(import-formats.md "Tenant"): bank details, the service classifier and the suppliers with their
+contracts and service-code maps. Suppliers and services are matched by code, added or updated,
+never deleted. A file with any problem is rejected whole, every problem listed with its line."""
+
+import re
+import zoneinfo
+from dataclasses import dataclass
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+
+from warehouse import validation as v
+from warehouse.models import (
+    AuditEvent,
+    CountryProfile,
+    RegistryFormat,
+    Service,
+    Supplier,
+    SupplierServiceCode,
+    Tenant,
+)
+from warehouse.money import percent, to_minor
+from warehouse.reports import FileRejected, LineError
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+_CURRENCIES = {"RU": {"RUB"}, "SEPA": {"EUR"}, "CH": {"CHF", "EUR"}}
+
+
+@dataclass(frozen=True)
+class TenantSetupResult:
+    tenant: Tenant
+    created: bool
+    services: int
+    suppliers: int
+
+
+def tenant_setup(*, data: bytes, filename: str = "tenant.yaml", actor=None) -> TenantSetupResult:
+    document, lines = _load(data)
+    checker = _Checker(lines)
+    spec = checker.tenant(document)
+    if checker.errors:
+        raise FileRejected(checker.errors)
+    return _write(spec, actor=actor, filename=filename)
+
+
+def _load(data: bytes):
+    """Parses YAML (JSON is YAML too) and records the line of every value by its path."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileRejected([LineError(None, "file", "", "the file must be UTF-8 text")]) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise FileRejected([LineError(line, "file", "", f"not valid YAML/JSON: {exc}")]) from exc
+    lines: dict[str, int] = {}
+
+    def walk(n, path):
+        lines[path] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                walk(value, f"{path}.{key.value}" if path else str(key.value))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, f"{path}[{i}]")
+
+    if node is not None:
+        walk(node, "")
+    return document, lines
+
+
+class _Checker:
+    """Walks the document, collecting every error and returning the cleaned values."""
+
+    def __init__(self, lines):
+        self.lines = lines
+        self.errors: list[LineError] = []
+
+    def error(self, path: str, value, reason: str) -> None:
+        line = self.lines.get(path) or self.lines.get(path.rsplit(".", 1)[0]) or self.lines.get("")
+        self.errors.append(LineError(line, path, "" if value is None else str(value), reason))
+
+    def text(self, data, key, path, *, required=True, max_length=200, pattern=None):
+        value = data.get(key) if isinstance(data, dict) else None
+        where = f"{path}.{key}" if path else key
+        if value is None or value == "":
+            if required:
+                self.error(where, None, "required")
+            return ""
+        if not isinstance(value, str | int):
+            self.error(where, value, "must be text")
+            return ""
+        value = str(value).strip()
+        if len(value) > max_length:
+            self.error(where, value, f"longer than {max_length} characters")
+        elif pattern and not pattern.match(value):
+            self.error(where, value, "must be a lowercase slug (letters, digits, - and _)")
+        return value
+
+    def check(self, where, value, reason):
+        if reason:
+            self.error(where, value, reason)
+
+    def tenant(self, doc) -> dict | None:
+        if not isinstance(doc, dict):
+            self.error("", None, "the file must describe one tenant as a mapping")
+            return None
+        profile = self.text(doc, "profile", "", max_length=4)
+        if profile and profile not in CountryProfile.values:
+            self.error("profile", profile, "profile must be RU, SEPA or CH")
+            profile = ""
+        spec = {
+            "code": self.text(doc, "code", "", max_length=50, pattern=_SLUG),
+            "name": self.text(doc, "name", ""),
+            "profile": profile,
+            "currency": self.text(doc, "currency", "", max_length=3).upper(),
+            "locale": self.text(doc, "locale", "", required=False, max_length=10) or "en",
+            "timezone": self.text(doc, "timezone", "", required=False, max_length=64) or "UTC",
+            "address": self.text(doc, "address", "", required=False, max_length=300),
+        }
+        if profile and spec["currency"] and spec["currency"] not in _CURRENCIES[profile]:
+            self.error(
+                "currency",
+                spec["currency"],
+                f"the {profile} profile takes {' or '.join(sorted(_CURRENCIES[profile]))}",
+            )
+        if spec["timezone"] not in zoneinfo.available_timezones():
+            self.error("timezone", spec["timezone"], "unknown time zone")
+        due_day = doc.get("due_day", 10)
+        if not isinstance(due_day, int) or isinstance(due_day, bool) or not 1 <= due_day <= 28:
+            self.error("due_day", due_day, "due_day must be a whole number from 1 to 28")
+        spec["due_day"] = due_day
+        spec.update(self.tax_ids(doc, "", profile))
+        spec.update(self.bank(doc.get("bank"), "bank", profile))
+
+        services = doc.get("services") or []
+        if not isinstance(services, list):
+            self.error("services", None, "services must be a list")
+            services = []
+        spec["services"] = [self.service(s, f"services[{i}]") for i, s in enumerate(services)]
+        self.no_duplicates(spec["services"], "services")
+        classifier = {s["code"] for s in spec["services"]} | set(
+            Service.objects.filter(tenant__code=spec["code"]).values_list("code", flat=True)
+        )
+        suppliers = doc.get("suppliers") or []
+        if not isinstance(suppliers, list):
+            self.error("suppliers", None, "suppliers must be a list")
+            suppliers = []
+        spec["suppliers"] = [
+            self.supplier(s, f"suppliers[{i}]", profile, classifier)
+            for i, s in enumerate(suppliers)
+        ]
+        self.no_duplicates(spec["suppliers"], "suppliers")
+        return spec
+
+    def no_duplicates(self, items, path):
+        seen = {}
+        for i, item in enumerate(items):
+            code = item.get("code")
+            if code and code in seen:
+                self.error(f"{path}[{i}].code", code, f"duplicate code (also {path}[{seen[code]}])")
+            seen.setdefault(code, i)
+
+    def tax_ids(self, data, path, profile) -> dict:
+        prefix = f"{path}." if path else ""
+        if profile != "RU":
+            return {"tax_id": self.text(data, "tax_id", path, required=False, max_length=32)}
+        inn = self.text(data, "inn", path, max_length=12)
+        kpp = self.text(data, "kpp", path, required=len(inn) == 10, max_length=9)
+        if inn:
+            self.check(f"{prefix}inn", inn, v.inn_error(inn))
+        if kpp:
+            self.check(f"{prefix}kpp", kpp, v.kpp_error(kpp))
+        return {"inn": inn, "kpp": kpp}
+
+    def bank(self, data, path, profile) -> dict:
+        if not isinstance(data, dict):
+            self.error(path, None, "bank details are required")
+            return {}
+        name = self.text(data, "name", path, required=profile == "RU")
+        if profile == "RU":
+            bic = self.text(data, "bic", path, max_length=9)
+            account = self.text(data, "account", path, max_length=20)
+            corr = self.text(data, "corr_account", path, max_length=20)
+            self.check(f"{path}.bic", bic, bic and v.ru_bic_error(bic))
+            self.check(
+                f"{path}.account", account, account and v.ru_settlement_account_error(bic, account)
+            )
+            self.check(f"{path}.corr_account", corr, corr and v.ru_corr_account_error(bic, corr))
+            return {"bank_name": name, "bic": bic, "bank_account": account, "corr_account": corr}
+        iban = self.text(data, "iban", path, max_length=42).replace(" ", "").upper()
+        bic = self.text(data, "bic", path, required=False, max_length=11).upper()
+        if iban:
+            countries = ("CH", "LI") if profile == "CH" else None
+            self.check(f"{path}.iban", iban, v.iban_error(iban, countries=countries))
+        if bic:
+            self.check(f"{path}.bic", bic, v.bic_error(bic))
+        return {"bank_name": name, "iban": iban, "bic": bic}
+
+    def service(self, data, path) -> dict:
+        if not isinstance(data, dict):
+            self.error(path, None, "a service must be a mapping {code, name, unit}")
+            return {}
+        return {
+            "code": self.text(data, "code", path, max_length=50),
+            "name": self.text(data, "name", path),
+            "unit": self.text(data, "unit", path, required=False, max_length=20),
+        }
+
+    def supplier(self, data, path, profile, classifier) -> dict:
+        if not isinstance(data, dict):
+            self.error(path, None, "a supplier must be a mapping")
+            return {}
+        spec = {
+            "code": self.text(data, "code", path, max_length=50, pattern=_SLUG),
+            "name": self.text(data, "name", path),
+            **self.tax_ids(data, path, profile),
+            **self.bank(data.get("bank"), f"{path}.bank", profile),
+            **self.commission(data.get("commission") or {}, f"{path}.commission"),
+        }
+        webhook = data.get("webhook_url") or ""
+        if webhook:
+            try:
+                URLValidator(schemes=["http", "https"])(webhook)
+            except ValidationError:
+                self.error(f"{path}.webhook_url", webhook, "not an http(s) URL")
+        spec["webhook_url"] = webhook
+        registry = data.get("registry_format") or RegistryFormat.CSV
+        if registry not in RegistryFormat.values:
+            self.error(
+                f"{path}.registry_format",
+                registry,
+                f"registry_format must be one of {', '.join(RegistryFormat.values)}",
+            )
+        spec["registry_format"] = registry
+        codes = data.get("service_codes") or {}
+        if not isinstance(codes, dict):
+            self.error(
+                f"{path}.service_codes", None, "service_codes must map the supplier's codes to ours"
+            )
+            codes = {}
+        for external, ours in codes.items():
+            if str(ours) not in classifier:
+                self.error(
+                    f"{path}.service_codes.{external}",
+                    ours,
+                    "mapped to no entry of the service classifier",
+                )
+        spec["service_codes"] = {str(k): str(val) for k, val in codes.items()}
+        return spec
+
+    def commission(self, data, path) -> dict:
+        if not isinstance(data, dict):
+            self.error(path, None, "commission must be a mapping {percent, fixed, min, max}")
+            return {}
+        result = {}
+        for key, field, parse in (
+            ("percent", "commission_percent", percent),
+            ("fixed", "commission_fixed", to_minor),
+            ("min", "commission_min", to_minor),
+            ("max", "commission_max", to_minor),
+        ):
+            raw = data.get(key)
+            if raw is None:
+                result[field] = None if key == "max" else parse("0")
+                continue
+            try:
+                value = parse(str(raw))
+            except (ValueError, ArithmeticError):
+                self.error(
+                    f"{path}.{key}",
+                    raw,
+                    'must be a non-negative amount in major units, e.g. "1.50"',
+                )
+                continue
+            if not isinstance(value, int) or value >= 0:
+                result[field] = value
+            else:
+                self.error(f"{path}.{key}", raw, "must not be negative")
+        if result.get("commission_max") is not None and result["commission_max"] < (
+            result.get("commission_min") or 0
+        ):
+            self.error(f"{path}.max", data.get("max"), "max must not be below min")
+        return result
+
+
+@transaction.atomic(durable=True)
+def _write(spec: dict, *, actor, filename) -> TenantSetupResult:
+    tenant_fields = {k: spec[k] for k in spec if k not in ("code", "services", "suppliers")}
+    tenant, created = Tenant.objects.update_or_create(code=spec["code"], defaults=tenant_fields)
+    for service in spec["services"]:
+        Service.objects.update_or_create(tenant=tenant, code=service["code"], defaults=service)
+    services = dict(Service.objects.filter(tenant=tenant).values_list("code", "id"))
+    for item in spec["suppliers"]:
+        fields = {k: val for k, val in item.items() if k not in ("code", "service_codes")}
+        supplier, _ = Supplier.objects.update_or_create(
+            tenant=tenant, code=item["code"], defaults=fields
+        )
+        for external, ours in item["service_codes"].items():
+            SupplierServiceCode.objects.update_or_create(
+                supplier=supplier,
+                external_code=external,
+                defaults={"tenant": tenant, "service_id": services[ours]},
+            )
+    AuditEvent.objects.create(
+        tenant=tenant,
+        actor=actor,
+        action="tenant.created" if created else "tenant.updated",
+        detail={
+            "file": filename,
+            "services": len(spec["services"]),
+            "suppliers": len(spec["suppliers"]),
+        },
+    )
+    return TenantSetupResult(tenant, created, len(spec["services"]), len(spec["suppliers"]))
