@@ -20,6 +20,7 @@ REQUIRED = ["account_number", "address", "premises", "payer_name"]
 OPTIONAL = ["phone", "email", "area_m2", "residents", "delivery_route", "links"]
 _E164 = r"^\+[1-9]\d{6,14}$"
 _AREA = r"^\d{1,8}(?:[.,]\d{1,2})?$"
+_IN_LIMIT = 5000  # above this many keys, reading the tenant's whole table is cheaper than IN (…)
 _MAX_LENGTH = {
     "account_number": 32,
     "address": 300,
@@ -160,8 +161,10 @@ def _link_conflicts(tenant: Tenant, links) -> list[LineError]:
     """A supplier's account number already linked to another account of ours is an error."""
     if not links:
         return []
-    numbers = {number for _, number in links}
-    existing = AccountLink.objects.filter(tenant=tenant, external_number__in=numbers).values_list(
+    existing = AccountLink.objects.filter(tenant=tenant)
+    if len(links) <= _IN_LIMIT:
+        existing = existing.filter(external_number__in={number for _, number in links})
+    existing = existing.values_list(
         "supplier_id", "external_number", "account__account_number", "supplier__code"
     )
     errors = []
@@ -259,15 +262,10 @@ def _post(
 
     if links:
         numbers = {n for _, n in links.values()}
-        account_ids = (
-            dict(
-                Account.objects.filter(tenant=tenant, account_number__in=numbers).values_list(
-                    "account_number", "id"
-                )
-            )
-            if len(numbers) < 5000
-            else dict(Account.objects.filter(tenant=tenant).values_list("account_number", "id"))
-        )
+        accounts = Account.objects.filter(tenant=tenant)
+        if len(numbers) <= _IN_LIMIT:
+            accounts = accounts.filter(account_number__in=numbers)
+        account_ids = dict(accounts.values_list("account_number", "id"))
         bulk_upsert(
             AccountLink,
             (

@@ -112,7 +112,7 @@ def read_xlsx(data: bytes, *, sheet: str | None = None, skip_rows=0) -> Table:
         if sheet and sheet not in workbook.sheetnames:
             raise FileRejected([LineError(None, "sheet", sheet, "no such sheet in the workbook")])
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        header, rows, lines = None, [], []
+        header, rows, lines, errors = None, [], [], []
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             cells = [_cell_text(v) for v in values]
             if number <= skip_rows or not any(c.strip() for c in cells):
@@ -124,18 +124,20 @@ def read_xlsx(data: bytes, *, sheet: str | None = None, skip_rows=0) -> Table:
                 continue
             extra = [c for c in cells[len(header) :] if c.strip()]
             if extra:
-                rows_error = LineError(
-                    number,
-                    "line",
-                    " | ".join(cells)[:80],
-                    f"has values beyond the {len(header)} header columns",
+                errors.append(
+                    LineError(
+                        number,
+                        "line",
+                        " | ".join(cells)[:80],
+                        f"has values beyond the {len(header)} header columns",
+                    )
                 )
-                return _table(header, [], [], [rows_error])
+                continue
             rows.append((cells + [""] * len(header))[: len(header)])
             lines.append(number)
     finally:
         workbook.close()
-    return _table(header, rows, lines, [])
+    return _table(header, rows, lines, errors)
 
 
 def read_table(data: bytes, *, filename: str, **options) -> Table:

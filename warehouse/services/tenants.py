@@ -3,6 +3,7 @@
 contracts and service-code maps. Suppliers and services are matched by code, added or updated,
 never deleted. A file with any problem is rejected whole, every problem listed with its line."""
 
+import json
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -46,15 +47,36 @@ def tenant_setup(*, data: bytes, filename: str = "tenant.yaml", actor=None) -> T
     return _write(spec, actor=actor, filename=filename)
 
 
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 reads an unquoted `044525225` as an octal number and `01` as 1; BICs, KPPs and
+    service codes are digit strings, so a number written with a leading zero stays text."""
+
+    def construct_yaml_int(self, node):
+        text = self.construct_scalar(node)
+        if _LEADING_ZERO.match(text):
+            return text
+        return super().construct_yaml_int(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
 def _load(data: bytes):
     """Parses YAML (JSON is YAML too) and records the line of every value by its path."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileRejected([LineError(None, "file", "", "the file must be UTF-8 text")]) from exc
+    if "\t" in text and _is_json(text):
+        # JSON has tabs only between tokens (never raw inside a string), where YAML refuses
+        # them; as spaces they change neither the values nor the lines.
+        text = text.replace("\t", " ")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        document = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -73,6 +95,14 @@ def _load(data: bytes):
     if node is not None:
         walk(node, "")
     return document, lines
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 class _Checker:

@@ -1,0 +1,70 @@
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from warehouse.services.demo import (
+    DEMO_PASSWORD,
+    SIGN_INS,
+    default_last_period,
+    demo_exists,
+    demo_seed,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Seeds the deterministic demo: tenants demo-ru and demo-eu, their suppliers, accounts "
+        "and each supplier's charge export files; prints the sign-ins."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", type=int, default=500, help="accounts per tenant")
+        parser.add_argument("--months", type=int, default=3, help="months of supplier files")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--reset", action="store_true", help="remove an existing demo and seed it again"
+        )
+        parser.add_argument(
+            "--last-period", default=None, help="YYYY-MM of the newest files (default: last month)"
+        )
+        parser.add_argument(
+            "--out",
+            type=Path,
+            default=None,
+            help="folder for the generated files (default: var/demo)",
+        )
+
+    def handle(self, *args, accounts, months, seed, last_period, out, reset, **options):
+        if accounts < 1 or months < 1:
+            raise CommandError("--accounts and --months must be at least 1", returncode=2)
+        if demo_exists() and not reset:
+            self.stdout.write("The demo is already seeded (use --reset to seed it again).")
+            self._print_sign_ins(SIGN_INS)
+            return
+        last_period = last_period or default_last_period()
+        out = out or Path(settings.VAR_DIR) / "demo"
+        started = time.monotonic()
+        result = demo_seed(
+            accounts=accounts,
+            months=months,
+            seed=seed,
+            last_period=last_period,
+            out=out,
+            progress=lambda message: (
+                self.stdout.write(f"  {message}") if options["verbosity"] > 1 else None
+            ),
+        )
+        elapsed = time.monotonic() - started
+        total = sum(result.accounts.values())
+        self.stdout.write(
+            f"Demo seeded in {elapsed:.1f}s: {total} accounts in {len(result.accounts)} tenants, "
+            f"{len(result.files)} supplier files for {', '.join(result.periods)} in {out}"
+        )
+        self._print_sign_ins(result.sign_ins)
+
+    def _print_sign_ins(self, sign_ins):
+        self.stdout.write(f"Sign-ins (password for all: {DEMO_PASSWORD}), at /staff/login/:")
+        for sign_in in sign_ins:
+            self.stdout.write(f"  {sign_in.username:<11} {sign_in.role:<15} sees {sign_in.sees}")
