@@ -187,7 +187,10 @@ class Premises(models.Model):
 class Account(models.Model):
     """The personal account (лицевой счёт): who pays for a premises, and how to reach them."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="accounts")
+    # The unique (tenant, account_number) index serves tenant lookups; no second index.
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="accounts", db_index=False
+    )
     account_number = models.CharField(max_length=32)
     premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="accounts")
     payer_name = models.CharField(max_length=200)
@@ -218,8 +221,12 @@ class Account(models.Model):
 class AccountLink(models.Model):
     """A supplier's own account number for one of our accounts."""
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE)
-    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="account_links")
+    # Imports write a million of these; the unique (supplier, external_number) index serves
+    # supplier lookups, so the foreign keys carry no index of their own but `account`.
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, db_index=False)
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.CASCADE, related_name="account_links", db_index=False
+    )
     external_number = models.CharField(max_length=50)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="links")
 

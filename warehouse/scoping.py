@@ -60,6 +60,7 @@ SCOPE_PATHS: dict[type[Model], ScopePaths] = {
     AccountLink: ScopePaths(tenant="tenant", supplier="supplier", account="account"),
     Membership: ScopePaths(tenant="tenant", supplier="supplier"),
     AuditEvent: ScopePaths(tenant="tenant"),
+    AccountHolder: ScopePaths(tenant="account__tenant", account="account"),
 }
 
 

@@ -286,3 +286,15 @@ def write_supplier_file(
         writer.writerow(headers)
         writer.writerows(rows)
     return path
+
+
+def write_tenant_files(
+    tenant: str, count: int, seed: int, periods: list[str], folder: Path
+) -> list[Path]:
+    """Every supplier file of one tenant; runs in a worker process beside the database import."""
+    accounts = demo_accounts(tenant, count, seed)
+    return [
+        write_supplier_file(layout, accounts, period, seed, folder / layout.supplier)
+        for layout in layouts_for(tenant)
+        for period in periods
+    ]

@@ -10,7 +10,8 @@ from xml.sax.saxutils import escape
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
@@ -36,6 +37,13 @@ _NS = (
     'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
     'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
 )
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip member with a fixed timestamp, so the same rows give the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def _column(index: int) -> str:
@@ -69,15 +77,15 @@ def write_xlsx(
         return f'<row r="{number}">{"".join(out)}</row>'
 
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        archive.writestr("_rels/.rels", _ROOT_RELS)
-        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        archive.writestr(_entry("[Content_Types].xml"), _CONTENT_TYPES)
+        archive.writestr(_entry("_rels/.rels"), _ROOT_RELS)
+        archive.writestr(_entry("xl/_rels/workbook.xml.rels"), _WORKBOOK_RELS)
         archive.writestr(
-            "xl/workbook.xml",
+            _entry("xl/workbook.xml"),
             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook {_NS}><sheets>'
             f'<sheet name="{escape(sheet)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
         )
-        with archive.open("xl/worksheets/sheet1.xml", "w") as part:
+        with archive.open(_entry("xl/worksheets/sheet1.xml"), "w") as part:
             part.write(
                 f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet {_NS}>'
                 f"<sheetData>{cells(1, header, frozenset())}".encode()

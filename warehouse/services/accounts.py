@@ -126,7 +126,10 @@ def _parse_links(frame: pd.DataFrame, suppliers: dict[str, int]):
     errors: list[LineError] = []
     with_links = frame[frame["links"] != ""]
     for line, account_number, cell in zip(
-        with_links[LINE], with_links["account_number"], with_links["links"], strict=True
+        with_links[LINE].tolist(),
+        with_links["account_number"].tolist(),
+        with_links["links"].tolist(),
+        strict=True,
     ):
         for part in (p.strip() for p in cell.split("|")):
             code, sep, number = (x.strip() for x in part.partition(":"))
@@ -207,8 +210,8 @@ def _post(
     }
 
     known = set(Account.objects.filter(tenant=tenant).values_list("account_number", flat=True))
-    area = frame["area_m2"].str.replace(",", ".", regex=False)
-    residents = frame["residents"]
+    column = {c: frame[c].tolist() for c in REQUIRED + OPTIONAL}
+    area = frame["area_m2"].str.replace(",", ".", regex=False).tolist()
     update = ["premises", "payer_name", "phone", "email", "area_m2", "residents", "delivery_route"]
     bulk_upsert(
         Account,
@@ -229,15 +232,15 @@ def _post(
                 True,
             )
             for number, address, prem, payer, phone, email, a, r, route in zip(
-                frame["account_number"],
-                frame["address"],
-                frame["premises"],
-                frame["payer_name"],
-                frame["phone"],
-                frame["email"],
+                column["account_number"],
+                column["address"],
+                column["premises"],
+                column["payer_name"],
+                column["phone"],
+                column["email"],
                 area,
-                residents,
-                frame["delivery_route"],
+                column["residents"],
+                column["delivery_route"],
                 strict=True,
             )
         ),

@@ -5,14 +5,15 @@ that operators use (tenant_setup, accounts_import)."""
 
 import datetime as dt
 import itertools
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from warehouse.demo.generate import accounts_register_csv, demo_accounts, write_supplier_file
-from warehouse.demo.layouts import layouts_for
+from warehouse.demo.generate import accounts_register_csv, demo_accounts, write_tenant_files
 from warehouse.models import (
     Account,
     AccountHolder,
@@ -71,31 +72,34 @@ def demo_seed(
     progress = progress or (lambda message: None)
     result = DemoResult(periods=demo_periods(last_period, months))
     _remove_demo()
-    for code in DEMO_TENANTS:
-        progress(f"{code}: tenant, suppliers and services")
-        tenant = tenant_setup(
-            data=(DEMO_DIR / f"{code}.yaml").read_bytes(), filename=f"{code}.yaml"
-        ).tenant
-        progress(f"{code}: {accounts} accounts")
-        generated = demo_accounts(code, accounts, seed)
-        register = accounts_register_csv(generated)
-        folder = out / code
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "accounts.csv").write_bytes(register)
-        codes = iter(generated.verification_codes)
-        accounts_import(
-            tenant=tenant,
-            data=register,
-            filename="accounts.csv",
-            verification_codes=lambda codes=codes: next(codes),
-        )
-        result.accounts[code] = accounts
-        for layout in layouts_for(code):
-            for period in result.periods:
-                progress(f"{code}: {layout.supplier} charges for {period}")
-                result.files.append(
-                    write_supplier_file(layout, generated, period, seed, folder / layout.supplier)
-                )
+    # The supplier files are pure functions of the seed: a worker process writes them while
+    # this one loads the database.
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        pending = [
+            pool.submit(write_tenant_files, code, accounts, seed, result.periods, out / code)
+            for code in DEMO_TENANTS
+        ]
+        for code in DEMO_TENANTS:
+            progress(f"{code}: tenant, suppliers and services")
+            tenant = tenant_setup(
+                data=(DEMO_DIR / f"{code}.yaml").read_bytes(), filename=f"{code}.yaml"
+            ).tenant
+            progress(f"{code}: {accounts} accounts")
+            generated = demo_accounts(code, accounts, seed)
+            register = accounts_register_csv(generated)
+            (out / code).mkdir(parents=True, exist_ok=True)
+            (out / code / "accounts.csv").write_bytes(register)
+            codes = iter(generated.verification_codes)
+            accounts_import(
+                tenant=tenant,
+                data=register,
+                filename="accounts.csv",
+                verification_codes=lambda codes=codes: next(codes),
+            )
+            result.accounts[code] = accounts
+        progress("supplier charge files")
+        for future in pending:
+            result.files.extend(future.result())
     _users()
     result.sign_ins = SIGN_INS
     return result

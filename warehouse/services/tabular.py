@@ -8,6 +8,7 @@ the value exactly as the user sees it."""
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ import pandas as pd
 from warehouse.reports import FileRejected, LineError
 
 LINE = "_line"
-_CONTROL = {chr(c) for c in range(32)} - {"\t", "\r", "\n"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -49,7 +50,7 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             text = data.decode(candidate)
         except UnicodeDecodeError:
             continue
-        if not _CONTROL.intersection(text):
+        if not _CONTROL.search(text):
             return text, candidate
     raise FileRejected(
         [
