@@ -32,8 +32,10 @@ demo: setup
 test: setup
 	$(PY) -m pytest -q
 
+# Benchmarks print their figures; they use DATABASE_URL (PostgreSQL for the published ones).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 bench: setup
-	$(PY) -m pytest -q -s tests/bench
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) -m pytest -q -s -p no:randomly tests/bench
 
 lint: setup
 	$(VENV)/bin/ruff check .
