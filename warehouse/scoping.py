@@ -90,6 +90,17 @@ def role_in(user, tenant) -> str | None:
     return membership.role if membership else None
 
 
+def _memberships(user) -> list[tuple[int, str, int | None]]:
+    """The user's (tenant, role, supplier) rows, read once per user object (one request)."""
+    cached = getattr(user, "_scope_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).values_list("tenant_id", "role", "supplier_id")
+        )
+        user._scope_memberships = cached
+    return cached
+
+
 def scope(user, queryset_or_model) -> QuerySet:
     """The rows of a queryset (or model) that `user` may see."""
     qs = (
@@ -108,9 +119,7 @@ def scope(user, queryset_or_model) -> QuerySet:
         )
 
     visible = Q(pk__in=[])
-    memberships = list(
-        Membership.objects.filter(user=user).values_list("tenant_id", "role", "supplier_id")
-    )
+    memberships = _memberships(user)
     staff_tenants = [t for t, role, _ in memberships if role in STAFF_ROLES]
     if staff_tenants:
         visible |= Q(**{f"{paths.tenant}__in": staff_tenants})
