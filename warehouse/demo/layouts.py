@@ -211,3 +211,26 @@ LAYOUTS: tuple[SupplierLayout, ...] = (
 
 def layouts_for(tenant_code: str) -> list[SupplierLayout]:
     return [layout for layout in LAYOUTS if layout.tenant == tenant_code]
+
+
+def profile_name(layout: SupplierLayout) -> str:
+    return f"{layout.supplier}-export"
+
+
+def profiles_document(tenant_code: str) -> dict:
+    """The mapping profiles that read each demo supplier's export (for `profiles_setup`)."""
+    return {
+        "profiles": [
+            {
+                "name": profile_name(layout),
+                "supplier": layout.supplier,
+                "format": layout.file_format,
+                "encoding": layout.encoding if layout.file_format == "csv" else "",
+                "separator": layout.separator if layout.file_format == "csv" else "",
+                "decimal_mark": "," if layout.decimal_comma else ".",
+                "sheet": layout.sheet or "",
+                "columns": dict(layout.columns),
+            }
+            for layout in layouts_for(tenant_code)
+        ]
+    }

@@ -7,17 +7,22 @@ from pathlib import Path
 
 from django.conf import settings
 
-from warehouse.reports import FileRejected, report_csv
+from warehouse.reports import FileRejected, LineError, report_csv
 
 SHOWN = 20
 
 
-def exit_rejected(command, exc: FileRejected, *, source: str) -> None:
+def write_report(errors: list[LineError], *, source: str) -> Path:
     folder = Path(settings.VAR_DIR) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path = folder / f"{Path(source).stem}-{stamp}-rejected.csv"
-    path.write_text(report_csv(exc.errors), encoding="utf-8")
+    path.write_text(report_csv(errors), encoding="utf-8")
+    return path
+
+
+def exit_rejected(command, exc: FileRejected, *, source: str) -> None:
+    path = write_report(exc.errors, source=source)
     command.stderr.write(f"REJECTED {source}: {len(exc.errors)} problem(s); nothing was written.")
     for error in exc.errors[:SHOWN]:
         command.stderr.write(f"  {error}")

@@ -5,18 +5,23 @@ that operators use (tenant_setup, accounts_import)."""
 
 import datetime as dt
 import itertools
+import json
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from warehouse.demo.generate import accounts_register_csv, demo_accounts, write_tenant_files
+from warehouse.demo.layouts import layouts_for, profile_name, profiles_document
 from warehouse.models import (
     Account,
     AccountHolder,
+    Clearing,
+    ImportBatch,
+    MappingProfile,
     Membership,
     Role,
     Supplier,
@@ -24,6 +29,8 @@ from warehouse.models import (
     Tenant,
 )
 from warehouse.services.accounts import accounts_import
+from warehouse.services.charges import charges_import
+from warehouse.services.profiles import profiles_setup
 from warehouse.services.tenants import tenant_setup
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
@@ -44,6 +51,7 @@ class DemoResult:
     files: list[Path] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     sign_ins: list[SignIn] = field(default_factory=list)
+    batches: int = 0
 
 
 def demo_periods(last: str, months: int) -> list[str]:
@@ -67,7 +75,14 @@ def demo_exists() -> bool:
 
 
 def demo_seed(
-    *, accounts: int, months: int, seed: int, last_period: str, out: Path, progress=None
+    *,
+    accounts: int,
+    months: int,
+    seed: int,
+    last_period: str,
+    out: Path,
+    import_charges: bool = True,
+    progress=None,
 ) -> DemoResult:
     progress = progress or (lambda message: None)
     result = DemoResult(periods=demo_periods(last_period, months))
@@ -100,9 +115,35 @@ def demo_seed(
         progress("supplier charge files")
         for future in pending:
             result.files.extend(future.result())
+    if import_charges:
+        for code in DEMO_TENANTS:
+            _import_demo_charges(code, out / code, result, progress)
     _users()
     result.sign_ins = SIGN_INS
     return result
+
+
+def _import_demo_charges(code: str, folder: Path, result: DemoResult, progress) -> None:
+    """Each supplier's files go through its mapping profile and the import pipeline."""
+    tenant = Tenant.objects.get(code=code)
+    profiles_setup(tenant=tenant, data=json.dumps(profiles_document(code)).encode())
+    for layout in layouts_for(code):
+        supplier = Supplier.objects.get(tenant=tenant, code=layout.supplier)
+        profile = MappingProfile.objects.get(tenant=tenant, name=profile_name(layout))
+        for path in sorted((folder / layout.supplier).iterdir()):
+            period = path.stem.rsplit("-", 2)[-2] + "-" + path.stem.rsplit("-", 1)[-1]
+            progress(f"{code}: importing {path.name}")
+            outcome = charges_import(
+                tenant=tenant,
+                supplier=supplier,
+                period=period,
+                data=path.read_bytes(),
+                filename=path.name,
+                profile=profile,
+            )
+            if not outcome.ok:
+                raise RuntimeError(f"demo file {path} was rejected: {outcome.batch.report[:5]}")
+            result.batches += 1
 
 
 @transaction.atomic(durable=True)
@@ -110,6 +151,11 @@ def _remove_demo() -> None:
     """`seed_demo --reset` starts from a clean demo: the demo tenants and users go first, the
     rows that protect others before them."""
     for tenant in Tenant.objects.filter(code__in=DEMO_TENANTS):
+        with connection.cursor() as cursor:
+            for table in ("warehouse_charge", "warehouse_openitem"):
+                cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
+        Clearing.objects.filter(tenant=tenant).delete()
+        ImportBatch.objects.filter(tenant=tenant).delete()
         SupplierServiceCode.objects.filter(tenant=tenant).delete()
         Account.objects.filter(tenant=tenant).delete()
         tenant.delete()

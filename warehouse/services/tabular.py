@@ -69,27 +69,32 @@ def detect_separator(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def read_csv(data: bytes, *, encoding=None, separator=None, skip_rows=0) -> Table:
+def read_csv(data: bytes, *, encoding=None, separator=None, skip_rows=0, header=True) -> Table:
     text, used_encoding = decode(data, encoding)
     separator = separator or detect_separator(text)
+    meta = {"encoding": used_encoding, "separator": separator}
+    fast = _read_plain_csv(text, separator, skip_rows, header)
+    if fast is not None:
+        return _frame_table(*fast, **meta)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
-    header, rows, lines, errors = None, [], [], []
+    names, rows, lines, errors = None, [], [], []
     previous_end = 0
     try:
         for record in reader:
             start, previous_end = previous_end + 1, reader.line_num
             if start <= skip_rows or not any(cell.strip() for cell in record):
                 continue
-            if header is None:
-                header = [normalise_header(c) for c in record]
-                continue
-            if len(record) != len(header):
+            if names is None:
+                names = _header(record, header)
+                if header:
+                    continue
+            if len(record) != len(names):
                 errors.append(
                     LineError(
                         start,
                         "line",
                         separator.join(record)[:80],
-                        f"has {len(record)} fields, the header has {len(header)}",
+                        f"has {len(record)} fields, the header has {len(names)}",
                     )
                 )
                 continue
@@ -97,7 +102,61 @@ def read_csv(data: bytes, *, encoding=None, separator=None, skip_rows=0) -> Tabl
             lines.append(start)
     except csv.Error as exc:
         errors.append(LineError(previous_end + 1, "line", "", f"malformed CSV: {exc}"))
-    return _table(header, rows, lines, errors, encoding=used_encoding, separator=separator)
+    return _table(names, rows, lines, errors, **meta)
+
+
+def _header(first_row: list[str], header: bool) -> list[str]:
+    """The normalised column names, or 1, 2, 3… for a file without a header row."""
+    if header:
+        return [normalise_header(c) for c in first_row]
+    return [str(i) for i in range(1, len(first_row) + 1)]
+
+
+def _read_plain_csv(text: str, separator: str, skip_rows: int, header: bool):
+    """The fast path for the common file: no quotes, no blank lines, every line with the same
+    number of fields. pandas' C parser reads it and line numbers follow from row positions.
+    Anything else returns None and takes the careful, line-by-line path."""
+    body = text[:-1] if text.endswith("\n") else text
+    if (
+        '"' in text
+        or not body
+        or "\n\n" in body
+        or "\n\r\n" in body
+        or body.startswith(("\n", "\r"))
+    ):
+        return None
+    physical = body.split("\n")
+    if skip_rows >= len(physical):
+        return None
+    physical = physical[skip_rows:]
+    fields = physical[0].count(separator)
+    if any(line.count(separator) != fields for line in physical) or any(
+        not line.strip() for line in physical
+    ):
+        return None
+    names = _header(physical[0].rstrip("\r").split(separator), header)
+    frame = pd.read_csv(
+        io.StringIO("\n".join(physical)),
+        sep=separator,
+        header=None,
+        names=names,
+        skiprows=1 if header else 0,
+        dtype="string",
+        keep_default_na=False,
+        na_filter=False,
+        engine="c",
+        skip_blank_lines=False,
+    )
+    first_data_line = skip_rows + (2 if header else 1)
+    lines = range(first_data_line, first_data_line + len(frame))
+    return names, frame, lines
+
+
+def _frame_table(names, frame, lines, **meta) -> Table:
+    _check_header(names)
+    frame = frame.apply(lambda s: s.str.strip()) if len(frame) else frame
+    frame[LINE] = pd.Series(lines, dtype="int64", index=frame.index)
+    return Table(frame=frame, columns=names, errors=[], **meta)
 
 
 def read_xlsx(data: bytes, *, sheet: str | None = None, skip_rows=0) -> Table:
@@ -150,6 +209,7 @@ def read_table(data: bytes, *, filename: str, **options) -> Table:
         encoding=options.get("encoding"),
         separator=options.get("separator"),
         skip_rows=options.get("skip_rows", 0),
+        header=options.get("header", True),
     )
 
 
@@ -164,7 +224,7 @@ def require_columns(table: Table, required: list[str]) -> None:
         )
 
 
-def _table(header, rows, lines, errors, **meta) -> Table:
+def _check_header(header) -> None:
     if header is None:
         raise FileRejected([LineError(None, "file", "", "the file is empty: no header row")])
     duplicates = {c for c in header if c and header.count(c) > 1}
@@ -172,6 +232,10 @@ def _table(header, rows, lines, errors, **meta) -> Table:
         raise FileRejected(
             [LineError(1, c, "", "column appears twice in the header") for c in sorted(duplicates)]
         )
+
+
+def _table(header, rows, lines, errors, **meta) -> Table:
+    _check_header(header)
     frame = (
         pd.DataFrame(rows, columns=header, dtype="string")
         if rows

@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=3, help="months of supplier files")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
+            "--no-import",
+            action="store_true",
+            help="write the supplier files but do not import them",
+        )
+        parser.add_argument(
             "--reset", action="store_true", help="remove an existing demo and seed it again"
         )
         parser.add_argument(
@@ -36,7 +41,7 @@ class Command(BaseCommand):
             help="folder for the generated files (default: var/demo)",
         )
 
-    def handle(self, *args, accounts, months, seed, last_period, out, reset, **options):
+    def handle(self, *args, accounts, months, seed, last_period, out, reset, no_import, **options):
         if accounts < 1 or months < 1:
             raise CommandError("--accounts and --months must be at least 1", returncode=2)
         if demo_exists() and not reset:
@@ -52,6 +57,7 @@ class Command(BaseCommand):
             seed=seed,
             last_period=last_period,
             out=out,
+            import_charges=not no_import,
             progress=lambda message: (
                 self.stdout.write(f"  {message}") if options["verbosity"] > 1 else None
             ),
@@ -60,7 +66,8 @@ class Command(BaseCommand):
         total = sum(result.accounts.values())
         self.stdout.write(
             f"Demo seeded in {elapsed:.1f}s: {total} accounts in {len(result.accounts)} tenants, "
-            f"{len(result.files)} supplier files for {', '.join(result.periods)} in {out}"
+            f"{len(result.files)} supplier files for {', '.join(result.periods)} in {out}, "
+            f"{result.batches} imported"
         )
         self._print_sign_ins(result.sign_ins)
 

@@ -307,3 +307,24 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+__all__ = [
+    "Account",
+    "AccountHolder",
+    "AccountLink",
+    "AuditEvent",
+    "BankDetails",
+    "Building",
+    "CountryProfile",
+    "Membership",
+    "Premises",
+    "RegistryFormat",
+    "Role",
+    "STAFF_ROLES",
+    "Service",
+    "Supplier",
+    "SupplierServiceCode",
+    "Tenant",
+    "User",
+]

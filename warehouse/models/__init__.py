@@ -1,0 +1,2 @@
+from warehouse.models.charges import *  # noqa: F403
+from warehouse.models.reference import *  # noqa: F403

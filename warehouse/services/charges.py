@@ -1,0 +1,517 @@
+"""`charges_import`: one supplier's charges for one period, from a file or a SQL pull, through
+a mapping profile, into charges and open items.
+
+The life of a batch: received → validated → posted (or rejected, or later superseded).
+- The same bytes already posted for the supplier and period change nothing.
+- A bad file is rejected whole: its report is kept on the batch, nothing is posted.
+- A new version for an open period replaces the posted one in one transaction. When payments
+  have already cleared some of the old open items, the old rows stay (they carry the
+  allocations) and the new version posts only the difference, as recalculation lines.
+- A closed period refuses new versions.
+
+Posting is set-based: on PostgreSQL the rows are streamed with COPY straight into the charge
+table and the open items are built by one INSERT … SELECT … GROUP BY; SQLite takes a bulk
+insert. One transaction writes everything, so an interrupted import leaves no trace but its
+unposted batch record, and running it again gives exactly the rows of an uninterrupted one."""
+
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from warehouse.models import (
+    AuditEvent,
+    BatchStatus,
+    Charge,
+    ChargeKind,
+    Clearing,
+    ClearingKind,
+    ImportBatch,
+    MappingProfile,
+    OpenItem,
+    OpenItemKind,
+    SourceFormat,
+    Supplier,
+    Tenant,
+    UnmatchedLine,
+)
+from warehouse.reports import FileRejected, LineError
+from warehouse.services.charge_rows import ChargeRows, read_source, to_canonical, validate
+from warehouse.services.periods import period_due_date, period_is_locked, period_parse
+
+REPORT_LIMIT = 10_000  # lines kept on the batch; the count says how many there were
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    batch: ImportBatch
+    status: str  # "posted" | "already_posted" | "rejected"
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "rejected"
+
+
+def charges_import(
+    *,
+    tenant: Tenant,
+    supplier: Supplier,
+    period: str,
+    data: bytes,
+    filename: str,
+    profile: MappingProfile | None = None,
+    actor=None,
+    source_format: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportOutcome:
+    progress = progress or (lambda stage: None)
+    period_parse(period)
+    if supplier.tenant_id != tenant.pk:
+        raise ApplicationError(
+            f"supplier {supplier.code} is not a supplier of {tenant.code}", code="wrong_supplier"
+        )
+    if profile is not None and profile.supplier_id != supplier.pk:
+        raise ApplicationError(
+            f"profile {profile.name} belongs to another supplier", code="wrong_profile"
+        )
+    sha = hashlib.sha256(data).hexdigest()
+    posted = _posted_batch(supplier, period)
+    if posted is not None and posted.sha256 == sha:
+        return ImportOutcome(
+            posted,
+            "already_posted",
+            f"identical to version {posted.version}, already posted: nothing changed",
+        )
+
+    batch = _batch_open(
+        tenant=tenant,
+        supplier=supplier,
+        period=period,
+        profile=profile,
+        sha=sha,
+        filename=filename,
+        data=data,
+        actor=actor,
+        source_format=source_format or _format_of(filename, data),
+    )
+    if period_is_locked(tenant, period):
+        return _reject(
+            batch,
+            [
+                LineError(
+                    None,
+                    "period",
+                    period,
+                    "the period is closed: corrections go into an open period as recalculations",
+                )
+            ],
+        )
+    progress("reading")
+    try:
+        table = read_source(data, filename=filename, profile=profile)
+        canonical = to_canonical(table, profile)
+        progress("validating")
+        rows = validate(canonical, supplier=supplier, period=period, extra_errors=table.errors)
+    except FileRejected as exc:
+        return _reject(batch, exc.errors)
+    if rows.errors:
+        _queue_unmatched(batch, rows)
+        return _reject(batch, rows.errors, rows)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.VALIDATED, rows_total=rows.total_lines, rows_valid=rows.total_lines
+    )
+    progress("posting")
+    try:
+        outcome = _post(batch.pk, rows, actor=actor)
+    except FileRejected as exc:
+        return _reject(batch, exc.errors)
+    _resolve_queue(supplier, rows)
+    return outcome
+
+
+def batch_rerun(*, batch: ImportBatch, actor=None) -> ImportOutcome:
+    """Runs a batch's file again, e.g. after its unknown accounts were linked."""
+    if not batch.stored_file:
+        raise ApplicationError("this batch kept no file to run again", code="no_file")
+    data = (Path(settings.MEDIA_ROOT) / batch.stored_file).read_bytes()
+    return charges_import(
+        tenant=batch.tenant,
+        supplier=batch.supplier,
+        period=batch.period,
+        data=data,
+        filename=batch.filename,
+        profile=batch.profile,
+        actor=actor,
+        source_format=batch.source_format,
+    )
+
+
+def _posted_batch(supplier: Supplier, period: str) -> ImportBatch | None:
+    return ImportBatch.objects.filter(
+        supplier=supplier, period=period, status=BatchStatus.POSTED
+    ).first()
+
+
+def _format_of(filename: str, data: bytes) -> str:
+    is_xlsx = filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK"
+    return SourceFormat.XLSX if is_xlsx else SourceFormat.CSV
+
+
+def _store(data: bytes, sha: str, filename: str, tenant: Tenant) -> str:
+    """Keeps the received bytes, content-addressed, so a batch can be run again."""
+    suffix = Path(filename).suffix.lower()[:8] or ".dat"
+    relative = Path("imports") / tenant.code / f"{sha}{suffix}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(path.suffix + ".part")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    return str(relative)
+
+
+@transaction.atomic(durable=True)
+def _batch_open(
+    *, tenant, supplier, period, profile, sha, filename, data, actor, source_format
+) -> ImportBatch:
+    """Records the received file. An earlier run of the same file that never finished (its
+    process died) is closed as interrupted: nothing of it was posted."""
+    ImportBatch.objects.filter(
+        supplier=supplier,
+        period=period,
+        sha256=sha,
+        status__in=[BatchStatus.RECEIVED, BatchStatus.VALIDATED],
+    ).update(status=BatchStatus.REJECTED, message="interrupted before posting; run again")
+    return ImportBatch.objects.create(
+        tenant=tenant,
+        supplier=supplier,
+        period=period,
+        profile=profile,
+        sha256=sha,
+        filename=filename[:255],
+        stored_file=_store(data, sha, filename, tenant),
+        source_format=source_format,
+        created_by=actor,
+    )
+
+
+def _reject(
+    batch: ImportBatch, errors: list[LineError], rows: ChargeRows | None = None
+) -> ImportOutcome:
+    lines = {e.line for e in errors if e.line is not None}
+    batch.status = BatchStatus.REJECTED
+    batch.report = [
+        {"line": e.line, "column": e.column, "value": e.value, "reason": e.reason}
+        for e in errors[:REPORT_LIMIT]
+    ]
+    batch.rows_total = rows.total_lines if rows else 0
+    batch.rows_rejected = len(lines)
+    batch.rows_valid = max(batch.rows_total - batch.rows_rejected, 0)
+    batch.rows_unmatched = sum(len(v) for v in rows.unmatched.values()) if rows else 0
+    batch.message = f"rejected: {len(errors)} problem(s) on {len(lines)} line(s); nothing posted"
+    batch.save(
+        update_fields=[
+            "status",
+            "report",
+            "rows_total",
+            "rows_rejected",
+            "rows_valid",
+            "rows_unmatched",
+            "message",
+        ]
+    )
+    return ImportOutcome(batch, "rejected", batch.message)
+
+
+def _queue_unmatched(batch: ImportBatch, rows: ChargeRows) -> None:
+    if rows.unmatched:
+        UnmatchedLine.objects.bulk_create(
+            [
+                UnmatchedLine(
+                    tenant_id=batch.tenant_id,
+                    supplier_id=batch.supplier_id,
+                    supplier_account=number[:50],
+                    batch=batch,
+                    lines=lines[:100],
+                )
+                for number, lines in rows.unmatched.items()
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def _resolve_queue(supplier: Supplier, rows: ChargeRows) -> None:
+    """Once a batch posts, queue entries of the same supplier that now match are done."""
+    UnmatchedLine.objects.filter(
+        supplier=supplier,
+        resolved_at__isnull=True,
+        supplier_account__in=supplier.account_links.values("external_number"),
+    ).update(resolved_at=timezone.now())
+
+
+@transaction.atomic(durable=True)
+def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
+    batch = ImportBatch.objects.select_related("tenant", "supplier").get(pk=batch_id)
+    # Lock order: the supplier row serialises imports of one supplier (and, later, payments
+    # that clear its open items lock open items after it).
+    Supplier.objects.select_for_update().filter(pk=batch.supplier_id).get()
+    if period_is_locked(batch.tenant, batch.period):
+        raise FileRejected([LineError(None, "period", batch.period, "the period is closed")])
+    previous = _posted_batch(batch.supplier, batch.period)
+    if previous is not None and previous.sha256 == batch.sha256:
+        batch.status, batch.message = BatchStatus.REJECTED, "identical to the posted version"
+        batch.save(update_fields=["status", "message"])
+        return ImportOutcome(
+            previous, "already_posted", f"identical to version {previous.version}: nothing changed"
+        )
+
+    standing = list(
+        ImportBatch.objects.filter(
+            supplier=batch.supplier,
+            period=batch.period,
+            status__in=[BatchStatus.POSTED, BatchStatus.SUPERSEDED],
+        ).values_list("pk", flat=True)
+    )
+    allocated = (
+        bool(standing) and Clearing.objects.filter(open_item__batch_id__in=standing).exists()
+    )
+    frame = rows.frame
+    if allocated:
+        frame = _difference(frame, batch, standing)
+    elif standing:
+        _delete_rows(standing)
+
+    _insert_charges(batch, frame)
+    due = period_due_date(batch.tenant, batch.period)
+    if allocated:
+        _post_difference_items(batch, frame, due)
+    else:
+        _insert_open_items(batch, due)
+
+    if previous is not None:
+        previous.status, previous.superseded_by = BatchStatus.SUPERSEDED, batch
+        previous.save(update_fields=["status", "superseded_by"])
+    version = (
+        ImportBatch.objects.filter(supplier=batch.supplier, period=batch.period).aggregate(
+            v=Max("version")
+        )["v"]
+        or 0
+    ) + 1
+    batch.status, batch.version, batch.posted_at = BatchStatus.POSTED, version, timezone.now()
+    batch.amount_total = int(frame["amount"].sum()) if len(frame) else 0
+    batch.message = (
+        f"posted as version {version}"
+        + (f", replacing version {previous.version}" if previous else "")
+        + (" (as recalculation: payments had cleared the earlier version)" if allocated else "")
+    )
+    batch.save(update_fields=["status", "version", "posted_at", "amount_total", "message"])
+    AuditEvent.objects.create(
+        tenant=batch.tenant,
+        actor=actor,
+        action="charges.posted",
+        detail={
+            "batch": batch.pk,
+            "supplier": batch.supplier.code,
+            "period": batch.period,
+            "version": version,
+            "lines": rows.total_lines,
+            "amount": batch.amount_total,
+            "replaced": previous.pk if previous else None,
+            "recalculation": allocated,
+        },
+    )
+    return ImportOutcome(batch, "posted", batch.message)
+
+
+def _delete_rows(batch_ids: list[int]) -> None:
+    """The standing rows of earlier versions, none of them cleared by a payment."""
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(batch_ids))
+        cursor.execute(f"DELETE FROM warehouse_charge WHERE batch_id IN ({marks})", batch_ids)
+        cursor.execute(f"DELETE FROM warehouse_openitem WHERE batch_id IN ({marks})", batch_ids)
+
+
+_CHARGE_COLUMNS = [
+    "tenant_id",
+    "batch_id",
+    "account_id",
+    "supplier_id",
+    "service_id",
+    "period",
+    "kind",
+    "quantity",
+    "unit",
+    "tariff",
+    "amount",
+    "line",
+]
+
+
+def _insert_charges(batch: ImportBatch, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    table = pd.DataFrame(
+        {
+            "tenant_id": batch.tenant_id,
+            "batch_id": batch.pk,
+            "account_id": frame["account_id"].astype("int64"),
+            "supplier_id": batch.supplier_id,
+            "service_id": frame["service_id"].astype("int64"),
+            "period": batch.period,
+            "kind": frame["kind"],
+            "quantity": frame["quantity"],
+            "unit": frame["unit"],
+            "tariff": frame["tariff"],
+            "amount": frame["amount"].astype("int64"),
+            "line": frame["line"].astype("int64"),
+        }
+    )
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        table.to_csv(buffer, header=False, index=False)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY warehouse_charge ({', '.join(_CHARGE_COLUMNS)}) FROM STDIN "
+                "WITH (FORMAT csv, FORCE_NOT_NULL (unit, kind, period))"
+            ) as copy,
+        ):
+            copy.write(buffer.getvalue())
+        return
+    blank_is_null = {"quantity", "tariff"}
+    columns = [
+        [v or None for v in table[c].tolist()] if c in blank_is_null else table[c].tolist()
+        for c in _CHARGE_COLUMNS
+    ]
+    Charge.objects.bulk_create(
+        (
+            Charge(**dict(zip(_CHARGE_COLUMNS, values, strict=True)))
+            for values in zip(*columns, strict=True)
+        ),
+        batch_size=2000,
+    )
+
+
+_ITEM_KIND = "CASE WHEN kind = 'penalty' THEN 'penalty' ELSE 'charges' END"
+
+
+def _insert_open_items(batch: ImportBatch, due) -> None:
+    """One open item per account and kind (charges or penalties) from the batch's charges."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO warehouse_openitem (tenant_id, batch_id, account_id, supplier_id, "
+            "period, kind, due_date, amount, open_amount) "
+            f"SELECT %s, %s, account_id, %s, %s, {_ITEM_KIND}, %s, SUM(amount), SUM(amount) "
+            f"FROM warehouse_charge WHERE batch_id = %s GROUP BY account_id, {_ITEM_KIND} "
+            "HAVING SUM(amount) <> 0",
+            [batch.tenant_id, batch.pk, batch.supplier_id, batch.period, due, batch.pk],
+        )
+
+
+def _item_kind(kinds: pd.Series) -> pd.Series:
+    return kinds.where(kinds == ChargeKind.PENALTY, OpenItemKind.CHARGES)
+
+
+def _difference(new: pd.DataFrame, batch: ImportBatch, standing: list[int]) -> pd.DataFrame:
+    """What the new version changes against the rows that stand, per account, service and
+    item kind, as recalculation lines (penalty lines stay penalties)."""
+    old = pd.DataFrame.from_records(
+        Charge.objects.filter(batch_id__in=standing)
+        .values("account_id", "service_id", "kind")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "service_id", "kind", "total"),
+        columns=["account_id", "service_id", "kind", "total"],
+    )
+    key = ["account_id", "service_id", "item"]
+    old = (
+        old.assign(item=_item_kind(old["kind"])).groupby(key, as_index=False)["total"].sum()
+        if len(old)
+        else pd.DataFrame(columns=[*key, "total"])
+    )
+    fresh = new.assign(
+        item=_item_kind(new["kind"]),
+        account_id=new["account_id"].astype("int64"),
+        service_id=new["service_id"].astype("int64"),
+    )
+    fresh = fresh.groupby(key, as_index=False).agg(amount=("amount", "sum"), line=("line", "min"))
+    merged = fresh.merge(old, on=key, how="outer")
+    merged["amount"] = merged["amount"].fillna(0).astype("int64") - merged["total"].fillna(
+        0
+    ).astype("int64")
+    merged = merged[merged["amount"] != 0]
+    return pd.DataFrame(
+        {
+            "line": merged["line"].fillna(0).astype("int64"),
+            "account_id": merged["account_id"].astype("int64"),
+            "service_id": merged["service_id"].astype("int64"),
+            "kind": merged["item"]
+            .map({OpenItemKind.PENALTY: ChargeKind.PENALTY})
+            .fillna(ChargeKind.RECALCULATION),
+            "quantity": "",
+            "unit": "",
+            "tariff": "",
+            "amount": merged["amount"],
+        }
+    ).reset_index(drop=True)
+
+
+def _post_difference_items(batch: ImportBatch, diff: pd.DataFrame, due) -> None:
+    """A positive difference is a new open item. A negative one first reduces what is still
+    open of the account's earlier items for this supplier and period (a recalculation
+    clearing), and only the rest becomes a credit item."""
+    if diff.empty:
+        return
+    totals = (
+        diff.assign(item=_item_kind(diff["kind"])).groupby(["account_id", "item"])["amount"].sum()
+    )
+    now = timezone.now()
+    for (account_id, item), amount in totals.items():
+        amount = int(amount)
+        if amount < 0:
+            items = (
+                OpenItem.objects.select_for_update()
+                .filter(
+                    account_id=account_id,
+                    supplier_id=batch.supplier_id,
+                    period=batch.period,
+                    kind=item,
+                    open_amount__gt=0,
+                )
+                .order_by("-pk")
+            )
+            for open_item in items:
+                take = min(open_item.open_amount, -amount)
+                open_item.open_amount -= take
+                open_item.save(update_fields=["open_amount"])
+                Clearing.objects.create(
+                    tenant_id=batch.tenant_id,
+                    open_item=open_item,
+                    amount=take,
+                    kind=ClearingKind.RECALCULATION,
+                    source_id=f"batch:{batch.pk}",
+                    cleared_at=now,
+                )
+                amount += take
+                if amount == 0:
+                    break
+        if amount != 0:
+            OpenItem.objects.create(
+                tenant_id=batch.tenant_id,
+                batch=batch,
+                account_id=int(account_id),
+                supplier_id=batch.supplier_id,
+                period=batch.period,
+                kind=item,
+                due_date=due,
+                amount=amount,
+                open_amount=amount,
+            )

@@ -1,0 +1,87 @@
+"""The one service that changes open items after they are posted: clearing (a payment, an
+advance, a write-off) and reopening (a reversal). Splitting decides *what* to clear and calls
+this inside its own transaction, after locking the account (lock order: account, then its open
+items by primary key, then supplier balances)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from warehouse.models import Account, Clearing, ClearingKind, OpenItem
+
+
+@dataclass(frozen=True)
+class ClearingRequest:
+    open_item_id: int
+    amount: int  # minor units; positive clears, negative reopens
+
+
+def open_items_lock(*, account: Account) -> list[OpenItem]:
+    """Locks the account row, then its open items in primary-key order, and returns the
+    items that are still open. Call inside the caller's transaction."""
+    Account.objects.select_for_update().filter(pk=account.pk).get()
+    return list(
+        OpenItem.objects.select_for_update(of=("self",))
+        .filter(account=account)
+        .exclude(open_amount=0)
+        .order_by("pk")
+    )
+
+
+def open_items_clear(
+    *,
+    account: Account,
+    requests: list[ClearingRequest],
+    kind: str,
+    source_id: str,
+    at: datetime | None = None,
+) -> list[Clearing]:
+    """Applies each request to its open item and records a Clearing for it. A request that
+    would take an item past zero (or past its amount when reopening) is refused whole."""
+    if kind not in ClearingKind.values:
+        raise ApplicationError(f"unknown clearing kind {kind!r}", code="bad_clearing_kind")
+    if not transaction.get_connection().in_atomic_block:
+        raise ApplicationError(
+            "open_items_clear runs inside the caller's transaction", code="no_transaction"
+        )
+    at = at or timezone.now()
+    items = {
+        item.pk: item
+        for item in OpenItem.objects.select_for_update(of=("self",))
+        .filter(account=account, pk__in=[r.open_item_id for r in requests])
+        .order_by("pk")
+    }
+    clearings = []
+    for request in requests:
+        item = items.get(request.open_item_id)
+        if item is None:
+            raise ApplicationError(
+                f"open item {request.open_item_id} is not the account's", code="foreign_open_item"
+            )
+        remaining = (
+            item.open_amount - request.amount
+            if item.amount >= 0
+            else (item.open_amount + request.amount)
+        )
+        if not min(0, item.amount) <= remaining <= max(0, item.amount):
+            raise ApplicationError(
+                f"clearing {request.amount} of open item {item.pk} (open {item.open_amount} of "
+                f"{item.amount}) would leave it out of range",
+                code="over_clearing",
+            )
+        item.open_amount = remaining
+        item.save(update_fields=["open_amount"])
+        clearings.append(
+            Clearing(
+                tenant_id=item.tenant_id,
+                open_item=item,
+                amount=request.amount,
+                kind=kind,
+                source_id=source_id,
+                cleared_at=at,
+            )
+        )
+    return Clearing.objects.bulk_create(clearings)
