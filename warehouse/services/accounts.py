@@ -13,7 +13,7 @@ from django.db import transaction
 from warehouse.models import Account, AccountLink, AuditEvent, Building, Premises, Supplier, Tenant
 from warehouse.reports import FileRejected, LineError
 from warehouse.services.bulk import bulk_upsert
-from warehouse.services.tabular import LINE, read_table, require_columns
+from warehouse.services.tabular import LINE, TEXT, read_table, require_columns
 from warehouse.validation import email_error
 
 REQUIRED = ["account_number", "address", "premises", "payer_name"]
@@ -53,7 +53,7 @@ def accounts_import(
     frame = table.frame
     for column in OPTIONAL:
         if column not in frame:
-            frame[column] = pd.Series([""] * len(frame), dtype="string", index=frame.index)
+            frame[column] = pd.Series([""] * len(frame), dtype=TEXT, index=frame.index)
     frame = frame.fillna("")
 
     suppliers = dict(Supplier.objects.filter(tenant=tenant).values_list("code", "id"))

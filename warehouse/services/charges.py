@@ -118,9 +118,11 @@ def charges_import(
     progress("reading")
     try:
         table = read_source(data, filename=filename, profile=profile)
-        canonical = to_canonical(table, profile)
+        canonical, mark_errors = to_canonical(table, profile)
         progress("validating")
-        rows = validate(canonical, supplier=supplier, period=period, extra_errors=table.errors)
+        rows = validate(
+            canonical, supplier=supplier, period=period, extra_errors=[*table.errors, *mark_errors]
+        )
     except FileRejected as exc:
         return _reject(batch, exc.errors)
     if rows.errors:
@@ -295,7 +297,7 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
     if allocated:
         _post_difference_items(batch, frame, due)
     else:
-        _insert_open_items(batch, due)
+        _insert_open_items(batch, frame, due)
 
     if previous is not None:
         previous.status, previous.superseded_by = BatchStatus.SUPERSEDED, batch
@@ -368,35 +370,44 @@ def _insert_charges(batch: ImportBatch, frame: pd.DataFrame) -> None:
             "service_id": frame["service_id"].astype("int64"),
             "period": batch.period,
             "kind": frame["kind"],
-            "quantity": frame["quantity"],
-            "unit": frame["unit"],
-            "tariff": frame["tariff"],
+            "quantity": frame["quantity"].astype(object),
+            "unit": frame["unit"].astype(object),
+            "tariff": frame["tariff"].astype(object),
             "amount": frame["amount"].astype("int64"),
             "line": frame["line"].astype("int64"),
         }
     )
+    _copy_rows(Charge, table, blank_is_null=("quantity", "tariff"))
+
+
+def _copy_rows(model, table: pd.DataFrame, *, blank_is_null=()) -> None:
+    """Writes a frame whose columns are the model's column names: COPY on PostgreSQL (blank
+    text stays blank unless listed in `blank_is_null`), a bulk insert elsewhere."""
+    columns = list(table.columns)
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
         table.to_csv(buffer, header=False, index=False)
+        not_null = [
+            c
+            for c in columns
+            if c not in blank_is_null and not pd.api.types.is_numeric_dtype(table[c])
+        ]
+        options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(
-                f"COPY warehouse_charge ({', '.join(_CHARGE_COLUMNS)}) FROM STDIN "
-                "WITH (FORMAT csv, FORCE_NOT_NULL (unit, kind, period))"
+                f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN "
+                f"WITH (FORMAT csv{options})"
             ) as copy,
         ):
             copy.write(buffer.getvalue())
         return
-    blank_is_null = {"quantity", "tariff"}
-    columns = [
+    values = [
         [v or None for v in table[c].tolist()] if c in blank_is_null else table[c].tolist()
-        for c in _CHARGE_COLUMNS
+        for c in columns
     ]
-    Charge.objects.bulk_create(
-        (
-            Charge(**dict(zip(_CHARGE_COLUMNS, values, strict=True)))
-            for values in zip(*columns, strict=True)
-        ),
+    model.objects.bulk_create(
+        (model(**dict(zip(columns, row, strict=True))) for row in zip(*values, strict=True)),
         batch_size=2000,
     )
 
@@ -404,17 +415,30 @@ def _insert_charges(batch: ImportBatch, frame: pd.DataFrame) -> None:
 _ITEM_KIND = "CASE WHEN kind = 'penalty' THEN 'penalty' ELSE 'charges' END"
 
 
-def _insert_open_items(batch: ImportBatch, due) -> None:
-    """One open item per account and kind (charges or penalties) from the batch's charges."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO warehouse_openitem (tenant_id, batch_id, account_id, supplier_id, "
-            "period, kind, due_date, amount, open_amount) "
-            f"SELECT %s, %s, account_id, %s, %s, {_ITEM_KIND}, %s, SUM(amount), SUM(amount) "
-            f"FROM warehouse_charge WHERE batch_id = %s GROUP BY account_id, {_ITEM_KIND} "
-            "HAVING SUM(amount) <> 0",
-            [batch.tenant_id, batch.pk, batch.supplier_id, batch.period, due, batch.pk],
-        )
+def _insert_open_items(batch: ImportBatch, frame: pd.DataFrame, due) -> None:
+    """One open item per account and kind (charges or penalties) from the batch's rows."""
+    if frame.empty:
+        return
+    items = (
+        frame.assign(item=_item_kind(frame["kind"]))
+        .groupby(["account_id", "item"], as_index=False, sort=True)["amount"]
+        .sum()
+    )
+    items = items[items["amount"] != 0]
+    table = pd.DataFrame(
+        {
+            "tenant_id": batch.tenant_id,
+            "batch_id": batch.pk,
+            "account_id": items["account_id"].astype("int64"),
+            "supplier_id": batch.supplier_id,
+            "period": batch.period,
+            "kind": items["item"].astype(str),
+            "due_date": due.isoformat(),
+            "amount": items["amount"].astype("int64"),
+            "open_amount": items["amount"].astype("int64"),
+        }
+    )
+    _copy_rows(OpenItem, table)
 
 
 def _item_kind(kinds: pd.Series) -> pd.Series:

@@ -17,6 +17,8 @@ import pandas as pd
 from warehouse.reports import FileRejected, LineError
 
 LINE = "_line"
+# Arrow-backed strings: pandas runs .str operations in C++ instead of a Python loop per cell.
+TEXT = pd.StringDtype("pyarrow")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -141,7 +143,7 @@ def _read_plain_csv(text: str, separator: str, skip_rows: int, header: bool):
         header=None,
         names=names,
         skiprows=1 if header else 0,
-        dtype="string",
+        dtype=TEXT,
         keep_default_na=False,
         na_filter=False,
         engine="c",
@@ -237,9 +239,9 @@ def _check_header(header) -> None:
 def _table(header, rows, lines, errors, **meta) -> Table:
     _check_header(header)
     frame = (
-        pd.DataFrame(rows, columns=header, dtype="string")
+        pd.DataFrame(rows, columns=header, dtype=TEXT)
         if rows
-        else pd.DataFrame({c: pd.Series([], dtype="string") for c in header})
+        else pd.DataFrame({c: pd.Series([], dtype=TEXT) for c in header})
     )
     frame = frame.apply(lambda s: s.str.strip()) if len(frame) else frame
     frame[LINE] = pd.Series(lines, dtype="int64")
