@@ -8,8 +8,17 @@ class ApplicationError(Exception):
 
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
-    def __init__(self, message: str, *, code: str = "invalid", extra: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        extra: dict | None = None,
+        status_code: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.extra = extra or {}
+        if status_code is not None:
+            self.status_code = status_code

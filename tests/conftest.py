@@ -4,6 +4,14 @@ import pytest
 from django.db import connection
 
 
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path_factory):
+    """Files the code keeps (received imports, reports) go to a temporary folder, never var/."""
+    folder = tmp_path_factory.mktemp("files")
+    settings.MEDIA_ROOT = str(folder / "media")
+    settings.VAR_DIR = folder / "var"
+
+
 @pytest.fixture
 def postgres(db):
     """Marks a test that needs PostgreSQL. With no PostgreSQL DATABASE_URL it fails loudly:

@@ -7,6 +7,8 @@ every related row is created in the same tenant as its parent.
     MembershipFactory(user=user, tenant=tenant)              # operator admin
     MembershipFactory(user=user, supplier=supplier)          # supplier user of supplier.tenant
     TenantFactory(sepa=True)                                 # EUR, IBAN/BIC
+    ImportBatchFactory(supplier=supplier, period="2025-03")  # a rejected batch, no file kept
+    UnmatchedLineFactory(batch=batch, supplier_account="X-1")
 """
 
 from functools import cache
@@ -20,8 +22,11 @@ from warehouse.models import (
     AccountHolder,
     AccountLink,
     AuditEvent,
+    BatchStatus,
     Building,
     CountryProfile,
+    ImportBatch,
+    MappingProfile,
     Membership,
     Premises,
     Role,
@@ -29,6 +34,7 @@ from warehouse.models import (
     Supplier,
     SupplierServiceCode,
     Tenant,
+    UnmatchedLine,
     User,
 )
 
@@ -239,3 +245,53 @@ class AuditEventFactory(TenantOwnedFactory):
     actor = None
     action = "test.event"
     detail = factory.Dict({})
+
+
+class MappingProfileFactory(TenantOwnedFactory):
+    _tenant_from = ("supplier",)
+
+    class Meta:
+        model = MappingProfile
+
+    tenant = factory.SubFactory(TenantFactory)
+    supplier = factory.SubFactory(SupplierFactory, tenant=factory.SelfAttribute("..tenant"))
+    name = factory.Sequence(lambda n: f"profile-{n}")
+    columns = factory.Dict({})
+
+
+class ImportBatchFactory(TenantOwnedFactory):
+    """A batch record as the importer leaves it; rejected by default (no version, no rows
+    posted). Pass `status=BatchStatus.POSTED, version=1` for a posted one."""
+
+    _tenant_from = ("supplier",)
+
+    class Meta:
+        model = ImportBatch
+
+    tenant = factory.SubFactory(TenantFactory)
+    supplier = factory.SubFactory(SupplierFactory, tenant=factory.SelfAttribute("..tenant"))
+    period = "2025-01"
+    source_format = "csv"
+    filename = factory.Sequence(lambda n: f"charges-{n}.csv")
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    status = BatchStatus.REJECTED
+    rows_total = 3
+    rows_valid = 2
+    rows_rejected = 1
+    message = "rejected: 1 problem(s) on 1 line(s); nothing posted"
+    report = factory.LazyFunction(
+        lambda: [{"line": 2, "column": "amount", "value": "x", "reason": "not an amount"}]
+    )
+
+
+class UnmatchedLineFactory(TenantOwnedFactory):
+    _tenant_from = ("batch",)
+
+    class Meta:
+        model = UnmatchedLine
+
+    tenant = factory.SubFactory(TenantFactory)
+    batch = factory.SubFactory(ImportBatchFactory, tenant=factory.SelfAttribute("..tenant"))
+    supplier = factory.SelfAttribute("batch.supplier")
+    supplier_account = factory.Sequence(lambda n: f"U{n:06d}")
+    lines = factory.LazyFunction(lambda: [2])

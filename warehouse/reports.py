@@ -5,6 +5,9 @@ import csv
 import io
 from dataclasses import asdict, dataclass
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from config.errors import ApplicationError
 
 
@@ -39,4 +42,33 @@ def report_csv(errors: list[LineError]) -> str:
     writer.writerow(["line", "column", "value", "reason"])
     for e in errors:
         writer.writerow(["" if e.line is None else e.line, e.column, e.value, e.reason])
+    return out.getvalue()
+
+
+REPORT_COLUMNS = ("line", "column", "value", "reason")
+
+
+def report_xlsx(rows) -> bytes:
+    """A per-line report (`LineError`s or their dicts) as an XLSX workbook: one sheet, a bold
+    header row that stays in view, a file-level problem with an empty line cell. Values are
+    always text: a value from a supplier's file that starts with "=" stays a string, never a
+    formula."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "report"
+    bold = Font(bold=True)
+    for column, name in enumerate(REPORT_COLUMNS, start=1):
+        sheet.cell(row=1, column=column, value=name).font = bold
+    sheet.freeze_panes = "A2"
+    for number, row in enumerate(rows, start=2):
+        item = asdict(row) if isinstance(row, LineError) else row
+        sheet.cell(row=number, column=1, value=item.get("line"))
+        for column, name in enumerate(REPORT_COLUMNS[1:], start=2):
+            cell = sheet.cell(row=number, column=column)
+            cell.value = "" if item.get(name) is None else str(item.get(name))
+            cell.data_type = "s"
+    for letter, width in zip("ABCD", (8, 20, 30, 80), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()

@@ -22,13 +22,20 @@ from warehouse.models import (
     AccountLink,
     AuditEvent,
     Building,
+    Charge,
+    Clearing,
+    ClosedPeriod,
+    ImportBatch,
+    MappingProfile,
     Membership,
+    OpenItem,
     Premises,
     Role,
     Service,
     Supplier,
     SupplierServiceCode,
     Tenant,
+    UnmatchedLine,
 )
 
 
@@ -61,6 +68,15 @@ SCOPE_PATHS: dict[type[Model], ScopePaths] = {
     Membership: ScopePaths(tenant="tenant", supplier="supplier"),
     AuditEvent: ScopePaths(tenant="tenant"),
     AccountHolder: ScopePaths(tenant="account__tenant", account="account"),
+    MappingProfile: ScopePaths(tenant="tenant", supplier="supplier"),
+    ImportBatch: ScopePaths(tenant="tenant", supplier="supplier"),
+    UnmatchedLine: ScopePaths(tenant="tenant", supplier="supplier"),
+    Charge: ScopePaths(tenant="tenant", supplier="supplier", account="account"),
+    OpenItem: ScopePaths(tenant="tenant", supplier="supplier", account="account"),
+    Clearing: ScopePaths(
+        tenant="tenant", supplier="open_item__supplier", account="open_item__account"
+    ),
+    ClosedPeriod: ScopePaths(tenant="tenant"),
 }
 
 

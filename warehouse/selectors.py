@@ -3,15 +3,28 @@ page shows is exactly what its user may see; the filters here only pick the page
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from warehouse.models import (
+    STAFF_ROLES,
     Account,
     AccountHolder,
     AccountLink,
     AuditEvent,
+    BatchStatus,
     Building,
+    ImportBatch,
+    MappingProfile,
     Membership,
     Premises,
     Role,
@@ -19,10 +32,15 @@ from warehouse.models import (
     Supplier,
     SupplierServiceCode,
     Tenant,
+    UnmatchedLine,
 )
-from warehouse.scoping import is_operator_staff, scope
+from warehouse.scoping import SCOPE_PATHS, is_operator_staff, scope
 
 RECENT_AUDIT_EVENTS = 50
+RECENT_BATCHES = 5
+REPORT_LINES_SHOWN = 500
+# Who may import charges, re-run a batch and work the mapping queue; collectors only look.
+IMPORT_ROLES = (Role.OPERATOR_ADMIN, Role.ACCOUNTANT)
 
 
 @dataclass(frozen=True)
@@ -129,3 +147,162 @@ def resident_accounts(user) -> QuerySet[Account]:
         .select_related("tenant", "premises__building")
         .order_by("tenant__name", "account_number")
     )
+
+
+# --- charge imports ---------------------------------------------------------------------------
+
+
+def staff_scope(user, queryset_or_model) -> QuerySet:
+    """`scope()`, narrowed to the tenants where `user` is operator staff: the staff pages show
+    a staff user's tenants only, even when they are a supplier user of another tenant."""
+    rows = scope(user, queryset_or_model)
+    if user.is_superuser:
+        return rows
+    staff_tenants = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("tenant_id")
+    return rows.filter(**{f"{SCOPE_PATHS[rows.model].tenant}__in": staff_tenants})
+
+
+def import_tenants(user) -> QuerySet[Tenant]:
+    """The tenants where `user` may import charges (operator admin or accountant)."""
+    tenants = scope(user, Tenant)
+    if user.is_superuser:
+        return tenants
+    return tenants.filter(
+        pk__in=Membership.objects.filter(user=user, role__in=IMPORT_ROLES).values("tenant_id")
+    )
+
+
+def can_import(user, tenant_id: int) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user=user, tenant_id=tenant_id, role__in=IMPORT_ROLES).exists()
+    )
+
+
+def batch_list(user) -> QuerySet[ImportBatch]:
+    """The batches on the staff pages, newest first, without their (large) reports."""
+    return (
+        staff_scope(user, ImportBatch)
+        .select_related("tenant", "supplier")
+        .defer("report")
+        .order_by("-created_at", "-id")
+    )
+
+
+def recent_batches(user, tenant: Tenant) -> list[ImportBatch]:
+    return list(batch_list(user).filter(tenant=tenant)[:RECENT_BATCHES])
+
+
+def batch_get(user, pk: int) -> ImportBatch | None:
+    """One batch a staff user may see, with what its page shows next to it."""
+    return (
+        staff_scope(user, ImportBatch)
+        .select_related("tenant", "supplier", "profile", "created_by", "superseded_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def batch_visible(user, pk: int) -> ImportBatch | None:
+    """One batch anyone may see whom `scope()` lets (the API: staff and supplier users)."""
+    return scope(user, ImportBatch).select_related("tenant", "supplier").filter(pk=pk).first()
+
+
+def batch_unmatched(batch: ImportBatch) -> list[UnmatchedLine]:
+    return list(batch.unmatched.select_related("resolved_account").order_by("supplier_account"))
+
+
+def unmatched_open(user) -> QuerySet[UnmatchedLine]:
+    """The mapping queue: entries nobody has resolved yet, oldest batch first."""
+    return (
+        staff_scope(user, UnmatchedLine)
+        .filter(resolved_at__isnull=True)
+        .select_related("tenant", "supplier", "batch")
+        .order_by("tenant__code", "supplier__code", "supplier_account", "batch_id")
+    )
+
+
+def unmatched_numbers(user) -> QuerySet[UnmatchedLine]:
+    """One open entry per supplier account number — the oldest, which the queue's forms act
+    on; resolving it resolves every open entry of the number."""
+    open_entries = unmatched_open(user)
+    oldest = (
+        open_entries.order_by()
+        .values("supplier_id", "supplier_account")
+        .annotate(first=Min("pk"))
+        .values("first")
+    )
+    return open_entries.filter(pk__in=oldest)
+
+
+def unmatched_batches(user, heads) -> dict[int, list[UnmatchedLine]]:
+    """For each entry of `heads` (by pk), every open entry of its number: one per batch."""
+    heads = list(heads)
+    if not heads:
+        return {}
+    rows = unmatched_open(user).filter(
+        supplier_id__in={h.supplier_id for h in heads},
+        supplier_account__in={h.supplier_account for h in heads},
+    )
+    by_number: dict[tuple[int, str], list[UnmatchedLine]] = {}
+    for row in rows:
+        by_number.setdefault((row.supplier_id, row.supplier_account), []).append(row)
+    return {h.pk: by_number.get((h.supplier_id, h.supplier_account), [h]) for h in heads}
+
+
+def unmatched_get(user, pk: int) -> UnmatchedLine | None:
+    return (
+        staff_scope(user, UnmatchedLine).select_related("tenant", "supplier").filter(pk=pk).first()
+    )
+
+
+def batches_ready_to_rerun(user) -> QuerySet[ImportBatch]:
+    """Rejected batches that sent lines to the mapping queue, all of them resolved since, whose
+    file was kept and has not been run again (no later batch of the same bytes)."""
+    later_run = ImportBatch.objects.filter(
+        supplier=OuterRef("supplier"),
+        period=OuterRef("period"),
+        sha256=OuterRef("sha256"),
+        pk__gt=OuterRef("pk"),
+    )
+    still_open = UnmatchedLine.objects.filter(batch=OuterRef("pk"), resolved_at__isnull=True)
+    return (
+        batch_list(user)
+        .filter(status=BatchStatus.REJECTED, rows_unmatched__gt=0)
+        .exclude(stored_file="")
+        .filter(Exists(UnmatchedLine.objects.filter(batch=OuterRef("pk"))))
+        .filter(~Exists(still_open), ~Exists(later_run))
+    )
+
+
+def supplier_choices(user, tenants: QuerySet[Tenant]) -> QuerySet[Supplier]:
+    return (
+        staff_scope(user, Supplier)
+        .filter(tenant__in=tenants)
+        .select_related("tenant")
+        .order_by("tenant__code", "name")
+    )
+
+
+def profile_choices(user, tenants: QuerySet[Tenant]) -> QuerySet[MappingProfile]:
+    return (
+        staff_scope(user, MappingProfile)
+        .filter(tenant__in=tenants)
+        .select_related("tenant", "supplier")
+        .order_by("tenant__code", "name")
+    )
+
+
+def account_in_tenant(user, tenant_id: int, account_number: str) -> Account | None:
+    return (
+        scope(user, Account)
+        .filter(tenant_id=tenant_id, account_number=account_number.strip())
+        .first()
+    )
+
+
+def report_lines(batch: ImportBatch, limit: int | None = REPORT_LINES_SHOWN) -> list[dict]:
+    lines = batch.report or []
+    return lines if limit is None else lines[:limit]

@@ -1,17 +1,41 @@
 """The warehouse pages: the landing page, staff sign-in, the operator's overview of its tenants,
-and small home pages for supplier users and residents. Views check who may come in and render;
-the reads are in `warehouse.selectors`, visibility is `warehouse.scoping.scope()`."""
+small home pages for supplier users and residents, and the charge-import pages (upload, the
+batch list, a batch with its report, the mapping queue). Views check who may come in, parse
+input and call one service; the reads are in `warehouse.selectors`, visibility is
+`warehouse.scoping.scope()`.
+
+Import pages: every operator staff member may look; operator admins and accountants of the
+batch's tenant may upload, re-run and work the mapping queue (`selectors.IMPORT_ROLES`), anyone
+else gets 403 on those actions."""
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
 
+from config.errors import ApplicationError
 from warehouse import selectors
+from warehouse.filters import ImportBatchFilter
+from warehouse.forms import ChargeUploadForm, LinkAccountForm, NewAccountForm
+from warehouse.models import BatchStatus
 from warehouse.money import format_minor
+from warehouse.reports import report_xlsx
 from warehouse.scoping import is_operator_staff
+from warehouse.services.charges import ImportOutcome, batch_rerun, charges_import
+from warehouse.services.mapping_queue import unmatched_create_account, unmatched_link
+from warehouse.tables import ImportBatchTable
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BATCHES_PER_PAGE = 25
+QUEUE_PER_PAGE = 50
 
 
 def home_url_name(user) -> str | None:
@@ -87,7 +111,13 @@ def staff_tenant(request, code: str):
         }
         for s in detail.suppliers
     ]
-    context = {"tenant": tenant, "detail": detail, "suppliers": suppliers}
+    context = {
+        "tenant": tenant,
+        "detail": detail,
+        "suppliers": suppliers,
+        "batches": selectors.recent_batches(request.user, tenant),
+        "may_import": selectors.can_import(request.user, tenant.pk),
+    }
     return _render(request, "warehouse/staff_tenant.html", context, section="staff")
 
 
@@ -105,3 +135,234 @@ def supplier_home(request):
 def resident_home(request):
     accounts = selectors.resident_accounts(request.user)
     return _render(request, "warehouse/resident_home.html", {"accounts": accounts}, section="my")
+
+
+# --- charge imports ---------------------------------------------------------------------------
+
+
+def _announce(request, outcome: ImportOutcome) -> None:
+    """The outcome of an import as a message on the next page (the batch page, which shows the
+    importer's own message and the report)."""
+    batch = outcome.batch
+    names = {"supplier": batch.supplier.name, "period": batch.period, "version": batch.version}
+    if outcome.status == "posted":
+        messages.success(
+            request, _("Posted: %(supplier)s %(period)s, version %(version)s.") % names
+        )
+    elif outcome.status == "already_posted":
+        messages.info(
+            request,
+            _("Already posted: the file is identical to version %(version)s; nothing changed.")
+            % names,
+        )
+    else:
+        messages.error(request, _("Rejected: nothing was posted; the report lists every problem."))
+
+
+def _batch_or_404(request, pk: int):
+    batch = selectors.batch_get(request.user, pk)
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@staff_required
+def import_list(request):
+    filterset = ImportBatchFilter(
+        request.GET or None, queryset=selectors.batch_list(request.user), request=request
+    )
+    table = ImportBatchTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": BATCHES_PER_PAGE}).configure(table)
+    context = {
+        "filter": filterset,
+        "table": table,
+        "may_import": selectors.import_tenants(request.user).exists(),
+    }
+    return _render(request, "warehouse/imports/list.html", context, section="imports")
+
+
+@staff_required
+def import_upload(request):
+    if not selectors.import_tenants(request.user).exists():
+        raise PermissionDenied
+    tenant_code = request.GET.get("tenant") or None
+    if request.method == "POST":
+        form = ChargeUploadForm(
+            request.POST, request.FILES, user=request.user, tenant_code=tenant_code
+        )
+    else:
+        form = ChargeUploadForm(user=request.user, tenant_code=tenant_code)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            outcome = charges_import(
+                tenant=data["tenant"],
+                supplier=data["supplier"],
+                period=data["period"],
+                data=upload.read(),
+                filename=upload.name,
+                profile=data["profile"],
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            _announce(request, outcome)
+            return redirect("import-batch", pk=outcome.batch.pk)
+    return _render(request, "warehouse/imports/upload.html", {"form": form}, section="imports")
+
+
+@staff_required
+def import_batch(request, pk: int):
+    batch = _batch_or_404(request, pk)
+    report = batch.report or []
+    may_import = selectors.can_import(request.user, batch.tenant_id)
+    context = {
+        "batch": batch,
+        "amount": format_minor(batch.amount_total),
+        "report": selectors.report_lines(batch),
+        "report_total": len(report),
+        "report_shown": min(len(report), selectors.REPORT_LINES_SHOWN),
+        "unmatched": selectors.batch_unmatched(batch),
+        "may_rerun": may_import
+        and batch.status == BatchStatus.REJECTED
+        and bool(batch.stored_file),
+    }
+    return _render(request, "warehouse/imports/batch.html", context, section="imports")
+
+
+@staff_required
+def import_report(request, pk: int):
+    batch = _batch_or_404(request, pk)
+    response = HttpResponse(report_xlsx(batch.report or []), content_type=XLSX)
+    name = f"{batch.supplier.code}-{batch.period}-batch{batch.pk}-report.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+@staff_required
+def import_rerun(request, pk: int):
+    batch = _batch_or_404(request, pk)
+    if not selectors.can_import(request.user, batch.tenant_id):
+        raise PermissionDenied
+    if batch.status != BatchStatus.REJECTED:
+        messages.error(request, _("Only a rejected batch can run again."))
+        return redirect("import-batch", pk=batch.pk)
+    try:
+        outcome = batch_rerun(batch=batch, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("import-batch", pk=batch.pk)
+    _announce(request, outcome)
+    return redirect("import-batch", pk=outcome.batch.pk)
+
+
+# --- the mapping queue ------------------------------------------------------------------------
+
+
+@staff_required
+def mapping_queue(request):
+    """One row per unknown supplier account number, with the batches it turned up in."""
+    page = Paginator(selectors.unmatched_numbers(request.user), QUEUE_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    batches = selectors.unmatched_batches(request.user, page)
+    editable = set(selectors.import_tenants(request.user).values_list("pk", flat=True))
+    context = {
+        "page": page,
+        "entries": [
+            {
+                "entry": entry,
+                "batches": batches[entry.pk],
+                "may_edit": entry.tenant_id in editable,
+                "link_form": LinkAccountForm(auto_id=f"link-{entry.pk}-%s"),
+                "new_form": NewAccountForm(auto_id=f"new-{entry.pk}-%s"),
+            }
+            for entry in page
+        ],
+        "ready": [
+            batch
+            for batch in selectors.batches_ready_to_rerun(request.user)
+            if batch.tenant_id in editable
+        ],
+    }
+    return _render(request, "warehouse/imports/mapping_queue.html", context, section="mapping")
+
+
+def _queue_entry(request, pk: int):
+    entry = selectors.unmatched_get(request.user, pk)
+    if entry is None:
+        raise Http404
+    if not selectors.can_import(request.user, entry.tenant_id):
+        raise PermissionDenied
+    return entry
+
+
+def _form_errors(form) -> str:
+    """A form's errors as one line for a message: "Account number: This field is required." """
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return "; ".join(parts)
+
+
+@require_POST
+@staff_required
+def mapping_link(request, pk: int):
+    entry = _queue_entry(request, pk)
+    form = LinkAccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("mapping-queue")
+    number = form.cleaned_data["account_number"].strip()
+    account = selectors.account_in_tenant(request.user, entry.tenant_id, number)
+    if account is None:
+        messages.error(
+            request,
+            _("There is no account %(number)s in %(tenant)s.")
+            % {"number": number, "tenant": entry.tenant.name},
+        )
+        return redirect("mapping-queue")
+    try:
+        unmatched_link(line=entry, account=account, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(supplier)s:%(number)s is linked to account %(account)s.")
+            % {
+                "supplier": entry.supplier.code,
+                "number": entry.supplier_account,
+                "account": account.account_number,
+            },
+        )
+    return redirect("mapping-queue")
+
+
+@require_POST
+@staff_required
+def mapping_create(request, pk: int):
+    entry = _queue_entry(request, pk)
+    form = NewAccountForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect("mapping-queue")
+    try:
+        account = unmatched_create_account(line=entry, actor=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Account %(account)s was created and %(supplier)s:%(number)s linked to it.")
+            % {
+                "account": account.account_number,
+                "supplier": entry.supplier.code,
+                "number": entry.supplier_account,
+            },
+        )
+    return redirect("mapping-queue")

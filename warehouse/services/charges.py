@@ -128,6 +128,21 @@ def charges_import(
     if rows.errors:
         _queue_unmatched(batch, rows)
         return _reject(batch, rows.errors, rows)
+    if rows.total_lines == 0:
+        # An empty export is far more often a supplier's mistake than a month without charges;
+        # posting it would erase the period's charges.
+        return _reject(
+            batch,
+            [
+                LineError(
+                    None,
+                    "file",
+                    "",
+                    "the file has no charge lines: nothing to post (an earlier version stays)",
+                )
+            ],
+            rows,
+        )
     ImportBatch.objects.filter(pk=batch.pk).update(
         status=BatchStatus.VALIDATED, rows_total=rows.total_lines, rows_valid=rows.total_lines
     )
@@ -142,9 +157,12 @@ def charges_import(
 
 def batch_rerun(*, batch: ImportBatch, actor=None) -> ImportOutcome:
     """Runs a batch's file again, e.g. after its unknown accounts were linked."""
-    if not batch.stored_file:
-        raise ApplicationError("this batch kept no file to run again", code="no_file")
-    data = (Path(settings.MEDIA_ROOT) / batch.stored_file).read_bytes()
+    path = Path(settings.MEDIA_ROOT) / batch.stored_file if batch.stored_file else None
+    if path is None or not path.is_file():
+        raise ApplicationError(
+            "this batch's file is no longer kept: upload it again", code="file_missing"
+        )
+    data = path.read_bytes()
     return charges_import(
         tenant=batch.tenant,
         supplier=batch.supplier,
@@ -253,11 +271,18 @@ def _queue_unmatched(batch: ImportBatch, rows: ChargeRows) -> None:
 
 def _resolve_queue(supplier: Supplier, rows: ChargeRows) -> None:
     """Once a batch posts, queue entries of the same supplier that now match are done."""
-    UnmatchedLine.objects.filter(
-        supplier=supplier,
-        resolved_at__isnull=True,
-        supplier_account__in=supplier.account_links.values("external_number"),
-    ).update(resolved_at=timezone.now())
+    links = dict(
+        supplier.account_links.filter(
+            external_number__in=UnmatchedLine.objects.filter(
+                supplier=supplier, resolved_at__isnull=True
+            ).values("supplier_account"),
+        ).values_list("external_number", "account_id")
+    )
+    now = timezone.now()
+    for number, account_id in links.items():
+        UnmatchedLine.objects.filter(
+            supplier=supplier, supplier_account=number, resolved_at__isnull=True
+        ).update(resolved_at=now, resolved_account_id=account_id)
 
 
 @transaction.atomic(durable=True)
