@@ -51,6 +51,9 @@ class Tenant(BankDetails):
     locale = models.CharField(max_length=10, default="en")
     timezone = models.CharField(max_length=64, default="UTC")
     due_day = models.PositiveSmallIntegerField(default=10)
+    tan_required = models.BooleanField(
+        default=False, help_text="pay links ask for the TAN printed on the document"
+    )
     tax_id = models.CharField(max_length=32, blank=True)
     inn = models.CharField("INN", max_length=12, blank=True)
     kpp = models.CharField("KPP", max_length=9, blank=True)

@@ -166,6 +166,10 @@ class _Checker:
         if not isinstance(due_day, int) or isinstance(due_day, bool) or not 1 <= due_day <= 28:
             self.error("due_day", due_day, "due_day must be a whole number from 1 to 28")
         spec["due_day"] = due_day
+        tan = doc.get("tan_required", False)
+        if not isinstance(tan, bool):
+            self.error("tan_required", tan, "tan_required is true or false")
+        spec["tan_required"] = tan is True
         spec.update(self.tax_ids(doc, "", profile))
         spec.update(self.bank(doc.get("bank"), "bank", profile))
 

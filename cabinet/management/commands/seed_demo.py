@@ -4,8 +4,10 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from invoicing.services.demo import demo_close_periods, demo_documents_remove
 from warehouse.services.demo import (
     DEMO_PASSWORD,
+    DEMO_TENANTS,
     SIGN_INS,
     default_last_period,
     demo_exists,
@@ -15,8 +17,9 @@ from warehouse.services.demo import (
 
 class Command(BaseCommand):
     help = (
-        "Seeds the deterministic demo: tenants demo-ru and demo-eu, their suppliers, accounts "
-        "and each supplier's charge export files; prints the sign-ins."
+        "Seeds the deterministic demo: tenants demo-ru and demo-eu, their suppliers, accounts, "
+        "each supplier's charge export files imported through its mapping profile, every "
+        "period but the newest closed with its payment documents; prints the sign-ins."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +29,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-import",
             action="store_true",
-            help="write the supplier files but do not import them",
+            help="write the supplier files but do not import them (nor close periods)",
+        )
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="where printed pay links point"
         )
         parser.add_argument(
             "--reset", action="store_true", help="remove an existing demo and seed it again"
@@ -41,7 +47,19 @@ class Command(BaseCommand):
             help="folder for the generated files (default: var/demo)",
         )
 
-    def handle(self, *args, accounts, months, seed, last_period, out, reset, no_import, **options):
+    def handle(
+        self,
+        *args,
+        accounts,
+        months,
+        seed,
+        last_period,
+        out,
+        reset,
+        no_import,
+        base_url,
+        **options,
+    ):
         if accounts < 1 or months < 1:
             raise CommandError("--accounts and --months must be at least 1", returncode=2)
         if demo_exists() and not reset:
@@ -51,6 +69,7 @@ class Command(BaseCommand):
         last_period = last_period or default_last_period()
         out = out or Path(settings.VAR_DIR) / "demo"
         started = time.monotonic()
+        demo_documents_remove(DEMO_TENANTS)
         result = demo_seed(
             accounts=accounts,
             months=months,
@@ -62,12 +81,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {message}") if options["verbosity"] > 1 else None
             ),
         )
+        documents = 0
+        if not no_import:
+            documents = demo_close_periods(DEMO_TENANTS, result.periods, base_url=base_url)
         elapsed = time.monotonic() - started
         total = sum(result.accounts.values())
         self.stdout.write(
             f"Demo seeded in {elapsed:.1f}s: {total} accounts in {len(result.accounts)} tenants, "
             f"{len(result.files)} supplier files for {', '.join(result.periods)} in {out}, "
-            f"{result.batches} imported"
+            f"{result.batches} imported, {documents} payment documents issued"
         )
         self._print_sign_ins(result.sign_ins)
 

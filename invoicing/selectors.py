@@ -1,0 +1,86 @@
+"""Reads of payment documents: the frozen view behind every rendering, with the pay link and
+TAN derived again (they are never stored in clear)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBlock
+from invoicing.models import BillingPeriod, DocumentStatus, PaymentDocument
+from invoicing.services import pay_links
+from warehouse.models import Tenant
+
+
+def document_view(document: PaymentDocument, *, base_url: str = "") -> DocumentView:
+    data = dict(document.view)
+
+    def party(value: dict) -> Party:
+        return Party(**value)
+
+    def decimal(value):
+        return None if value in (None, "") else Decimal(str(value))
+
+    suppliers = tuple(
+        SupplierBlock(
+            code=b["code"],
+            name=b["name"],
+            party=party(b["party"]),
+            opening=b["opening"],
+            lines=tuple(
+                ServiceLine(
+                    **{
+                        **line,
+                        "quantity": decimal(line["quantity"]),
+                        "tariff": decimal(line["tariff"]),
+                    }
+                )
+                for line in b["lines"]
+            ),
+            payments=b["payments"],
+            amount_due=b["amount_due"],
+        )
+        for b in data.pop("suppliers")
+    )
+    tenant_requires_tan = document.tenant.tan_required
+    token = pay_links.pay_token(document.pay_salt)
+    return DocumentView(
+        **{
+            **data,
+            "operator": party(data["operator"]),
+            "issued_on": date.fromisoformat(data["issued_on"]),
+            "due_date": date.fromisoformat(data["due_date"]),
+            "area_m2": decimal(data["area_m2"]),
+            "suppliers": suppliers,
+            "pay_url": f"{base_url.rstrip('/')}/pay/{token}",
+            "tan": pay_links.tan_for(document.pay_salt) if tenant_requires_tan else None,
+        }
+    )
+
+
+def documents_of_period(tenant: Tenant, period: str) -> QuerySet[PaymentDocument]:
+    return PaymentDocument.objects.filter(
+        tenant=tenant, period=period, status=DocumentStatus.ISSUED
+    ).select_related("tenant", "account__premises__building")
+
+
+def print_order(documents: QuerySet[PaymentDocument]) -> QuerySet[PaymentDocument]:
+    """The order of a print run: delivery route, building, premises, account."""
+    return documents.order_by(
+        "account__delivery_route",
+        "account__premises__building__address",
+        "account__premises__number",
+        "account__account_number",
+    )
+
+
+def document_by_pay_token(token: str) -> PaymentDocument | None:
+    return (
+        PaymentDocument.objects.select_related("tenant", "account")
+        .filter(pay_token_hash=pay_links.digest(token))
+        .first()
+    )
+
+
+def billing_periods(tenant: Tenant) -> QuerySet[BillingPeriod]:
+    return BillingPeriod.objects.filter(tenant=tenant).order_by("-period")

@@ -1,0 +1,438 @@
+"""`period_close`: freezes a period's charges and issues ONE payment document per account.
+
+For each account and supplier, with the previous close of the tenant as the cut-off:
+    amount due  = what is still open of the items of this period and earlier (authoritative)
+    payments    = clearings since the previous close (payments, advances, write-offs, reversals)
+    charges     = this period's charge lines, per service and kind
+    opening     = amount due − charges + payments  (debt, or advance when negative)
+so the lines of every document add up to its amount due to the minor unit. Recalculation
+clearings are not payments: the recalculation charge that caused them is already a line.
+
+Documents are computed set-based (a handful of grouped queries for the whole tenant) and
+written in one transaction with the period's freeze."""
+
+import datetime as dt
+import math
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from invoicing import qr
+from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBlock
+from invoicing.models import BillingPeriod, DocumentLine, PaymentDocument, PeriodStatus
+from invoicing.references import format_reference, reference_for
+from invoicing.services import pay_links
+from warehouse.models import (
+    Account,
+    AuditEvent,
+    BatchStatus,
+    ClearingKind,
+    ImportBatch,
+    Service,
+    Supplier,
+    Tenant,
+)
+from warehouse.services.periods import period_due_date, period_lock, period_parse
+
+PAY_LINK_DAYS_AFTER_DUE = 60
+_PAYMENT_KINDS = [
+    ClearingKind.PAYMENT,
+    ClearingKind.ADVANCE,
+    ClearingKind.REVERSAL,
+    ClearingKind.WRITE_OFF,
+]
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    billing_period: BillingPeriod
+    issued: int
+    already_closed: bool
+    missing: list[str]
+
+
+def suppliers_missing(tenant: Tenant, period: str) -> list[str]:
+    posted = ImportBatch.objects.filter(tenant=tenant, period=period, status=BatchStatus.POSTED)
+    return list(
+        Supplier.objects.filter(tenant=tenant)
+        .exclude(pk__in=posted.values("supplier_id"))
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+
+
+def period_close(
+    *,
+    tenant: Tenant,
+    period: str,
+    actor=None,
+    allow_missing: bool = False,
+    base_url: str = "http://127.0.0.1:8000",
+) -> CloseResult:
+    period_parse(period)
+    existing = BillingPeriod.objects.filter(tenant=tenant, period=period).first()
+    if existing and existing.status == PeriodStatus.CLOSED:
+        return CloseResult(existing, 0, True, existing.missing_suppliers)
+    missing = suppliers_missing(tenant, period)
+    if missing and not allow_missing:
+        raise ApplicationError(
+            f"{len(missing)} supplier(s) have no posted charges for {period}: "
+            f"{', '.join(missing)} (close with --allow-missing to go ahead without them)",
+            code="suppliers_missing",
+            extra={"missing": missing},
+        )
+    return _close(tenant, period, actor=actor, missing=missing, base_url=base_url)
+
+
+@transaction.atomic(durable=True)
+def _close(tenant, period, *, actor, missing, base_url) -> CloseResult:
+    billing_period, _ = BillingPeriod.objects.get_or_create(tenant=tenant, period=period)
+    billing_period = BillingPeriod.objects.select_for_update().get(pk=billing_period.pk)
+    if billing_period.status == PeriodStatus.CLOSED:
+        return CloseResult(billing_period, 0, True, billing_period.missing_suppliers)
+    now = timezone.now()
+    period_lock(tenant=tenant, period=period, actor=actor)
+    issued = _issue_documents(tenant, billing_period, now=now, base_url=base_url)
+    billing_period.status = PeriodStatus.CLOSED
+    billing_period.closed_at, billing_period.closed_by = now, actor
+    billing_period.documents_issued, billing_period.missing_suppliers = issued, missing
+    billing_period.save()
+    AuditEvent.objects.create(
+        tenant=tenant,
+        actor=actor,
+        action="period.closed",
+        detail={"period": period, "documents": issued, "missing_suppliers": missing},
+    )
+    return CloseResult(billing_period, issued, False, missing)
+
+
+def _previous_close(tenant: Tenant, period: str) -> dt.datetime:
+    closed = BillingPeriod.objects.filter(
+        tenant=tenant, period__lt=period, status=PeriodStatus.CLOSED
+    ).aggregate(at=Max("closed_at"))
+    return closed["at"] or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _frame(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
+def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base_url) -> int:
+    period = billing_period.period
+    cutoff = _previous_close(tenant, period)
+    due = _frame(
+        "SELECT account_id, supplier_id, SUM(open_amount) FROM warehouse_openitem "
+        "WHERE tenant_id = %s AND period <= %s GROUP BY account_id, supplier_id",
+        [tenant.pk, period],
+        ["account_id", "supplier_id", "due"],
+    )
+    payments = _frame(
+        "SELECT o.account_id, o.supplier_id, SUM(c.amount) FROM warehouse_clearing c "
+        "JOIN warehouse_openitem o ON o.id = c.open_item_id "
+        f"WHERE c.tenant_id = %s AND o.period <= %s AND c.cleared_at >= %s "
+        f"AND c.kind IN ({', '.join(['%s'] * len(_PAYMENT_KINDS))}) "
+        "GROUP BY o.account_id, o.supplier_id",
+        [tenant.pk, period, cutoff, *_PAYMENT_KINDS],
+        ["account_id", "supplier_id", "payments"],
+    )
+    batches = list(
+        ImportBatch.objects.filter(
+            tenant=tenant,
+            period=period,
+            status__in=[BatchStatus.POSTED, BatchStatus.SUPERSEDED],
+        ).values_list("pk", flat=True)
+    )
+    lines = _frame(
+        "SELECT account_id, supplier_id, service_id, kind, SUM(amount), SUM(quantity), "
+        "MAX(unit), MAX(tariff) FROM warehouse_charge "
+        f"WHERE batch_id IN ({', '.join(['%s'] * len(batches)) or 'NULL'}) "
+        "GROUP BY account_id, supplier_id, service_id, kind",
+        batches,
+        ["account_id", "supplier_id", "service_id", "kind", "amount", "quantity", "unit", "tariff"],
+    )
+
+    key = ["account_id", "supplier_id"]
+    charged = (
+        lines.groupby(key, as_index=False)["amount"].sum().rename(columns={"amount": "charges"})
+    )
+    blocks = due.merge(payments, on=key, how="outer").merge(charged, on=key, how="outer")
+    blocks = blocks.fillna(0).astype("int64")
+    blocks["opening"] = blocks["due"] - blocks["charges"] + blocks["payments"]
+    blocks = blocks[(blocks[["due", "payments", "charges", "opening"]] != 0).any(axis=1)]
+
+    accounts = Account.objects.filter(tenant=tenant, is_active=True).select_related(
+        "premises__building"
+    )
+    suppliers = {s.pk: s for s in Supplier.objects.filter(tenant=tenant)}
+    services = {s.pk: s for s in Service.objects.filter(tenant=tenant)}
+    by_account = {a: g for a, g in blocks.groupby("account_id")}
+    lines_by_account = {a: g for a, g in lines.groupby("account_id")}
+    operator = _operator(tenant)
+    due_date = period_due_date(tenant, period)
+    expires = timezone.make_aware(
+        dt.datetime.combine(due_date + dt.timedelta(days=PAY_LINK_DAYS_AFTER_DUE), dt.time.max)
+    )
+
+    documents, all_lines = [], []
+    for account in accounts.iterator(chunk_size=2000):
+        account_blocks = by_account.get(account.pk)
+        account_lines = lines_by_account.get(account.pk)
+        view, doc_lines, totals = _document(
+            tenant,
+            account,
+            period,
+            account_blocks,
+            account_lines,
+            suppliers,
+            services,
+            operator,
+            due_date,
+            now,
+            base_url,
+        )
+        salt = view.pop("_salt")
+        documents.append(
+            PaymentDocument(
+                tenant=tenant,
+                billing_period=billing_period,
+                account=account,
+                period=period,
+                number=view["number"],
+                reference=view["reference"],
+                issued_at=now,
+                due_date=due_date,
+                qr_payload=view["qr_payload"],
+                view=view,
+                pay_salt=salt,
+                pay_token_hash=pay_links.digest(pay_links.pay_token(salt)),
+                tan_hash=pay_links.digest(pay_links.tan_for(salt)),
+                pay_expires_at=expires,
+                **totals,
+            )
+        )
+        all_lines.append(doc_lines)
+    created = PaymentDocument.objects.bulk_create(documents, batch_size=1000)
+    DocumentLine.objects.bulk_create(
+        (
+            DocumentLine(document_id=document.pk, **line)
+            for document, doc_lines in zip(created, all_lines, strict=True)
+            for line in doc_lines
+        ),
+        batch_size=5000,
+    )
+    return len(created)
+
+
+def _operator(tenant: Tenant) -> Party:
+    tax_ids = (
+        {"ИНН": tenant.inn, "КПП": tenant.kpp}
+        if tenant.profile == "RU"
+        else {"VAT": tenant.tax_id}
+        if tenant.tax_id
+        else {}
+    )
+    bank = (
+        {
+            "name": tenant.bank_name,
+            "account": tenant.bank_account,
+            "bic": tenant.bic,
+            "corr_account": tenant.corr_account,
+        }
+        if tenant.profile == "RU"
+        else {"name": tenant.bank_name, "iban": tenant.iban, "bic": tenant.bic}
+    )
+    return Party(name=tenant.name, address=tenant.address, tax_ids=tax_ids, bank=bank)
+
+
+def _supplier_party(supplier: Supplier, profile: str) -> Party:
+    if profile == "RU":
+        return Party(
+            supplier.name,
+            tax_ids={"ИНН": supplier.inn, "КПП": supplier.kpp},
+            bank={
+                "name": supplier.bank_name,
+                "account": supplier.bank_account,
+                "bic": supplier.bic,
+                "corr_account": supplier.corr_account,
+            },
+        )
+    return Party(
+        supplier.name,
+        tax_ids={"VAT": supplier.tax_id} if supplier.tax_id else {},
+        bank={"name": supplier.bank_name, "iban": supplier.iban, "bic": supplier.bic},
+    )
+
+
+def _document(
+    tenant, account, period, blocks, lines, suppliers, services, operator, due_date, now, base_url
+):
+    supplier_blocks, doc_lines = [], []
+    if blocks is not None:
+        for row in blocks.sort_values("supplier_id").itertuples(index=False):
+            supplier = suppliers[row.supplier_id]
+            service_lines = []
+            if lines is not None:
+                mine = lines[lines["supplier_id"] == row.supplier_id].sort_values(
+                    ["service_id", "kind"]
+                )
+                for line in mine.itertuples(index=False):
+                    service = services[line.service_id]
+                    service_lines.append(
+                        ServiceLine(
+                            service.code,
+                            service.name,
+                            line.kind,
+                            int(line.amount),
+                            _text(line.unit) or service.unit,
+                            _decimal(line.quantity),
+                            _decimal(line.tariff),
+                        )
+                    )
+                    doc_lines.append(
+                        {
+                            "supplier_id": supplier.pk,
+                            "service_id": service.pk,
+                            "kind": line.kind,
+                            "amount": int(line.amount),
+                        }
+                    )
+            if row.opening:
+                doc_lines.append(
+                    {
+                        "supplier_id": supplier.pk,
+                        "service_id": None,
+                        "kind": "opening",
+                        "amount": int(row.opening),
+                    }
+                )
+            if row.payments:
+                doc_lines.append(
+                    {
+                        "supplier_id": supplier.pk,
+                        "service_id": None,
+                        "kind": "payment",
+                        "amount": -int(row.payments),
+                    }
+                )
+            supplier_blocks.append(
+                SupplierBlock(
+                    supplier.code,
+                    supplier.name,
+                    _supplier_party(supplier, tenant.profile),
+                    int(row.opening),
+                    tuple(service_lines),
+                    int(row.payments),
+                    int(row.due),
+                )
+            )
+    total = sum(block.amount_due for block in supplier_blocks)
+    amount_due, advance = max(total, 0), max(-total, 0)
+    reference = reference_for(tenant.profile, account.account_number, period)
+    salt = pay_links.new_salt()
+    token = pay_links.pay_token(salt)
+    view = DocumentView(
+        profile=tenant.profile,
+        currency=tenant.currency,
+        locale=tenant.locale,
+        period=period,
+        number=f"{account.account_number}-{period.replace('-', '')}",
+        reference=reference,
+        reference_display=format_reference(reference),
+        issued_on=now.date(),
+        due_date=due_date,
+        operator=operator,
+        account_number=account.account_number,
+        payer_name=account.payer_name,
+        address=account.premises.building.address,
+        premises=account.premises.number,
+        delivery_route=account.delivery_route,
+        area_m2=account.area_m2,
+        residents=account.residents,
+        suppliers=tuple(supplier_blocks),
+        amount_due=amount_due,
+        advance=advance,
+        qr_payload=_qr_payload(tenant, account, period, reference, amount_due),
+        pay_url=f"{base_url.rstrip('/')}/pay/{token}",
+        tan=pay_links.tan_for(salt),
+    )
+    opening = sum(b.opening for b in supplier_blocks)
+    payments = sum(b.payments for b in supplier_blocks)
+    totals = {
+        "opening": opening,
+        "payments": payments,
+        "amount_due": amount_due,
+        "advance": advance,
+        "charges": total - opening + payments,
+    }
+    stored = view_to_json(view)
+    stored["_salt"] = salt
+    return stored, doc_lines, totals
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _decimal(value) -> Decimal | None:
+    """Quantities and tariffs as exact decimals (SQLite hands back floats; print them as the
+    shortest text that round-trips, which is what the supplier sent)."""
+    text = _text(value)
+    if not text:
+        return None
+    number = Decimal(text)
+    return number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
+
+
+def _qr_payload(
+    tenant: Tenant, account: Account, period: str, reference: str, amount_due: int
+) -> str:
+    year, month = period.split("-")
+    if tenant.profile == "RU":
+        payee = qr.GostPayee(
+            name=tenant.name,
+            personal_acc=tenant.bank_account,
+            bank_name=tenant.bank_name,
+            bic=tenant.bic,
+            corresp_acc=tenant.corr_account,
+            payee_inn=tenant.inn,
+            kpp=tenant.kpp,
+        )
+        return qr.gost_payload(
+            payee,
+            sum_minor=amount_due,
+            pers_acc=account.account_number,
+            paym_period=f"{month}{year}",
+            purpose=f"Оплата ЖКУ за {month}.{year}, ЛС {account.account_number}, {reference}",
+        )
+    return qr.epc_payload(
+        bic=tenant.bic,
+        name=tenant.name[:70],
+        iban=tenant.iban,
+        amount_minor=amount_due or None,
+        reference=reference,
+    )
+
+
+def view_to_json(view: DocumentView) -> dict:
+    def convert(value):
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [convert(v) for v in value]
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if value is not None and not isinstance(value, str | int | bool | float):
+            return str(value)  # Decimal quantities and tariffs keep their exact digits
+        return value
+
+    data = convert(asdict(view))
+    data.pop("tan", None)  # the TAN is derived again when printing; never stored in clear
+    data.pop("pay_url", None)
+    return data

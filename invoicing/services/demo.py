@@ -1,0 +1,25 @@
+"""The invoicing part of the demo: close every demo period but the newest, so the demo shows
+issued documents (and one open period still taking imports)."""
+
+from django.db import transaction
+
+from invoicing.models import BillingPeriod, DocumentLine, PaymentDocument
+from invoicing.services.closing import period_close
+from warehouse.models import Tenant
+
+
+@transaction.atomic(durable=True)
+def demo_documents_remove(tenant_codes) -> None:
+    tenants = Tenant.objects.filter(code__in=tenant_codes)
+    DocumentLine.objects.filter(document__tenant__in=tenants).delete()
+    PaymentDocument.objects.filter(tenant__in=tenants).delete()
+    BillingPeriod.objects.filter(tenant__in=tenants).delete()
+
+
+def demo_close_periods(tenant_codes, periods: list[str], *, base_url: str) -> int:
+    issued = 0
+    for code in tenant_codes:
+        tenant = Tenant.objects.get(code=code)
+        for period in sorted(periods)[:-1]:
+            issued += period_close(tenant=tenant, period=period, base_url=base_url).issued
+    return issued
