@@ -8,7 +8,6 @@ Import pages: every operator staff member may look; operator admins and accounta
 batch's tenant may upload, re-run and work the mapping queue (`selectors.IMPORT_ROLES`), anyone
 else gets 403 on those actions."""
 
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,12 +22,12 @@ from django_tables2 import RequestConfig
 
 from config.errors import ApplicationError
 from warehouse import selectors
+from warehouse.access import staff_required
 from warehouse.filters import ImportBatchFilter
 from warehouse.forms import ChargeUploadForm, LinkAccountForm, NewAccountForm
 from warehouse.models import BatchStatus
 from warehouse.money import format_minor
 from warehouse.reports import report_xlsx
-from warehouse.scoping import is_operator_staff
 from warehouse.services.charges import ImportOutcome, batch_rerun, charges_import
 from warehouse.services.mapping_queue import unmatched_create_account, unmatched_link
 from warehouse.tables import ImportBatchTable
@@ -48,19 +47,6 @@ def home_url_name(user) -> str | None:
     if roles.resident:
         return "resident-home"
     return None
-
-
-def staff_required(view):
-    """Signed-in operator staff only: anonymous users go to sign in, everyone else gets 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_operator_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _render(request, template: str, context: dict | None = None, *, section: str = ""):

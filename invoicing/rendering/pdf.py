@@ -79,14 +79,15 @@ def render_pdfs(views: Iterable[DocumentView]) -> bytes:
         sheet = build_sheet(view)
         if canvas.getPageNumber() == 1:
             canvas.setTitle(f"{sheet.labels['title']} {format_period(view)}")
-        _Page(canvas, sheet).draw()
+        PagePainter(canvas, sheet).draw()
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
 
-class _Page:
-    """Draws one document; `top` coordinates run downwards from the page's top edge."""
+class PagePainter:
+    """Draws one document on the current page of `canvas` (anything with the Canvas methods it
+    calls: the benchmark passes a recorder). `top` coordinates run down from the page's top."""
 
     def __init__(self, canvas: Canvas, sheet: Sheet):
         self.c = canvas

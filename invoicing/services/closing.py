@@ -292,7 +292,7 @@ def _document(
                             int(line.amount),
                             _text(line.unit) or service.unit,
                             _decimal(line.quantity),
-                            _decimal(line.tariff),
+                            _decimal(line.tariff, places=2),
                         )
                     )
                     doc_lines.append(
@@ -380,14 +380,16 @@ def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def _decimal(value) -> Decimal | None:
+def _decimal(value, *, places: int = 0) -> Decimal | None:
     """Quantities and tariffs as exact decimals (SQLite hands back floats; print them as the
     shortest text that round-trips, which is what the supplier sent)."""
     text = _text(value)
     if not text:
         return None
     number = Decimal(text)
-    return number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
+    number = number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
+    exponent = number.as_tuple().exponent
+    return number.quantize(Decimal(1).scaleb(-places)) if -exponent < places else number
 
 
 def _qr_payload(
