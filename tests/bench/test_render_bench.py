@@ -53,7 +53,8 @@ def document(index: int) -> DocumentView:
 
 
 def rate(count: int, seconds: float) -> str:
-    return f"{count} in {seconds:.2f} s = {count / seconds:.1f}/s ({seconds / count * 1000:.1f} ms each)"
+    each = seconds / count * 1000
+    return f"{count} in {seconds:.2f} s = {count / seconds:.1f}/s ({each:.1f} ms each)"
 
 
 # --- workers (module level: the spawn Pool imports this module) ---------------------------------
@@ -81,8 +82,8 @@ class _Recorder:
         return _Recorder(self._ops, "text")
 
     def __getattr__(self, name):
-        def record(*args):
-            self._ops.append((self._target, name, args))
+        def record(*args, **kwargs):
+            self._ops.append((self._target, name, args, kwargs))
 
         return record
 
@@ -104,7 +105,7 @@ def bare_pdf(ops: list, payload: str) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, initialFontName=REGULAR, initialFontSize=8)
     text = canvas.beginText()
-    for target, name, args in ops:
+    for target, name, args, kwargs in ops:
         if name == "addLiteral":  # the QR: keep the placement, draw the freshly encoded matrix
             qr = segno.make_qr(payload, error="m", boost_error=False, mask=0, encoding="utf-8")
             placement = args[0].split("\n", 1)[0]
@@ -117,7 +118,7 @@ def bare_pdf(ops: list, payload: str) -> bytes:
         elif name == "drawText":
             canvas.drawText(text)
         else:
-            getattr(text if target == "text" else canvas, name)(*args)
+            getattr(text if target == "text" else canvas, name)(*args, **kwargs)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -136,9 +137,8 @@ def test_render_benchmark():
     pdfs = [render_pdf(view) for view in views]
     single = time.perf_counter() - started
     assert all(pdf.startswith(b"%PDF-") and pdf.count(b"/Type /Page\n") == 1 for pdf in pdfs)
-    print(
-        f"\nrender_pdf, one process: {rate(N, single)}; {sum(map(len, pdfs)) / N / 1024:.0f} KiB each"
-    )
+    size = sum(map(len, pdfs)) / N / 1024
+    print(f"\nrender_pdf, one process: {rate(N, single)}; {size:.0f} KiB each")
 
     with multiprocessing.get_context("spawn").Pool(2, initializer=_warm_worker) as pool:
         pool.map(_render_size, views[:4])  # both workers are up and warm
@@ -161,8 +161,9 @@ def test_render_benchmark():
     merged = render_pdfs(views)
     merged_time = time.perf_counter() - started
     assert merged.count(b"/Type /Page\n") == N
+    size = len(merged) / N / 1024
     print(
-        f"render_pdfs, one merged print file: {rate(N, merged_time)} pages, {len(merged) / N / 1024:.0f} KiB a page"
+        f"render_pdfs, one merged print file: {rate(N, merged_time)} pages, {size:.0f} KiB a page"
     )
 
     payloads = [view.qr_payload + "|Q" for view in views[:100]]
@@ -174,8 +175,9 @@ def test_render_benchmark():
     for payload in payloads:
         segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
     chosen = time.perf_counter() - started
+    version = segno.make_qr(payloads[0], error="m", boost_error=False, mask=0).version
     print(
-        f"segno make_qr (version {segno.make_qr(payloads[0], error='m', boost_error=False).version}):"
+        f"segno make_qr (version {version}):"
         f" fixed mask {fixed / 100 * 1000:.1f} ms, best-mask search {chosen / 100 * 1000:.1f} ms"
         f" ({chosen / fixed:.1f}×)"
     )
