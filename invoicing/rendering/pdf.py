@@ -157,16 +157,16 @@ class PagePainter:
         self.c.setLineWidth(width)
         self.c.line(x, PAGE_H - top, x + w, PAGE_H - top)
 
-    def heading(self, top, s, note="") -> float:
-        self.rect(MARGIN, top, WIDTH, 15)
-        self.text(MARGIN + 4, top + 10.5, s, 9, bold=True)
-        self.text(MARGIN + WIDTH - 4, top + 10.5, note, 7, align="right", color=SOFT)
+    def heading(self, top, s, note="", x=MARGIN, w=WIDTH) -> float:
+        self.rect(x, top, w, 15)
+        self.text(x + 4, top + 10.5, s, 9, bold=True)
+        self.text(x + w - 4, top + 10.5, note, 7, align="right", color=SOFT)
         return top + 19
 
     def table(self, top, x, columns, header, rows) -> float:
         """columns: [(width, align)]; rows: (kind, cells, note) with kind row|group|total;
         a note is a small grey line wrapped under the first cell. Returns the top below."""
-        size, pad = (7.0, 1.8) if self.compact else (8.0, 3.5)
+        size, pad, extra = (7.0, 1.3, 2.0) if self.compact else (8.0, 3.5, 2.5)
         header_size = 6.8
         cells = []  # (lines, size): a word wider than its column gets a smaller size
         for h, (w, _) in zip(header, columns, strict=True):
@@ -188,7 +188,7 @@ class PagePainter:
         top += header_h
         for kind, cells, note in rows:
             if kind == "group":
-                step = 11 if self.compact else 14
+                step = 10 if self.compact else 14
                 self.text(x + 3, top + step - 3, cells[0], 7.5, bold=True, color=SOFT)
                 top += step
                 self.rule(top, x, total_w, 0.3)
@@ -200,14 +200,14 @@ class PagePainter:
                     first_size -= 0.25
             first = self.wrap(cells[0], columns[0][0] - 6, first_size, bold)
             note_lines = self.wrap(note, columns[0][0] - 6, 6) if note else []
-            height = 2 * pad + len(first) * (first_size + 2.5) + len(note_lines) * 7.5
+            height = 2 * pad + len(first) * (first_size + extra) + len(note_lines) * 7.5
             if kind == "total":
                 self.rule(top, x, total_w, 0.8, INK)
             baseline = top + pad + size + 0.5
             for n, line in enumerate(first):
-                self.text(x + 3, baseline + n * (first_size + 2.5), line, first_size, bold)
+                self.text(x + 3, baseline + n * (first_size + extra), line, first_size, bold)
             for n, line in enumerate(note_lines):
-                nb = baseline + len(first) * (first_size + 2.5) - 1.5 + n * 7.5
+                nb = baseline + len(first) * (first_size + extra) - 1.5 + n * 7.5
                 self.text(x + 3, nb, line, 6, color=SOFT)
             cx = x + columns[0][0]
             for cell, (w, align) in zip(cells[1:], columns[1:], strict=True):
@@ -244,11 +244,17 @@ class PagePainter:
         top = self.section1(top + 6)
         top = self.section2(top + 8)
         top = self.section3(top + 8)
-        if self.sheet.recalculations:
+        if sheet.recalculations and sheet.penalties:  # side by side: one block's height
+            half = (WIDTH - GAP) / 2
+            top = max(
+                self.section5(top + 8, MARGIN, half),
+                self.penalties(top + 8, MARGIN + half + GAP, half),
+            )
+        elif sheet.recalculations:
             top = self.section5(top + 8)
-        if self.sheet.penalties:
+        elif sheet.penalties:
             top = self.penalties(top + 8)
-        if top > PAGE_H - MARGIN - 2 and False:
+        if top > PAGE_H - MARGIN - 2:
             raise ValueError(
                 f"payment document {self.view.number} does not fit one A4 page ({rows} rows)"
             )
@@ -382,26 +388,24 @@ class PagePainter:
         rows.append(("total", [L["services_total"], "", "", "", *amounts(total)], ""))
         return self.table(top, MARGIN, columns, header, rows)
 
-    def _items(self, top, heading, items, total_label=None, total=0) -> float:
+    def _items(self, top, x, w, heading, items) -> float:
         v, L = self.view, self.L
-        top = self.heading(top, heading)
-        columns = [(WIDTH - 90, "left"), (90, "right")]
+        top = self.heading(top, heading, x=x, w=w)
+        columns = [(w - 70, "left"), (70, "right")]
         rows = [
             ("row", [f"{item.name} ({item.supplier})", format_amount(item.amount, v)], "")
             for item in items
         ]
-        if total_label:
-            rows.append(("total", [total_label, format_amount(total, v)], ""))
-        return self.table(top, MARGIN, columns, [L["reason"], L["amount"]], rows)
+        return self.table(top, x, columns, [L["reason"], L["amount"]], rows)
 
-    def section5(self, top) -> float:
-        return self._items(top, self.L["section5"], self.sheet.recalculations)
+    def section5(self, top, x=MARGIN, w=WIDTH) -> float:
+        return self._items(top, x, w, self.L["section5"], self.sheet.recalculations)
 
-    def penalties(self, top) -> float:
+    def penalties(self, top, x=MARGIN, w=WIDTH) -> float:
         sheet = self.sheet
-        top = self._items(top, self.L["penalties"], sheet.penalties)
+        top = self._items(top, x, w, self.L["penalties"], sheet.penalties)
         label = f"{self.L['penalties_total']}: {format_money(sheet.penalties_total, self.view)}"
-        return self.lines(MARGIN + 3, top + 3, label, WIDTH, 9, True)
+        return self.lines(x + 3, top + 3, label, w - 6, 9, True)
 
     def footer(self) -> None:
         v, L = self.view, self.L

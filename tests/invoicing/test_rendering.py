@@ -11,11 +11,18 @@ import io
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 
 import docx
 import pytest
 
-from invoicing.document_view import DocumentView, ServiceLine, sample_document_view
+from invoicing.document_view import (
+    DocumentView,
+    Party,
+    ServiceLine,
+    SupplierBlock,
+    sample_document_view,
+)
 from invoicing.rendering import format_money
 from invoicing.rendering.docx import render_docx
 from invoicing.rendering.html import render_html
@@ -205,6 +212,46 @@ def test_merged_print_file_has_one_page_per_view_in_order(tmp_path):
         assert f"Лицевой счёт (ЕЛС): {view.account_number}" in pdf_text(merged, tmp_path, page)
 
 
+def with_services(view: DocumentView, count: int) -> DocumentView:
+    """The sample plus a supplier billing `count` more services, a recalculation, a privilege
+    and a penalty."""
+    bank = {"name": "АО «Банк»", "account": "40702810900000012345", "bic": "044525225"}
+    lines = tuple(
+        ServiceLine(f"LIFT{n}", f"Обслуживание лифта, подъезд {n}", "regular", 12345,
+                    "m2", Decimal("54.80"), Decimal("2.25"))
+        for n in range(1, count + 1)
+    )  # fmt: skip
+    lines += (
+        ServiceLine("LIFT1", "Обслуживание лифта, подъезд 1", "recalculation", -500),
+        ServiceLine("LIFT2", "Обслуживание лифта, подъезд 2", "privilege", -1500),
+        ServiceLine("PENALTY", "Пени", "penalty", 2500),
+    )
+    due = sum(line.amount for line in lines)
+    block = SupplierBlock("uk", "ООО «УК Комфорт»", Party("ООО «УК Комфорт»", bank=bank), 0,
+                          lines, 0, due)  # fmt: skip
+    return dataclasses.replace(
+        view, suppliers=(*view.suppliers, block), amount_due=view.amount_due + due
+    )
+
+
+def test_a_long_document_still_prints_on_one_page(tmp_path):
+    view = with_services(sample_document_view("RU"), 10)  # 16 services of 6 suppliers
+
+    pdf = render_pdf(view)
+
+    assert pdf_info(pdf, tmp_path)["Pages"].strip() == "1"
+    text = pdf_text(pdf, tmp_path)
+    assert "Обслуживание лифта, подъезд 10" in text
+    assert "р/с 40702810900000012345, АО «Банк», БИК 044525225" in text
+    assert "Итого к оплате по неустойкам и судебным издержкам: 25,00 ₽" in text
+    assert printed_qr(pdf, tmp_path) == view.qr_payload
+
+
+def test_a_document_too_long_for_one_page_is_refused_not_cut():
+    with pytest.raises(ValueError, match="does not fit one A4 page"):
+        render_pdf(with_services(sample_document_view("RU"), 40))
+
+
 def test_penalties_have_their_own_total(tmp_path):
     view = with_penalty(sample_document_view("RU"), amount=12345)
 
@@ -263,7 +310,7 @@ def test_ch_uses_the_sepa_template():
 
 
 @pytest.mark.parametrize("profile", ["RU", "SEPA"])
-def test_docx_letter_contains_the_amount_due_the_reference_and_the_qr(profile):
+def test_docx_letter_contains_the_amount_due_the_reference_and_the_qr(profile, tmp_path):
     view = sample_document_view(profile)
 
     document = docx.Document(io.BytesIO(render_docx(view)))
@@ -273,7 +320,10 @@ def test_docx_letter_contains_the_amount_due_the_reference_and_the_qr(profile):
     assert flat(format_money(view.amount_due, view)) in paragraphs
     assert view.reference_display in paragraphs
     assert view.pay_url in paragraphs
-    assert len(document.inline_shapes) == 1  # the QR picture
+    assert len(document.inline_shapes) == 1  # the QR picture, and it scans
+    picture = document.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
+    png = write(tmp_path, "qr.png", document.part.related_parts[picture].blob)
+    assert run("zbarimg", *ZBARIMG_FLAGS, png).decode("utf-8") == view.qr_payload
     for block in view.suppliers:
         assert block.name in cells
     assert "Холодное водоснабжение" in cells
