@@ -72,16 +72,21 @@ def render_pdf(view: DocumentView) -> bytes:
 
 
 def render_pdfs(views: Iterable[DocumentView]) -> bytes:
-    """Many documents merged into one print file: one page each, in the given order."""
+    """Many documents merged into one print file: one page each, in the given order, on one
+    canvas (each font's subset is embedded once for the whole file)."""
     register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, initialFontName=REGULAR, initialFontSize=8)
+    pages = 0
     for view in views:
         sheet = build_sheet(view)
-        if canvas.getPageNumber() == 1:
+        if not pages:
             canvas.setTitle(f"{sheet.labels['title']} {format_period(view)}")
         PagePainter(canvas, sheet).draw()
         canvas.showPage()
+        pages += 1
+    if not pages:
+        raise ValueError("no payment documents to render")
     canvas.save()
     return buffer.getvalue()
 
