@@ -8,7 +8,6 @@ Import pages: every operator staff member may look; operator admins and accounta
 batch's tenant may upload, re-run and work the mapping queue (`selectors.IMPORT_ROLES`), anyone
 else gets 403 on those actions."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView

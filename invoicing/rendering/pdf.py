@@ -243,8 +243,9 @@ class PagePainter:
         sheet = self.sheet
         rows = sum(len(group.rows) + 1 for group in sheet.services)
         rows += len(sheet.recalculations) + len(sheet.penalties)
-        # Tighter tables when the sample's 11 rows grow past what the normal spacing fits.
-        self.compact = rows > COMPACT_ABOVE
+        # Tighter tables when the sample's 11 rows, or its five recipients (each with its bank
+        # details in section 2), grow past what the normal spacing fits.
+        self.compact = rows > COMPACT_ABOVE or len(self.view.suppliers) > 5
         top = self.header(MARGIN)
         top = self.section1(top + 6)
         top = self.section2(top + 8)
