@@ -128,6 +128,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Personal pay links stop working this many days after the document's due date.
+PAY_LINK_DAYS_AFTER_DUE = env.int("PAY_LINK_DAYS_AFTER_DUE", default=60)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

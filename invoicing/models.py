@@ -12,17 +12,22 @@ from warehouse.models import Account, Service, Supplier, Tenant
 
 class PeriodStatus(models.TextChoices):
     OPEN = "open", "Open"
+    CLOSING = "closing", "Closing (issuing documents)"
     CLOSED = "closed", "Closed"
 
 
 class BillingPeriod(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="billing_periods")
     period = models.CharField(max_length=7)
-    status = models.CharField(max_length=6, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=7, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    previous_close_at = models.DateTimeField(
+        null=True, blank=True, help_text="payments are counted from here …"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="… up to here")
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    documents_total = models.PositiveIntegerField(default=0)
     documents_issued = models.PositiveIntegerField(default=0)
     missing_suppliers = models.JSONField(
         default=list, blank=True, help_text="codes closed without a posted batch"

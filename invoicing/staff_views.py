@@ -58,7 +58,6 @@ def billing_periods(request):
                 period=form.cleaned_data["period"],
                 actor=request.user,
                 allow_missing=form.cleaned_data["allow_missing"],
-                base_url=_base_url(request),
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)

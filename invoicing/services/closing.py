@@ -17,14 +17,21 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 import pandas as pd
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from config.errors import ApplicationError
 from invoicing import qr
 from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBlock
-from invoicing.models import BillingPeriod, DocumentLine, PaymentDocument, PeriodStatus
+from invoicing.models import (
+    BillingPeriod,
+    DocumentLine,
+    DocumentStatus,
+    PaymentDocument,
+    PeriodStatus,
+)
 from invoicing.references import format_reference, reference_for
 from invoicing.services import pay_links
 from warehouse.models import (
@@ -39,7 +46,7 @@ from warehouse.models import (
 )
 from warehouse.services.periods import period_due_date, period_lock, period_parse
 
-PAY_LINK_DAYS_AFTER_DUE = 60
+CHUNK_SIZE = 2000  # accounts per Celery task
 _PAYMENT_KINDS = [
     ClearingKind.PAYMENT,
     ClearingKind.ADVANCE,
@@ -72,7 +79,6 @@ def period_close(
     period: str,
     actor=None,
     allow_missing: bool = False,
-    base_url: str = "http://127.0.0.1:8000",
 ) -> CloseResult:
     period_parse(period)
     existing = BillingPeriod.objects.filter(tenant=tenant, period=period).first()
@@ -86,29 +92,97 @@ def period_close(
             code="suppliers_missing",
             extra={"missing": missing},
         )
-    return _close(tenant, period, actor=actor, missing=missing, base_url=base_url)
+    billing_period = _begin(tenant, period, actor=actor, missing=missing)
+    if billing_period.status == PeriodStatus.CLOSED:
+        return CloseResult(billing_period, 0, True, billing_period.missing_suppliers)
+    _dispatch(billing_period)
+    billing_period.refresh_from_db()
+    return CloseResult(billing_period, billing_period.documents_issued, False, missing)
 
 
 @transaction.atomic(durable=True)
-def _close(tenant, period, *, actor, missing, base_url) -> CloseResult:
+def _begin(tenant, period, *, actor, missing) -> BillingPeriod:
+    """Freezes the period and fixes the cut-off instants; the documents follow in chunks. A
+    close that was interrupted (status closing) resumes where it stopped."""
     billing_period, _ = BillingPeriod.objects.get_or_create(tenant=tenant, period=period)
     billing_period = BillingPeriod.objects.select_for_update().get(pk=billing_period.pk)
-    if billing_period.status == PeriodStatus.CLOSED:
-        return CloseResult(billing_period, 0, True, billing_period.missing_suppliers)
-    now = timezone.now()
-    period_lock(tenant=tenant, period=period, actor=actor)
-    issued = _issue_documents(tenant, billing_period, now=now, base_url=base_url)
-    billing_period.status = PeriodStatus.CLOSED
-    billing_period.closed_at, billing_period.closed_by = now, actor
-    billing_period.documents_issued, billing_period.missing_suppliers = issued, missing
-    billing_period.save()
-    AuditEvent.objects.create(
-        tenant=tenant,
-        actor=actor,
-        action="period.closed",
-        detail={"period": period, "documents": issued, "missing_suppliers": missing},
+    if billing_period.status == PeriodStatus.OPEN:
+        period_lock(tenant=tenant, period=period, actor=actor)
+        billing_period.status = PeriodStatus.CLOSING
+        billing_period.previous_close_at = _previous_close(tenant, period)
+        billing_period.closed_at, billing_period.closed_by = timezone.now(), actor
+        billing_period.documents_total = Account.objects.filter(
+            tenant=tenant, is_active=True
+        ).count()
+        billing_period.missing_suppliers = missing
+        billing_period.save()
+    return billing_period
+
+
+def chunks_of(billing_period: BillingPeriod) -> list[list[int]]:
+    ids = list(
+        Account.objects.filter(tenant_id=billing_period.tenant_id, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    return CloseResult(billing_period, issued, False, missing)
+    return [ids[i : i + CHUNK_SIZE] for i in range(0, len(ids), CHUNK_SIZE)]
+
+
+def _dispatch(billing_period: BillingPeriod) -> None:
+    """One Celery task per chunk of accounts (eager in the demo: they run here and now)."""
+    from invoicing.tasks import issue_documents_chunk
+
+    chunks = chunks_of(billing_period)
+    for ids in chunks:
+        issue_documents_chunk.delay(billing_period.pk, ids)
+    if not chunks:
+        period_close_finish(billing_period.pk)
+
+
+def issue_chunk(billing_period_id: int, account_ids: list[int]) -> int:
+    """Issues the documents of these accounts that are not issued yet — so a retried chunk
+    never duplicates one — in one transaction, then closes the period if this was the last."""
+    with transaction.atomic(durable=True):
+        billing_period = BillingPeriod.objects.select_related("tenant").get(pk=billing_period_id)
+        done = set(
+            PaymentDocument.objects.filter(
+                billing_period=billing_period,
+                account_id__in=account_ids,
+                status=DocumentStatus.ISSUED,
+            ).values_list("account_id", flat=True)
+        )
+        todo = [pk for pk in account_ids if pk not in done]
+        issued = _issue_documents(billing_period.tenant, billing_period, todo) if todo else 0
+        BillingPeriod.objects.filter(pk=billing_period_id).update(
+            documents_issued=F("documents_issued") + issued
+        )
+    period_close_finish(billing_period_id)
+    return issued
+
+
+@transaction.atomic(durable=True)
+def period_close_finish(billing_period_id: int) -> bool:
+    billing_period = BillingPeriod.objects.select_for_update().get(pk=billing_period_id)
+    if billing_period.status != PeriodStatus.CLOSING:
+        return billing_period.status == PeriodStatus.CLOSED
+    issued = PaymentDocument.objects.filter(
+        billing_period=billing_period, status=DocumentStatus.ISSUED
+    ).count()
+    if issued < billing_period.documents_total:
+        return False
+    billing_period.status, billing_period.documents_issued = PeriodStatus.CLOSED, issued
+    billing_period.save(update_fields=["status", "documents_issued"])
+    AuditEvent.objects.create(
+        tenant_id=billing_period.tenant_id,
+        actor=billing_period.closed_by,
+        action="period.closed",
+        detail={
+            "period": billing_period.period,
+            "documents": issued,
+            "missing_suppliers": billing_period.missing_suppliers,
+        },
+    )
+    return True
 
 
 def _previous_close(tenant: Tenant, period: str) -> dt.datetime:
@@ -124,22 +198,37 @@ def _frame(sql: str, params: list, columns: list[str]) -> pd.DataFrame:
         return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
-def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base_url) -> int:
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
+def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, account_ids: list[int]) -> int:
     period = billing_period.period
-    cutoff = _previous_close(tenant, period)
+    start, close = billing_period.previous_close_at, billing_period.closed_at
+    accounts_sql = f"account_id IN ({_in(account_ids)})"
+    # What was open at the close instant: now, plus whatever was cleared since.
     due = _frame(
         "SELECT account_id, supplier_id, SUM(open_amount) FROM warehouse_openitem "
-        "WHERE tenant_id = %s AND period <= %s GROUP BY account_id, supplier_id",
-        [tenant.pk, period],
+        f"WHERE tenant_id = %s AND period <= %s AND {accounts_sql} "
+        "GROUP BY account_id, supplier_id",
+        [tenant.pk, period, *account_ids],
         ["account_id", "supplier_id", "due"],
+    )
+    cleared_since = _frame(
+        "SELECT o.account_id, o.supplier_id, SUM(c.amount) FROM warehouse_clearing c "
+        "JOIN warehouse_openitem o ON o.id = c.open_item_id "
+        f"WHERE c.tenant_id = %s AND o.period <= %s AND c.cleared_at >= %s AND o.{accounts_sql} "
+        "GROUP BY o.account_id, o.supplier_id",
+        [tenant.pk, period, close, *account_ids],
+        ["account_id", "supplier_id", "later"],
     )
     payments = _frame(
         "SELECT o.account_id, o.supplier_id, SUM(c.amount) FROM warehouse_clearing c "
         "JOIN warehouse_openitem o ON o.id = c.open_item_id "
-        f"WHERE c.tenant_id = %s AND o.period <= %s AND c.cleared_at >= %s "
-        f"AND c.kind IN ({', '.join(['%s'] * len(_PAYMENT_KINDS))}) "
+        "WHERE c.tenant_id = %s AND o.period <= %s AND c.cleared_at >= %s "
+        f"AND c.cleared_at < %s AND c.kind IN ({_in(_PAYMENT_KINDS)}) AND o.{accounts_sql} "
         "GROUP BY o.account_id, o.supplier_id",
-        [tenant.pk, period, cutoff, *_PAYMENT_KINDS],
+        [tenant.pk, period, start, close, *_PAYMENT_KINDS, *account_ids],
         ["account_id", "supplier_id", "payments"],
     )
     batches = list(
@@ -152,9 +241,9 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base
     lines = _frame(
         "SELECT account_id, supplier_id, service_id, kind, SUM(amount), SUM(quantity), "
         "MAX(unit), MAX(tariff) FROM warehouse_charge "
-        f"WHERE batch_id IN ({', '.join(['%s'] * len(batches)) or 'NULL'}) "
+        f"WHERE batch_id IN ({_in(batches)}) AND {accounts_sql} "
         "GROUP BY account_id, supplier_id, service_id, kind",
-        batches,
+        [*batches, *account_ids],
         ["account_id", "supplier_id", "service_id", "kind", "amount", "quantity", "unit", "tariff"],
     )
 
@@ -162,14 +251,17 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base
     charged = (
         lines.groupby(key, as_index=False)["amount"].sum().rename(columns={"amount": "charges"})
     )
-    blocks = due.merge(payments, on=key, how="outer").merge(charged, on=key, how="outer")
+    blocks = (
+        due.merge(cleared_since, on=key, how="outer")
+        .merge(payments, on=key, how="outer")
+        .merge(charged, on=key, how="outer")
+    )
     blocks = blocks.fillna(0).astype("int64")
+    blocks["due"] = blocks["due"] + blocks["later"]
     blocks["opening"] = blocks["due"] - blocks["charges"] + blocks["payments"]
     blocks = blocks[(blocks[["due", "payments", "charges", "opening"]] != 0).any(axis=1)]
 
-    accounts = Account.objects.filter(tenant=tenant, is_active=True).select_related(
-        "premises__building"
-    )
+    accounts = Account.objects.filter(pk__in=account_ids).select_related("premises__building")
     suppliers = {s.pk: s for s in Supplier.objects.filter(tenant=tenant)}
     services = {s.pk: s for s in Service.objects.filter(tenant=tenant)}
     # Plain dicts of tuples: per-document pandas lookups would cost milliseconds each.
@@ -184,7 +276,9 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base
     operator = _operator(tenant)
     due_date = period_due_date(tenant, period)
     expires = timezone.make_aware(
-        dt.datetime.combine(due_date + dt.timedelta(days=PAY_LINK_DAYS_AFTER_DUE), dt.time.max)
+        dt.datetime.combine(
+            due_date + dt.timedelta(days=settings.PAY_LINK_DAYS_AFTER_DUE), dt.time.max
+        )
     )
 
     documents, all_lines = [], []
@@ -200,8 +294,7 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base
             services,
             operator,
             due_date,
-            now,
-            base_url,
+            close,
         )
         salt = view.pop("_salt")
         documents.append(
@@ -212,7 +305,7 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, *, now, base
                 period=period,
                 number=view["number"],
                 reference=view["reference"],
-                issued_at=now,
+                issued_at=close,
                 due_date=due_date,
                 qr_payload=view["qr_payload"],
                 view=view,
@@ -277,7 +370,7 @@ def _supplier_party(supplier: Supplier, profile: str) -> Party:
 
 
 def _document(
-    tenant, account, period, blocks, lines, suppliers, services, operator, due_date, now, base_url
+    tenant, account, period, blocks, lines, suppliers, services, operator, due_date, close
 ):
     supplier_blocks, doc_lines = [], []
     if blocks:
@@ -347,7 +440,7 @@ def _document(
         number=f"{account.account_number}-{period.replace('-', '')}",
         reference=reference,
         reference_display=format_reference(reference),
-        issued_on=now.date(),
+        issued_on=close.date(),
         due_date=due_date,
         operator=operator,
         account_number=account.account_number,
@@ -361,7 +454,7 @@ def _document(
         amount_due=amount_due,
         advance=advance,
         qr_payload=_qr_payload(tenant, account, period, reference, amount_due),
-        pay_url=f"{base_url.rstrip('/')}/pay/{token}",
+        pay_url=f"/pay/{token}",
         tan=pay_links.tan_for(salt),
     )
     opening = sum(b.opening for b in supplier_blocks)
@@ -440,3 +533,33 @@ def view_to_json(view: DocumentView) -> dict:
     data.pop("tan", None)  # the TAN is derived again when printing; never stored in clear
     data.pop("pay_url", None)
     return data
+
+
+def document_reissue(*, document: PaymentDocument, actor=None) -> PaymentDocument:
+    """A correction is a new document that supersedes the old one (which stays, unchanged but
+    for its status): computed again for the same period and cut-offs, with a new pay link and
+    TAN — e.g. when a printed TAN was exposed."""
+    with transaction.atomic(durable=True):
+        old = PaymentDocument.objects.select_for_update().get(pk=document.pk)
+        if old.status != DocumentStatus.ISSUED:
+            raise ApplicationError(
+                "only an issued document can be corrected", code="document_superseded"
+            )
+        old.status = DocumentStatus.SUPERSEDED
+        old.save(update_fields=["status"])
+        billing_period = BillingPeriod.objects.select_related("tenant").get(
+            pk=old.billing_period_id
+        )
+        _issue_documents(billing_period.tenant, billing_period, [old.account_id])
+        new = PaymentDocument.objects.get(
+            account_id=old.account_id, period=old.period, status=DocumentStatus.ISSUED
+        )
+        new.supersedes = old
+        new.save(update_fields=["supersedes"])
+        AuditEvent.objects.create(
+            tenant_id=old.tenant_id,
+            actor=actor,
+            action="document.reissued",
+            detail={"old": old.pk, "new": new.pk, "number": old.number},
+        )
+    return new

@@ -16,10 +16,10 @@ def demo_documents_remove(tenant_codes) -> None:
     BillingPeriod.objects.filter(tenant__in=tenants).delete()
 
 
-def demo_close_periods(tenant_codes, periods: list[str], *, base_url: str) -> int:
+def demo_close_periods(tenant_codes, periods: list[str]) -> int:
     issued = 0
     for code in tenant_codes:
         tenant = Tenant.objects.get(code=code)
         for period in sorted(periods)[:-1]:
-            issued += period_close(tenant=tenant, period=period, base_url=base_url).issued
+            issued += period_close(tenant=tenant, period=period).issued
     return issued

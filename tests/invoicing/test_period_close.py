@@ -2,7 +2,7 @@
 minor unit, and documents that cannot be changed once issued."""
 
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -115,7 +115,6 @@ def test_the_next_document_carries_the_debt_and_counts_the_payments(world):
             requests=[ClearingRequest(item.pk, 9_000)],
             kind="payment",
             source_id="payment:1",
-            at=datetime(2027, 1, 5, tzinfo=UTC),
         )
     world.import_(FILE, period="2027-01")
 
@@ -149,3 +148,20 @@ def test_issued_documents_cannot_be_changed(world):
         DocumentLine.objects.filter(document=document).update(amount=1)
     document.refresh_from_db()
     assert document.amount_due != 1
+
+
+def test_a_correction_is_a_new_document_that_supersedes_the_old_one(world):
+    from invoicing.models import DocumentStatus
+    from invoicing.services.closing import document_reissue
+
+    world.import_(FILE)
+    _close(world, allow_missing=True)
+    old = PaymentDocument.objects.get(account=world.accounts["VK-0001"])
+
+    new = document_reissue(document=old)
+
+    old.refresh_from_db()
+    assert old.status == DocumentStatus.SUPERSEDED and new.supersedes == old
+    assert (new.amount_due, new.reference) == (old.amount_due, old.reference)
+    assert new.pay_token_hash != old.pay_token_hash
+    assert old.lines.count() == new.lines.count()

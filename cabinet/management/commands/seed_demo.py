@@ -31,9 +31,7 @@ class Command(BaseCommand):
             action="store_true",
             help="write the supplier files but do not import them (nor close periods)",
         )
-        parser.add_argument(
-            "--base-url", default="http://127.0.0.1:8000", help="where printed pay links point"
-        )
+
         parser.add_argument(
             "--reset", action="store_true", help="remove an existing demo and seed it again"
         )
@@ -57,7 +55,6 @@ class Command(BaseCommand):
         out,
         reset,
         no_import,
-        base_url,
         **options,
     ):
         if accounts < 1 or months < 1:
@@ -83,7 +80,7 @@ class Command(BaseCommand):
         )
         documents = 0
         if not no_import:
-            documents = demo_close_periods(DEMO_TENANTS, result.periods, base_url=base_url)
+            documents = demo_close_periods(DEMO_TENANTS, result.periods)
         elapsed = time.monotonic() - started
         total = sum(result.accounts.values())
         self.stdout.write(
