@@ -429,7 +429,8 @@ def _document(
             )
     total = sum(block.amount_due for block in supplier_blocks)
     amount_due, advance = max(total, 0), max(-total, 0)
-    reference = reference_for(tenant.profile, account.account_number, period)
+    qrr = tenant.profile == "CH" and qr.is_qr_iban(tenant.iban)
+    reference = reference_for(tenant.profile, account.account_number, period, qrr=qrr)
     salt = pay_links.new_salt()
     token = pay_links.pay_token(salt)
     view = DocumentView(
@@ -508,12 +509,36 @@ def _qr_payload(
             paym_period=f"{month}{year}",
             purpose=f"Оплата ЖКУ за {month}.{year}, ЛС {account.account_number}, {reference}",
         )
+    if tenant.profile == "CH":
+        return qr.swiss_payload(
+            iban=tenant.iban,
+            creditor=_swiss_address(tenant),
+            amount_minor=amount_due or None,
+            currency=tenant.currency,
+            debtor=None,
+            reference_type="QRR" if qr.is_qr_iban(tenant.iban) else "SCOR",
+            reference=reference,
+            message=f"{period} {account.account_number}",
+        )
     return qr.epc_payload(
         bic=tenant.bic,
         name=tenant.name[:70],
         iban=tenant.iban,
         amount_minor=amount_due or None,
         reference=reference,
+    )
+
+
+def _swiss_address(tenant: Tenant) -> qr.SwissAddress:
+    """The operator as QR-bill creditor, from its one-line address "Street 1, 8001 Zürich"."""
+    street, _, place = tenant.address.rpartition(",")
+    postcode, _, town = place.strip().partition(" ")
+    return qr.SwissAddress(
+        name=tenant.name[:70],
+        street=street.strip()[:70],
+        postcode=postcode[:16],
+        town=town.strip()[:35] or postcode,
+        country="CH",
     )
 
 

@@ -4,37 +4,21 @@ the mapping profiles. In the same run, a raw COPY of the same lines into an empt
 table gives the yardstick. Goal: import time / raw COPY time ≤ 8, peak memory ≤ 1.5 GB, an
 identical re-import under 1 s. BENCH_ACCOUNTS changes the size."""
 
-import json
 import os
 import resource
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 
 import pytest
 from django.db import connection, connections
 
-from warehouse.demo.generate import accounts_register_csv, demo_accounts, write_supplier_file
-from warehouse.demo.layouts import layouts_for, profile_name
-from warehouse.models import Charge, MappingProfile, OpenItem, Supplier, Tenant
-from warehouse.services.accounts import accounts_import
-from warehouse.services.charges import charges_import
-from warehouse.services.demo import DEMO_DIR
-from warehouse.services.profiles import profiles_setup
-from warehouse.services.tenants import tenant_setup
+from tests.bench.world import bench_tenant, import_file, supplier_files
+from warehouse.models import Charge, OpenItem, Tenant
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "200000"))
 PERIOD = "2026-10"
 NEXT_PERIOD = "2026-11"
-
-
-def _layouts():
-    """demo-eu's five suppliers, each as one CSV with one service (so one line per account)."""
-    return [
-        replace(layout, file_format="csv", rules=layout.rules[:1])
-        for layout in layouts_for("demo-eu")
-    ]
 
 
 def _raw_copy_seconds(files) -> float:
@@ -61,39 +45,15 @@ def _raw_copy_seconds(files) -> float:
 @pytest.mark.django_db(transaction=True)
 def test_import_one_million_charge_lines(tmp_path):
     assert connection.vendor == "postgresql", "this benchmark measures PostgreSQL"
-    tenant = tenant_setup(data=(DEMO_DIR / "demo-eu.yaml").read_bytes()).tenant
-    generated = demo_accounts("demo-eu", ACCOUNTS, seed=3)
-    accounts_import(tenant=tenant, data=accounts_register_csv(generated), filename="a.csv")
-    layouts = _layouts()
-    document = {
-        "profiles": [
-            {
-                "name": profile_name(x),
-                "supplier": x.supplier,
-                "columns": dict(x.columns),
-                "encoding": x.encoding,
-                "separator": x.separator,
-                "decimal_mark": "," if x.decimal_comma else ".",
-            }
-            for x in layouts
-        ]
-    }
-    profiles_setup(tenant=tenant, data=json.dumps(document).encode())
-    files = [(x, write_supplier_file(x, generated, PERIOD, 3, tmp_path)) for x in layouts]
+    tenant, generated, layouts = bench_tenant(ACCOUNTS, seed=3)
+    files = supplier_files(generated, layouts, PERIOD, 3, tmp_path)
     lines = sum(sum(1 for _ in path.open("rb")) - 1 for _, path in files)
 
     raw_seconds = _raw_copy_seconds(files)
 
     def run(layout, path, period):
         try:
-            return charges_import(
-                tenant=tenant,
-                supplier=Supplier.objects.get(tenant=tenant, code=layout.supplier),
-                period=period,
-                data=path.read_bytes(),
-                filename=path.name,
-                profile=MappingProfile.objects.get(tenant=tenant, name=profile_name(layout)),
-            )
+            return import_file(tenant, layout, path, period)
         finally:
             if threading.current_thread() is not threading.main_thread():
                 connections.close_all()
@@ -115,14 +75,7 @@ def test_import_one_million_charge_lines(tmp_path):
 
     layout, path = files[0]
     started = time.perf_counter()
-    again = charges_import(
-        tenant=tenant,
-        supplier=Supplier.objects.get(tenant=tenant, code=layout.supplier),
-        period=PERIOD,
-        data=path.read_bytes(),
-        filename=path.name,
-        profile=MappingProfile.objects.get(tenant=tenant, name=profile_name(layout)),
-    )
+    again = import_file(tenant, layout, path, PERIOD)
     reimport_seconds = time.perf_counter() - started
 
     print(
