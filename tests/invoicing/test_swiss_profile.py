@@ -38,9 +38,9 @@ def test_a_swiss_document_has_a_qr_bill_payload_and_a_qrr_reference():
         tenant=tenant,
         filename="a.csv",
         data=(
-            "account_number,address,premises,payer_name,links\n"
-            "4711,Seestrasse 2,1,Anna Muster,water:W-1\n"
-        ).encode(),
+            b"account_number,address,premises,payer_name,links\n"
+            b"4711,Seestrasse 2,1,Anna Muster,water:W-1\n"
+        ),
     )
     supplier = Supplier.objects.get(tenant=tenant, code="water")
     charges_import(
