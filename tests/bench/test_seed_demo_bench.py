@@ -1,4 +1,4 @@
-"""seed_demo at scale: `--accounts 200000` (per tenant, so 400,000 accounts, 2.4 million
+"""seed_demo at scale: `--accounts 200000 --no-import` (per tenant, so 400,000 accounts, 2.2 million
 supplier links and 33 supplier files of 200,000–400,000 lines). Issue goal: under 2 minutes
 on PostgreSQL. Set BENCH_ACCOUNTS to try another size."""
 
@@ -27,6 +27,7 @@ def test_seed_demo_at_scale(tmp_path):
         str(tmp_path),
         "--last-period",
         "2026-10",
+        "--no-import",
         stdout=io.StringIO(),
     )
     elapsed = time.perf_counter() - started
