@@ -165,3 +165,25 @@ def test_a_correction_is_a_new_document_that_supersedes_the_old_one(world):
     assert (new.amount_due, new.reference) == (old.amount_due, old.reference)
     assert new.pay_token_hash != old.pay_token_hash
     assert old.lines.count() == new.lines.count()
+
+
+@pytest.mark.parametrize("profile", ["RU", "SEPA"])
+def test_the_stored_view_keeps_every_field_but_the_link_and_the_tan(profile):
+    import dataclasses
+
+    from invoicing.document_view import sample_document_view
+    from invoicing.services.closing import view_to_json
+
+    view = sample_document_view(profile)
+    stored = view_to_json(view)
+
+    expected = {f.name for f in dataclasses.fields(view)} - {"pay_url", "tan"}
+    assert set(stored) == expected
+    block = dataclasses.fields(view.suppliers[0])
+    assert set(stored["suppliers"][0]) == {f.name for f in block}
+    line = dataclasses.fields(view.suppliers[0].lines[0])
+    assert set(stored["suppliers"][0]["lines"][0]) == {f.name for f in line}
+    assert stored["suppliers"][0]["lines"][0]["quantity"] == str(
+        view.suppliers[0].lines[0].quantity
+    )
+    assert stored["operator"] == dataclasses.asdict(view.operator)
