@@ -11,6 +11,7 @@ found only by the payer. Amounts are integer minor units (kopecks, cents, Rappen
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Mapping
@@ -231,7 +232,9 @@ _BIC_RE = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
 _MAX_AMOUNT_MINOR = 99_999_999_999  # 999 999 999.99
 
 
+@functools.lru_cache(maxsize=1024)
 def _iban(iban: str, field: str) -> IBAN:
+    """Validated once per IBAN: an operator's IBAN is on every one of its documents."""
     try:
         return IBAN(iban)
     except (SchwiftyException, ValueError, TypeError) as exc:

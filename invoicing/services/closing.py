@@ -44,6 +44,7 @@ from warehouse.models import (
     Supplier,
     Tenant,
 )
+from warehouse.services.bulk import copy_rows
 from warehouse.services.periods import period_due_date, period_lock, period_parse
 
 CHUNK_SIZE = 2000  # accounts per Celery task
@@ -281,14 +282,13 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, account_ids:
         )
     )
 
-    documents, all_lines = [], []
+    documents, all_lines = [], {}
     for account in accounts.iterator(chunk_size=2000):
-        account_blocks = by_account.get(account.pk, [])
         view, doc_lines, totals = _document(
             tenant,
             account,
             period,
-            account_blocks,
+            by_account.get(account.pk, []),
             lines_by_account,
             suppliers,
             services,
@@ -298,35 +298,51 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, account_ids:
         )
         salt = view.pop("_salt")
         documents.append(
-            PaymentDocument(
-                tenant=tenant,
-                billing_period=billing_period,
-                account=account,
-                period=period,
-                number=view["number"],
-                reference=view["reference"],
-                issued_at=close,
-                due_date=due_date,
-                qr_payload=view["qr_payload"],
-                view=view,
-                pay_salt=salt,
-                pay_token_hash=pay_links.digest(pay_links.pay_token(salt)),
-                tan_hash=pay_links.digest(pay_links.tan_for(salt)),
-                pay_expires_at=expires,
+            {
+                "tenant_id": tenant.pk,
+                "billing_period_id": billing_period.pk,
+                "account_id": account.pk,
+                "period": period,
+                "number": view["number"],
+                "reference": view["reference"],
+                "status": DocumentStatus.ISSUED,
+                "issued_at": close,
+                "due_date": due_date,
+                "qr_payload": view["qr_payload"],
+                "view": view,
+                "pay_salt": salt,
+                "pay_token_hash": pay_links.digest(pay_links.pay_token(salt)),
+                "tan_hash": pay_links.digest(pay_links.tan_for(salt)),
+                "tan_failures": 0,
+                "pay_expires_at": expires,
                 **totals,
-            )
+            }
         )
-        all_lines.append(doc_lines)
-    created = PaymentDocument.objects.bulk_create(documents, batch_size=1000)
-    DocumentLine.objects.bulk_create(
-        (
-            DocumentLine(document_id=document.pk, **line)
-            for document, doc_lines in zip(created, all_lines, strict=True)
-            for line in doc_lines
-        ),
-        batch_size=5000,
+        all_lines[account.pk] = doc_lines
+    if not documents:
+        return 0
+    # COPY the documents, read their ids back by account, COPY their lines: set-based, as the
+    # charge import does (Django's bulk_create would send the views as one huge array).
+    copy_rows(PaymentDocument, pd.DataFrame(documents), json_columns=("view",))
+    ids = dict(
+        PaymentDocument.objects.filter(
+            billing_period=billing_period,
+            status=DocumentStatus.ISSUED,
+            account_id__in=list(all_lines),
+        ).values_list("account_id", "pk")
     )
-    return len(created)
+    lines = pd.DataFrame(
+        [
+            {"document_id": ids[account_id], **line}
+            for account_id, doc_lines in all_lines.items()
+            for line in doc_lines
+        ],
+        columns=["document_id", "supplier_id", "service_id", "kind", "amount"],
+    )
+    if len(lines):
+        lines["service_id"] = lines["service_id"].astype("Int64")
+        copy_rows(DocumentLine, lines)
+    return len(documents)
 
 
 def _operator(tenant: Tenant) -> Party:

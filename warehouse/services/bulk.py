@@ -2,8 +2,11 @@
 staging table and merged with one INSERT … ON CONFLICT; elsewhere Django's bulk_create does the
 same merge. Callers run inside their own transaction."""
 
+import io
+import json
 from collections.abc import Iterable, Sequence
 
+import pandas as pd
 from django.db import connection
 from django.db.models import Model
 
@@ -81,3 +84,40 @@ def _pg_upsert(model, rows, fields, unique_fields, update_fields):
             )
         )
         raw.execute(sql.SQL("DROP TABLE {}").format(ident(stage)))
+
+
+def copy_rows(model, table: pd.DataFrame, *, blank_is_null=(), json_columns=()) -> None:
+    """Appends a frame whose columns are the model's column names: COPY on PostgreSQL (blank
+    text stays blank unless listed in `blank_is_null`; `json_columns` hold dicts), a bulk
+    insert elsewhere. The caller owns the transaction."""
+    columns = list(table.columns)
+    if connection.vendor == "postgresql":
+        if json_columns:
+            table = table.assign(**{c: table[c].map(json.dumps) for c in json_columns})
+        buffer = io.StringIO()
+        table.to_csv(buffer, header=False, index=False)
+        not_null = [
+            c
+            for c in columns
+            if c not in blank_is_null and not pd.api.types.is_numeric_dtype(table[c])
+        ]
+        options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN "
+                f"WITH (FORMAT csv{options})"
+            ) as copy,
+        ):
+            copy.write(buffer.getvalue())
+        return
+    values = [
+        [v or None for v in table[c].tolist()]
+        if c in blank_is_null
+        else [None if v is pd.NA else v for v in table[c].tolist()]
+        for c in columns
+    ]
+    model.objects.bulk_create(
+        (model(**dict(zip(columns, row, strict=True))) for row in zip(*values, strict=True)),
+        batch_size=BATCH,
+    )

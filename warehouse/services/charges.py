@@ -15,7 +15,6 @@ insert. One transaction writes everything, so an interrupted import leaves no tr
 unposted batch record, and running it again gives exactly the rows of an uninterrupted one."""
 
 import hashlib
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from warehouse.models import (
     UnmatchedLine,
 )
 from warehouse.reports import FileRejected, LineError
+from warehouse.services.bulk import copy_rows
 from warehouse.services.charge_rows import ChargeRows, read_source, to_canonical, validate
 from warehouse.services.periods import period_due_date, period_is_locked, period_parse
 
@@ -402,39 +402,7 @@ def _insert_charges(batch: ImportBatch, frame: pd.DataFrame) -> None:
             "line": frame["line"].astype("int64"),
         }
     )
-    _copy_rows(Charge, table, blank_is_null=("quantity", "tariff"))
-
-
-def _copy_rows(model, table: pd.DataFrame, *, blank_is_null=()) -> None:
-    """Writes a frame whose columns are the model's column names: COPY on PostgreSQL (blank
-    text stays blank unless listed in `blank_is_null`), a bulk insert elsewhere."""
-    columns = list(table.columns)
-    if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        table.to_csv(buffer, header=False, index=False)
-        not_null = [
-            c
-            for c in columns
-            if c not in blank_is_null and not pd.api.types.is_numeric_dtype(table[c])
-        ]
-        options = f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else ""
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(
-                f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN "
-                f"WITH (FORMAT csv{options})"
-            ) as copy,
-        ):
-            copy.write(buffer.getvalue())
-        return
-    values = [
-        [v or None for v in table[c].tolist()] if c in blank_is_null else table[c].tolist()
-        for c in columns
-    ]
-    model.objects.bulk_create(
-        (model(**dict(zip(columns, row, strict=True))) for row in zip(*values, strict=True)),
-        batch_size=2000,
-    )
+    copy_rows(Charge, table, blank_is_null=("quantity", "tariff"))
 
 
 _ITEM_KIND = "CASE WHEN kind = 'penalty' THEN 'penalty' ELSE 'charges' END"
@@ -463,7 +431,7 @@ def _insert_open_items(batch: ImportBatch, frame: pd.DataFrame, due) -> None:
             "open_amount": items["amount"].astype("int64"),
         }
     )
-    _copy_rows(OpenItem, table)
+    copy_rows(OpenItem, table)
 
 
 def _item_kind(kinds: pd.Series) -> pd.Series:
