@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from warehouse.models import Account, Service, Supplier, Tenant
+from warehouse.models import Account, Service, Supplier, Tenant, bulk_key
 
 
 class PeriodStatus(models.TextChoices):
@@ -131,20 +131,11 @@ class DocumentLine(models.Model):
     """A line of a document, per supplier (and service for charges). Payments are negative;
     the lines of a document add up to opening + charges − payments."""
 
-    document = models.ForeignKey(
-        PaymentDocument, on_delete=models.PROTECT, db_constraint=False, related_name="lines"
-    )
-    supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, db_constraint=False, related_name="+"
-    )
-    service = models.ForeignKey(
-        Service,
-        on_delete=models.PROTECT,
-        db_constraint=False,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    # A million rows per close: keys without constraints or indexes of their own (see
+    # warehouse.models.charges); the Meta index on document serves every read.
+    document = bulk_key(PaymentDocument, related_name="lines")
+    supplier = bulk_key(Supplier, related_name="+")
+    service = bulk_key(Service, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=13, choices=LineKind.choices)
     amount = models.BigIntegerField()
 

@@ -17,6 +17,14 @@ from warehouse.models.reference import Account, Service, Supplier, Tenant
 PERIOD_REGEX = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
+def bulk_key(to, **options) -> models.ForeignKey:
+    """A foreign key of a bulk table (charges, open items, document lines): no database
+    constraint and no index of its own — see the module docstring for why."""
+    return models.ForeignKey(
+        to, on_delete=models.PROTECT, db_constraint=False, db_index=False, **options
+    )
+
+
 class ChargeKind(models.TextChoices):
     REGULAR = "regular", "Regular"
     RECALCULATION = "recalculation", "Recalculation"
@@ -148,29 +156,11 @@ class ImportBatch(models.Model):
 class Charge(models.Model):
     """One line of a supplier's bill: a service charged to an account for a period."""
 
-    tenant = models.ForeignKey(
-        Tenant, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
-    )
-    batch = models.ForeignKey(
-        ImportBatch,
-        on_delete=models.PROTECT,
-        db_constraint=False,
-        db_index=False,
-        related_name="charges",
-    )
-    account = models.ForeignKey(
-        Account,
-        on_delete=models.PROTECT,
-        db_constraint=False,
-        db_index=False,
-        related_name="charges",
-    )
-    supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
-    )
-    service = models.ForeignKey(
-        Service, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
-    )
+    tenant = bulk_key(Tenant, related_name="+")
+    batch = bulk_key(ImportBatch, related_name="charges")
+    account = bulk_key(Account, related_name="charges")
+    supplier = bulk_key(Supplier, related_name="+")
+    service = bulk_key(Service, related_name="+")
     period = models.CharField(max_length=7)
     kind = models.CharField(max_length=13, choices=ChargeKind.choices, default=ChargeKind.REGULAR)
     quantity = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
@@ -196,28 +186,10 @@ class OpenItem(models.Model):
     of it is still open. Amount and open amount have the same sign; a negative item is a credit
     (a recalculation in the payer's favour) that allocation uses up first."""
 
-    tenant = models.ForeignKey(
-        Tenant, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
-    )
-    batch = models.ForeignKey(
-        ImportBatch,
-        on_delete=models.PROTECT,
-        db_constraint=False,
-        db_index=False,
-        null=True,
-        blank=True,
-        related_name="open_items",
-    )
-    account = models.ForeignKey(
-        Account,
-        on_delete=models.PROTECT,
-        db_constraint=False,
-        db_index=False,
-        related_name="open_items",
-    )
-    supplier = models.ForeignKey(
-        Supplier, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="+"
-    )
+    tenant = bulk_key(Tenant, related_name="+")
+    batch = bulk_key(ImportBatch, null=True, blank=True, related_name="open_items")
+    account = bulk_key(Account, related_name="open_items")
+    supplier = bulk_key(Supplier, related_name="+")
     period = models.CharField(max_length=7)
     kind = models.CharField(
         max_length=7, choices=OpenItemKind.choices, default=OpenItemKind.CHARGES
@@ -320,6 +292,7 @@ class UnmatchedLine(models.Model):
 
 
 __all__ = [
+    "bulk_key",
     "BatchStatus",
     "Charge",
     "ChargeKind",
