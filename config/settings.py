@@ -127,6 +127,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    # Hourly, so that each tenant's registries are built soon after its own midnight.
+    "build-registries": {"task": "splitting.build_registries", "schedule": 3600.0},
+    "deliver-due-supplier-events": {"task": "splitting.deliver_due_events", "schedule": 60.0},
+}
+
+# Outbound webhooks to suppliers' billing systems.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 
 # Personal pay links stop working this many days after the document's due date.
 PAY_LINK_DAYS_AFTER_DUE = env.int("PAY_LINK_DAYS_AFTER_DUE", default=60)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("warehouse.api")),
+    path("api/v1/", include("splitting.api")),
     path("", include("invoicing.urls")),
     path("", include("warehouse.urls")),
 ]

@@ -6,3 +6,25 @@ class SplittingConfig(AppConfig):
 
     name = "splitting"
     verbose_name = "Splitting"
+
+    def ready(self):
+        from splitting.models import (
+            Allocation,
+            Payment,
+            Payout,
+            Registry,
+            SupplierEvent,
+        )
+        from splitting.services.payments import charges_book
+        from warehouse import hooks
+        from warehouse.scoping import ScopePaths, register
+
+        hooks.on_charges_posted(charges_book)
+        register(Payment, ScopePaths(tenant="tenant", account="account"))
+        register(
+            Allocation,
+            ScopePaths(tenant="tenant", supplier="supplier", account="payment__account"),
+        )
+        register(Registry, ScopePaths(tenant="tenant", supplier="supplier"))
+        register(Payout, ScopePaths(tenant="tenant", supplier="supplier"))
+        register(SupplierEvent, ScopePaths(tenant="tenant", supplier="supplier"))

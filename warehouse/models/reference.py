@@ -88,6 +88,9 @@ class Supplier(BankDetails):
     commission_min = models.BigIntegerField(default=0, help_text="minor units")
     commission_max = models.BigIntegerField(null=True, blank=True, help_text="minor units")
     webhook_url = models.URLField(blank=True)
+    webhook_secret = models.CharField(
+        max_length=100, blank=True, help_text="signs outbound webhooks (HMAC-SHA256)"
+    )
     registry_format = models.CharField(
         max_length=8, choices=RegistryFormat.choices, default=RegistryFormat.CSV
     )

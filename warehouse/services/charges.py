@@ -26,7 +26,9 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 
 from config.errors import ApplicationError
+from warehouse import hooks
 from warehouse.models import (
+    Account,
     AuditEvent,
     BatchStatus,
     Charge,
@@ -324,6 +326,8 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
     else:
         _insert_open_items(batch, frame, due)
 
+    hooks.charges_posted(batch=batch)
+
     if previous is not None:
         previous.status, previous.superseded_by = BatchStatus.SUPERSEDED, batch
         previous.save(update_fields=["status", "superseded_by"])
@@ -494,6 +498,8 @@ def _post_difference_items(batch: ImportBatch, diff: pd.DataFrame, due) -> None:
     for (account_id, item), amount in totals.items():
         amount = int(amount)
         if amount < 0:
+            # Lock order: the account before its open items, as payments take them.
+            list(Account.objects.select_for_update().filter(pk=account_id).values_list("pk"))
             items = (
                 OpenItem.objects.select_for_update()
                 .filter(

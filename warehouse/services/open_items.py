@@ -3,6 +3,7 @@ advance, a write-off) and reopening (a reversal). Splitting decides *what* to cl
 this inside its own transaction, after locking the account (lock order: account, then its open
 items by primary key, then supplier balances)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,9 +39,12 @@ def open_items_clear(
     kind: str,
     source_id: str,
     at: datetime | None = None,
+    locked: Mapping[int, OpenItem] | None = None,
 ) -> list[Clearing]:
     """Applies each request to its open item and records a Clearing for it. A request that
-    would take an item past zero (or past its amount when reopening) is refused whole."""
+    would take an item past zero (or past its amount when reopening) is refused whole.
+    `locked`: the items the caller has already locked with `open_items_lock` (saves a query);
+    one UPDATE writes all of them."""
     if kind not in ClearingKind.values:
         raise ApplicationError(f"unknown clearing kind {kind!r}", code="bad_clearing_kind")
     if not transaction.get_connection().in_atomic_block:
@@ -48,16 +52,20 @@ def open_items_clear(
             "open_items_clear runs inside the caller's transaction", code="no_transaction"
         )
     at = at or timezone.now()
-    items = {
-        item.pk: item
-        for item in OpenItem.objects.select_for_update(of=("self",))
-        .filter(account=account, pk__in=[r.open_item_id for r in requests])
-        .order_by("pk")
-    }
+    wanted = {r.open_item_id for r in requests}
+    if locked is not None and wanted <= locked.keys():
+        items = {pk: locked[pk] for pk in wanted}
+    else:
+        items = {
+            item.pk: item
+            for item in OpenItem.objects.select_for_update(of=("self",))
+            .filter(account=account, pk__in=wanted)
+            .order_by("pk")
+        }
     clearings = []
     for request in requests:
         item = items.get(request.open_item_id)
-        if item is None:
+        if item is None or item.account_id != account.pk:
             raise ApplicationError(
                 f"open item {request.open_item_id} is not the account's", code="foreign_open_item"
             )
@@ -73,7 +81,6 @@ def open_items_clear(
                 code="over_clearing",
             )
         item.open_amount = remaining
-        item.save(update_fields=["open_amount"])
         clearings.append(
             Clearing(
                 tenant_id=item.tenant_id,
@@ -84,4 +91,6 @@ def open_items_clear(
                 cleared_at=at,
             )
         )
+    changed = sorted({c.open_item_id: c.open_item for c in clearings}.items())
+    OpenItem.objects.bulk_update([item for _, item in changed], ["open_amount"])
     return Clearing.objects.bulk_create(clearings)

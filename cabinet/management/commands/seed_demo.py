@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from invoicing.services.demo import demo_close_periods, demo_documents_remove
+from splitting.services.demo import demo_ledger_remove
 from warehouse.services.demo import (
     DEMO_PASSWORD,
     DEMO_TENANTS,
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         last_period = last_period or default_last_period()
         out = out or Path(settings.VAR_DIR) / "demo"
         started = time.monotonic()
+        demo_ledger_remove(DEMO_TENANTS)
         demo_documents_remove(DEMO_TENANTS)
         result = demo_seed(
             accounts=accounts,

@@ -1,0 +1,378 @@
+"""REST endpoints of splitting (`/api/v1/`): payments, their reversal, account and supplier
+balances. Thin: parse, check permission, call one service or selector."""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import ApplicationError
+from splitting import selectors
+from splitting.models import Channel, IdempotencyKey, Payment
+from splitting.services.payments import payment_post, payment_reverse
+from warehouse.models import Account, Membership, Supplier, Tenant
+from warehouse.money import format_minor, to_minor
+from warehouse.scoping import scope
+
+AMOUNT = r"^\d{1,13}\.\d{2}$"
+AMOUNT_ERRORS = {"invalid": 'an amount in major units with exactly 2 decimals, e.g. "1234.50"'}
+
+
+class BadInput(ApplicationError):
+    status_code = status.HTTP_400_BAD_REQUEST
+
+
+class KeyConflict(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+class SplitIn(serializers.Serializer):
+    supplier = serializers.SlugField(help_text="supplier code")
+    amount = serializers.RegexField(AMOUNT, error_messages=AMOUNT_ERRORS)
+
+
+class PaymentIn(serializers.Serializer):
+    tenant = serializers.SlugField(
+        required=False, help_text="tenant code; optional when you belong to exactly one tenant"
+    )
+    account_number = serializers.CharField(max_length=32)
+    amount = serializers.RegexField(AMOUNT, error_messages=AMOUNT_ERRORS)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    external_id = serializers.CharField(max_length=100)
+    document_reference = serializers.CharField(max_length=35, required=False, allow_blank=True)
+    received_at = serializers.DateTimeField(required=False)
+    split = SplitIn(many=True, required=False)
+
+    def validate_split(self, value):
+        codes = [part["supplier"] for part in value]
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError("name each supplier once")
+        if any(to_minor(part["amount"]) <= 0 for part in value):
+            raise serializers.ValidationError("every amount must be positive")
+        return value
+
+    def validate_amount(self, value):
+        if to_minor(value) <= 0:
+            raise serializers.ValidationError("the amount must be positive")
+        return value
+
+
+class AllocationOut(serializers.Serializer):
+    supplier = serializers.CharField()
+    period = serializers.CharField()
+    amount = serializers.CharField()
+    commission = serializers.CharField()
+
+
+class PaymentOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    tenant = serializers.CharField()
+    account_number = serializers.CharField()
+    amount = serializers.CharField()
+    channel = serializers.CharField()
+    external_id = serializers.CharField()
+    document_reference = serializers.CharField()
+    status = serializers.CharField()
+    received_at = serializers.DateTimeField()
+    booked_at = serializers.DateTimeField()
+    reversed_at = serializers.DateTimeField(allow_null=True)
+    allocations = AllocationOut(many=True)
+    commission = serializers.CharField()
+    advance = serializers.CharField(help_text="the part no open item took, kept as an advance")
+
+
+def payment_body(payment: Payment) -> dict:
+    return {
+        "id": payment.pk,
+        "tenant": payment.tenant.code,
+        "account_number": payment.account.account_number,
+        "amount": format_minor(payment.amount),
+        "channel": payment.channel,
+        "external_id": payment.external_id,
+        "document_reference": payment.document_reference,
+        "status": payment.status,
+        "received_at": payment.received_at.isoformat(),
+        "booked_at": payment.booked_at.isoformat(),
+        "reversed_at": payment.reversed_at.isoformat() if payment.reversed_at else None,
+        "allocations": [
+            {
+                "supplier": line.supplier,
+                "period": line.period,
+                "amount": format_minor(line.amount),
+                "commission": format_minor(line.commission),
+            }
+            for line in selectors.payment_allocations(payment)
+        ],
+        "commission": format_minor(payment.commission),
+        "advance": format_minor(payment.advance),
+    }
+
+
+def _tenant(user, code: str | None) -> Tenant:
+    if code:
+        tenant = scope(user, Tenant).filter(code=code).first()
+        if tenant is None:
+            raise NotFound(f"no tenant {code!r}")
+        return tenant
+    tenants = list(
+        Membership.objects.filter(user=user).values_list("tenant_id", flat=True).distinct()
+    )
+    if len(tenants) != 1:
+        raise BadInput(
+            "name the tenant: you belong to more than one tenant, or to none",
+            code="tenant_required",
+            extra={"tenant": ["This field is required."]},
+        )
+    return Tenant.objects.get(pk=tenants[0])
+
+
+def _request_hash(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _stored(user, key: str, digest: str) -> Response | None:
+    record = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if record is None:
+        return None
+    if record.request_hash != digest:
+        raise KeyConflict(
+            "this Idempotency-Key was used with a different request",
+            code="idempotency_key_reused",
+        )
+    return Response(record.response, status=record.status_code)
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="a unique key per payment: a replay returns the first answer",
+)
+ERROR = OpenApiResponse(description='{"error", "detail", "fields"}')
+
+
+class PaymentCreateApi(APIView):
+    @extend_schema(
+        request=PaymentIn,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: PaymentOut,
+            200: OpenApiResponse(PaymentOut, description="the channel sent this payment before"),
+            400: ERROR,
+            403: ERROR,
+            404: ERROR,
+            409: OpenApiResponse(description="the key or external id was used differently"),
+            422: OpenApiResponse(description="refused: e.g. a split above what is open"),
+        },
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key or len(key) > 100:
+            raise BadInput(
+                "the Idempotency-Key header is required (1 to 100 characters)",
+                code="idempotency_key_required",
+            )
+        digest = _request_hash(request.data)
+        replay = _stored(request.user, key, digest)
+        if replay is not None:
+            return replay
+        given = PaymentIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        tenant = _tenant(request.user, data.get("tenant"))
+        if not selectors.can_take_payments(request.user, tenant.pk):
+            raise PermissionDenied("your role does not allow posting payments in this tenant")
+        account = Account.objects.filter(
+            tenant=tenant, account_number=data["account_number"]
+        ).first()
+        if account is None:
+            raise ApplicationError(
+                f"no account {data['account_number']!r}",
+                code="unknown_account",
+                extra={"account_number": ["No such account."]},
+                status_code=status.HTTP_404_NOT_FOUND,
+            )
+        outcome = payment_post(
+            tenant=tenant,
+            account=account,
+            amount=to_minor(data["amount"]),
+            channel=data["channel"],
+            external_id=data["external_id"],
+            document_reference=data.get("document_reference", ""),
+            split={p["supplier"]: to_minor(p["amount"]) for p in data.get("split", [])} or None,
+            received_at=data.get("received_at"),
+        )
+        payment = outcome.payment
+        payment.tenant, payment.account = tenant, account
+        code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+        body = payment_body(payment)
+        try:
+            with transaction.atomic():
+                IdempotencyKey.objects.create(
+                    user=request.user,
+                    key=key,
+                    request_hash=digest,
+                    status_code=code,
+                    response=body,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:
+            # The same key, answered meanwhile by a concurrent request.
+            replay = _stored(request.user, key, digest)
+            if replay is not None:
+                return replay
+            raise
+        return Response(body, status=code)
+
+
+class PaymentDetailApi(APIView):
+    @extend_schema(responses={200: PaymentOut, 404: ERROR})
+    def get(self, request, pk: int):
+        payment = selectors.payment_visible(request.user, pk)
+        if payment is None:
+            raise NotFound("no such payment")
+        return Response(payment_body(payment))
+
+
+class ReverseIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class PaymentReverseApi(APIView):
+    @extend_schema(
+        request=ReverseIn,
+        responses={200: PaymentOut, 403: ERROR, 404: ERROR, 409: ERROR},
+    )
+    def post(self, request, pk: int):
+        payment = selectors.payment_visible(request.user, pk)
+        if payment is None:
+            raise NotFound("no such payment")
+        if not selectors.can_take_payments(request.user, payment.tenant_id):
+            raise PermissionDenied("your role does not allow reversing payments")
+        given = ReverseIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        payment = payment_reverse(
+            payment=payment, actor=request.user, reason=given.validated_data.get("reason", "")
+        )
+        return Response(payment_body(payment))
+
+
+class SupplierPositionOut(serializers.Serializer):
+    supplier = serializers.CharField()
+    open = serializers.CharField()
+    overdue = serializers.CharField()
+
+
+class AccountBalanceOut(serializers.Serializer):
+    account_number = serializers.CharField()
+    tenant = serializers.CharField()
+    as_of = serializers.DateField()
+    total_due = serializers.CharField()
+    overdue = serializers.CharField()
+    advance = serializers.CharField()
+    suppliers = SupplierPositionOut(many=True)
+
+
+TENANT_QUERY = OpenApiParameter(
+    "tenant", OpenApiTypes.STR, description="tenant code, when you see more than one tenant"
+)
+
+
+class AccountBalanceApi(APIView):
+    @extend_schema(parameters=[TENANT_QUERY], responses={200: AccountBalanceOut, 404: ERROR})
+    def get(self, request, account_number: str):
+        accounts = scope(request.user, Account).filter(account_number=account_number)
+        if request.query_params.get("tenant"):
+            accounts = accounts.filter(tenant__code=request.query_params["tenant"])
+        found = list(accounts.select_related("tenant")[:2])
+        if not found:
+            raise NotFound("no such account")
+        if len(found) > 1:
+            raise BadInput(
+                "several tenants have this account number: name the tenant",
+                code="tenant_required",
+                extra={"tenant": ["This parameter is required."]},
+            )
+        account = found[0]
+        balance = selectors.account_position(account, as_of=timezone.localdate())
+        return Response(
+            {
+                "account_number": account.account_number,
+                "tenant": account.tenant.code,
+                "as_of": balance.as_of.isoformat(),
+                "total_due": format_minor(balance.total_due),
+                "overdue": format_minor(balance.overdue),
+                "advance": format_minor(balance.advance),
+                "suppliers": [
+                    {
+                        "supplier": position.supplier.code,
+                        "open": format_minor(position.open),
+                        "overdue": format_minor(position.overdue),
+                    }
+                    for position in balance.suppliers
+                ],
+            }
+        )
+
+
+class SupplierBalanceOut(serializers.Serializer):
+    supplier = serializers.CharField()
+    tenant = serializers.CharField()
+    currency = serializers.CharField()
+    collected = serializers.CharField(help_text="in the supplier's favour, net of reversals")
+    commission = serializers.CharField(help_text="commission withheld")
+    paid_out = serializers.CharField()
+    payable = serializers.CharField(help_text="collected, net of commission, not yet paid out")
+
+
+class SupplierBalanceApi(APIView):
+    @extend_schema(parameters=[TENANT_QUERY], responses={200: SupplierBalanceOut, 404: ERROR})
+    def get(self, request, code: str):
+        suppliers = scope(request.user, Supplier).filter(code=code).select_related("tenant")
+        if request.query_params.get("tenant"):
+            suppliers = suppliers.filter(tenant__code=request.query_params["tenant"])
+        visible = [s for s in suppliers[:5] if selectors.can_see_supplier_money(request.user, s)]
+        if not visible:
+            raise NotFound("no such supplier")
+        if len(visible) > 1:
+            raise BadInput(
+                "several tenants have this supplier code: name the tenant",
+                code="tenant_required",
+                extra={"tenant": ["This parameter is required."]},
+            )
+        balance = selectors.supplier_balance(visible[0])
+        return Response(
+            {
+                "supplier": balance.supplier.code,
+                "tenant": balance.supplier.tenant.code,
+                "currency": balance.supplier.tenant.currency,
+                "collected": format_minor(balance.collected),
+                "commission": format_minor(balance.commission),
+                "paid_out": format_minor(balance.paid_out),
+                "payable": format_minor(balance.payable),
+            }
+        )
+
+
+urlpatterns = [
+    path("payments", PaymentCreateApi.as_view(), name="api-payments"),
+    path("payments/<int:pk>", PaymentDetailApi.as_view(), name="api-payment"),
+    path("payments/<int:pk>/reverse", PaymentReverseApi.as_view(), name="api-payment-reverse"),
+    path(
+        "accounts/<str:account_number>/balance",
+        AccountBalanceApi.as_view(),
+        name="api-account-balance",
+    ),
+    path(
+        "suppliers/<slug:code>/balance", SupplierBalanceApi.as_view(), name="api-supplier-balance"
+    ),
+]

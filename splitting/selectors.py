@@ -1,0 +1,157 @@
+"""Reads of payments, balances and settlements. Amounts in minor units."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from splitting.models import (
+    Allocation,
+    AllocationKind,
+    DeliveryAttempt,
+    Entry,
+    LedgerAccount,
+    Payment,
+    Payout,
+    Registry,
+    SupplierEvent,
+)
+from splitting.services import ledger
+from warehouse.models import STAFF_ROLES, Account, Membership, Role, Supplier
+from warehouse.scoping import scope
+from warehouse.selectors import IMPORT_ROLES
+from warehouse.selectors_open_items import AccountBalance, account_balance
+
+
+def can_take_payments(user, tenant_id: int) -> bool:
+    """Operator admins and accountants (people or system users) post and reverse payments."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user=user, tenant_id=tenant_id, role__in=IMPORT_ROLES).exists()
+    )
+
+
+def can_see_supplier_money(user, supplier: Supplier) -> bool:
+    """Operator staff of the tenant, and the supplier's own users."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        Q(role__in=STAFF_ROLES) | Q(role=Role.SUPPLIER, supplier=supplier),
+        user=user,
+        tenant_id=supplier.tenant_id,
+    ).exists()
+
+
+def payment_visible(user, pk: int) -> Payment | None:
+    accounts = scope(user, Account)
+    return (
+        Payment.objects.select_related("account", "tenant")
+        .filter(pk=pk, account__in=accounts)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    supplier: str
+    period: str
+    amount: int
+    commission: int
+
+
+def payment_allocations(payment: Payment) -> list[AllocationLine]:
+    """What the payment paid, per supplier and period (its advance applied later included)."""
+    rows = (
+        Allocation.objects.filter(
+            payment=payment, kind__in=[AllocationKind.PAYMENT, AllocationKind.ADVANCE]
+        )
+        .values("supplier__code", "period")
+        .annotate(amount=Sum("amount"), commission=Sum("commission"))
+        .order_by("period", "supplier__code")
+    )
+    return [
+        AllocationLine(r["supplier__code"], r["period"], r["amount"], r["commission"]) for r in rows
+    ]
+
+
+def account_position(account: Account, *, as_of: date | None = None) -> AccountBalance:
+    """The warehouse balance, with the payments' unused advances added to the advance."""
+    balance = account_balance(account, as_of=as_of)
+    unused = (
+        Payment.objects.filter(account=account, advance_open__gt=0).aggregate(
+            total=Coalesce(Sum("advance_open"), 0)
+        )["total"]
+        or 0
+    )
+    if not unused:
+        return balance
+    return AccountBalance(
+        account=balance.account,
+        as_of=balance.as_of,
+        total_due=max(balance.total_due - unused, 0),
+        overdue=balance.overdue,
+        advance=balance.advance + unused,
+        suppliers=balance.suppliers,
+    )
+
+
+@dataclass(frozen=True)
+class SupplierBalance:
+    supplier: Supplier
+    collected: int
+    commission: int
+    paid_out: int
+    payable: int
+
+
+def supplier_balance(supplier: Supplier) -> SupplierBalance:
+    """Collected in the supplier's favour (net of reversals), commission withheld, paid out,
+    and what the ledger says is payable now."""
+    totals = Allocation.objects.filter(supplier=supplier).aggregate(
+        gross=Coalesce(Sum("amount"), 0), commission=Coalesce(Sum("commission"), 0)
+    )
+    paid = Payout.objects.filter(supplier=supplier).aggregate(total=Coalesce(Sum("amount"), 0))
+    payable_account = LedgerAccount.objects.filter(
+        tenant_id=supplier.tenant_id, code=ledger.payable(supplier.pk)
+    ).first()
+    payable = 0
+    if payable_account is not None:
+        payable = -(
+            Entry.objects.filter(ledger_account=payable_account).aggregate(
+                total=Coalesce(Sum("amount"), 0)
+            )["total"]
+        )
+    return SupplierBalance(
+        supplier=supplier,
+        collected=totals["gross"],
+        commission=totals["commission"],
+        paid_out=paid["total"],
+        payable=payable,
+    )
+
+
+def registries_of(user) -> QuerySet[Registry]:
+    """The registries a user may see: staff all of their tenants', a supplier user its own."""
+    if user.is_superuser:
+        rows = Registry.objects.all()
+    else:
+        staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("tenant_id")
+        own = Membership.objects.filter(user=user, role=Role.SUPPLIER).values("supplier_id")
+        rows = Registry.objects.filter(Q(tenant_id__in=staff) | Q(supplier_id__in=own))
+    return rows.select_related("supplier", "tenant", "payout").order_by("-day", "supplier__code")
+
+
+def events_of(user) -> QuerySet[SupplierEvent]:
+    """The outbox as staff see it (the delivery log)."""
+    rows = SupplierEvent.objects.all()
+    if not user.is_superuser:
+        staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("tenant_id")
+        rows = rows.filter(tenant_id__in=staff)
+    return rows.select_related("supplier", "payment").order_by("-created_at", "-pk")
+
+
+def event_attempts(event: SupplierEvent) -> QuerySet[DeliveryAttempt]:
+    return event.deliveries.order_by("-at")

@@ -1,0 +1,226 @@
+"""`check_ledger`: recomputes every balance from the entries and compares it with what the rest
+of the system says — open items, payments, allocations, clearings, payouts. Each rule names
+the invariant it checks; a clean ledger gives no violations."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+
+from splitting.models import Allocation, AllocationKind, Entry, Payment, PaymentStatus, Payout
+from warehouse.models import Clearing, ClearingKind, OpenItem, Tenant
+
+
+@dataclass(frozen=True)
+class Violation:
+    tenant: str
+    rule: str
+    detail: str
+
+    def __str__(self):
+        return f"[{self.tenant}] {self.rule}: {self.detail}"
+
+
+def _differences(left: Counter, right: Counter) -> list[tuple]:
+    keys = {k for k, v in left.items() if v} | {k for k, v in right.items() if v}
+    return sorted(
+        (key, left.get(key, 0), right.get(key, 0)) for key in keys if left[key] != right[key]
+    )
+
+
+def _entries(tenant: Tenant, prefix: str, *by: str) -> Counter:
+    rows = (
+        Entry.objects.filter(ledger_account__tenant=tenant, ledger_account__code__startswith=prefix)
+        .values(*by)
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return Counter({tuple(row[k] for k in by): row["total"] for row in rows})
+
+
+def ledger_check(tenant: Tenant | None = None, *, limit: int = 20) -> list[Violation]:
+    tenants = [tenant] if tenant is not None else list(Tenant.objects.order_by("code"))
+    found: list[Violation] = []
+    for one in tenants:
+        found += _tenant_check(one, limit)
+    return found
+
+
+def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
+    violations: list[Violation] = []
+
+    def report(rule: str, rows: list, describe) -> None:
+        for row in rows[:limit]:
+            violations.append(Violation(tenant.code, rule, describe(row)))
+        if len(rows) > limit:
+            violations.append(Violation(tenant.code, rule, f"… and {len(rows) - limit} more"))
+
+    unbalanced = list(
+        Entry.objects.filter(transaction__tenant=tenant)
+        .values("transaction_id")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+        .order_by("transaction_id")
+        .values_list("transaction_id", "total")
+    )
+    report(
+        "transaction sums to zero",
+        unbalanced,
+        lambda r: f"transaction {r[0]} sums to {r[1]}",
+    )
+
+    receivable = _entries(
+        tenant, "receivable:", "ledger_account__supplier_id", "account_id", "period"
+    )
+    open_items = Counter(
+        {
+            (r["supplier_id"], r["account_id"], r["period"]): r["total"]
+            for r in OpenItem.objects.filter(tenant=tenant)
+            .values("supplier_id", "account_id", "period")
+            .annotate(total=Sum("open_amount"))
+            .order_by()
+        }
+    )
+    report(
+        "receivable equals open items",
+        _differences(receivable, open_items),
+        lambda r: f"supplier {r[0][0]} account {r[0][1]} {r[0][2]}: ledger {r[1]}, open {r[2]}",
+    )
+
+    billed = _entries(tenant, "billed:", "ledger_account__supplier_id", "period")
+    receivable_total: Counter = Counter()
+    for (supplier_id, _, period), amount in receivable.items():
+        receivable_total[(supplier_id, period)] += amount
+    negated = Counter({key: -amount for key, amount in billed.items()})
+    report(
+        "billed mirrors receivable",
+        _differences(negated, receivable_total),
+        lambda r: f"supplier {r[0][0]} {r[0][1]}: billed {-r[1]}, receivable {r[2]}",
+    )
+
+    advance = Counter({k: -v for k, v in _entries(tenant, "advance", "account_id").items()})
+    unused = Counter(
+        {
+            (r["account_id"],): r["total"]
+            for r in Payment.objects.filter(tenant=tenant, advance_open__gt=0)
+            .values("account_id")
+            .annotate(total=Sum("advance_open"))
+            .order_by()
+        }
+    )
+    report(
+        "advance equals payments' unused advances",
+        _differences(advance, unused),
+        lambda r: f"account {r[0][0]}: ledger {r[1]}, payments {r[2]}",
+    )
+
+    payable = Counter(
+        {k: -v for k, v in _entries(tenant, "payable:", "ledger_account__supplier_id").items()}
+    )
+    owed: Counter = Counter()
+    for r in (
+        Allocation.objects.filter(tenant=tenant)
+        .values("supplier_id")
+        .annotate(gross=Sum("amount"), commission=Sum("commission"))
+        .order_by()
+    ):
+        owed[(r["supplier_id"],)] += r["gross"] - r["commission"]
+    for r in Payout.objects.filter(tenant=tenant).values("supplier_id").annotate(t=Sum("amount")):
+        owed[(r["supplier_id"],)] -= r["t"]
+    report(
+        "payable equals allocations net of commission, less payouts",
+        _differences(payable, owed),
+        lambda r: f"supplier {r[0][0]}: ledger {r[1]}, allocations {r[2]}",
+    )
+
+    commission = -sum(_entries(tenant, "commission", "ledger_account_id").values())
+    withheld = Allocation.objects.filter(tenant=tenant).aggregate(t=Sum("commission"))["t"] or 0
+    if commission != withheld:
+        report(
+            "commission income equals commission withheld",
+            [(commission, withheld)],
+            lambda r: f"ledger {r[0]}, allocations {r[1]}",
+        )
+
+    clearing = Counter(
+        {
+            (code.partition(":")[2],): amount
+            for (code,), amount in _entries(tenant, "clearing:", "ledger_account__code").items()
+        }
+    )
+    received = Counter(
+        {
+            (r["channel"],): r["total"]
+            for r in Payment.objects.filter(tenant=tenant, status=PaymentStatus.BOOKED)
+            .values("channel")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        }
+    )
+    report(
+        "channel clearing equals booked payments",
+        _differences(clearing, received),
+        lambda r: f"channel {r[0][0]}: ledger {r[1]}, payments {r[2]}",
+    )
+
+    split = defaultdict(lambda: [0, 0, 0])
+    for r in (
+        Allocation.objects.filter(tenant=tenant)
+        .values("payment_id", "kind")
+        .annotate(total=Sum("amount"), commission=Sum("commission"))
+        .order_by()
+    ):
+        if r["kind"] == AllocationKind.PAYMENT:
+            split[r["payment_id"]][0] += r["total"]
+        elif r["kind"] == AllocationKind.ADVANCE:
+            split[r["payment_id"]][1] += r["total"]
+        if r["kind"] != AllocationKind.REVERSAL:
+            split[r["payment_id"]][2] += r["commission"]
+    wrong = []
+    for payment in Payment.objects.filter(tenant=tenant).only(
+        "pk", "amount", "advance", "advance_open", "commission", "status"
+    ):
+        direct, applied, commission_sum = split[payment.pk]
+        # A reversed payment's unused advance went back with it: only a booked one must
+        # still hold what it has not applied.
+        booked = payment.status == PaymentStatus.BOOKED
+        if (
+            direct + payment.advance != payment.amount
+            or (booked and applied != payment.advance - payment.advance_open)
+            or commission_sum != payment.commission
+        ):
+            wrong.append((payment.pk, payment.amount, direct, payment.advance, applied))
+    report(
+        "payment equals its allocations and advance",
+        wrong,
+        lambda r: f"payment {r[0]} of {r[1]}: allocated {r[2]}, advance {r[3]}, applied {r[4]}",
+    )
+
+    cleared = Counter(
+        {
+            (r["open_item_id"],): r["total"]
+            for r in Clearing.objects.filter(
+                Q(kind__in=[ClearingKind.PAYMENT, ClearingKind.ADVANCE, ClearingKind.REVERSAL])
+                & Q(source_id__startswith="payment:"),
+                tenant=tenant,
+            )
+            .values("open_item_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        }
+    )
+    allocated = Counter(
+        {
+            (r["open_item_id"],): r["total"]
+            for r in Allocation.objects.filter(tenant=tenant)
+            .values("open_item_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        }
+    )
+    report(
+        "clearings equal allocations per open item",
+        _differences(cleared, allocated),
+        lambda r: f"open item {r[0][0]}: cleared {r[1]}, allocated {r[2]}",
+    )
+    return violations

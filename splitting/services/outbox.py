@@ -1,0 +1,160 @@
+"""The suppliers' real-time notifications. A payment's transaction writes one `SupplierEvent`
+per supplier share (for suppliers with a webhook endpoint); after commit a Celery task delivers
+it, signed, with retries and exponential backoff. Delivery never holds a lock across the call:
+claim the event in a short transaction, call, then record the result in another."""
+
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from integrations.webhooks import backoff_seconds, webhook_send
+from splitting.models import DeliveryAttempt, OutboxStatus, Payment, SupplierEvent
+from warehouse.models import Account, AuditEvent, Supplier
+from warehouse.money import format_minor
+
+MAX_ATTEMPTS = 10
+CLAIM_SECONDS = 120
+
+
+def supplier_events(
+    *,
+    payment: Payment,
+    account: Account,
+    rows,
+    suppliers: dict[int, Supplier],
+    event: str,
+    at: datetime,
+) -> list[SupplierEvent]:
+    """Writes the events of one booking: per supplier, its share by period."""
+    by_supplier: dict[int, list] = defaultdict(list)
+    for row in rows:
+        if suppliers[row.supplier_id].webhook_url:
+            by_supplier[row.supplier_id].append(row)
+    if not by_supplier:
+        return []
+    events = []
+    for supplier_id, shares in sorted(by_supplier.items()):
+        gross = sum(r.amount for r in shares)
+        commission = sum(r.commission for r in shares)
+        events.append(
+            SupplierEvent(
+                tenant_id=payment.tenant_id,
+                supplier_id=supplier_id,
+                payment_id=payment.pk,
+                event=event,
+                body={
+                    "event": event,
+                    "supplier": suppliers[supplier_id].code,
+                    "payment": {
+                        "id": payment.pk,
+                        "channel": payment.channel,
+                        "external_id": payment.external_id,
+                        "document_reference": payment.document_reference,
+                        "booked_at": at.isoformat(),
+                    },
+                    "account_number": account.account_number,
+                    "amount": format_minor(gross),
+                    "commission": format_minor(commission),
+                    "net": format_minor(gross - commission),
+                    "periods": [
+                        {"period": r.period, "amount": format_minor(r.amount)} for r in shares
+                    ],
+                },
+                next_attempt_at=at,
+                created_at=at,
+            )
+        )
+    return SupplierEvent.objects.bulk_create(events)
+
+
+def events_enqueue(events: list[SupplierEvent]) -> None:
+    """Hands the events to Celery once the transaction that wrote them commits."""
+    if not events:
+        return
+    ids = [event.pk for event in events]
+
+    def send():
+        from splitting.tasks import deliver_supplier_event
+
+        for pk in ids:
+            deliver_supplier_event.delay(pk)
+
+    transaction.on_commit(send)
+
+
+def supplier_event_deliver(*, event_id: int) -> SupplierEvent | None:
+    """One delivery attempt, if the event is still pending and nobody else holds it. Returns
+    the event afterwards (None when there was nothing to do)."""
+    now = timezone.now()
+    with transaction.atomic():
+        event = (
+            SupplierEvent.objects.select_for_update(skip_locked=True)
+            .select_related("supplier")
+            .filter(pk=event_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if event is None:
+            return None
+        event.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
+        event.save(update_fields=["next_attempt_at"])
+
+    supplier = event.supplier
+    body = json.dumps(event.body, sort_keys=True, separators=(",", ":")).encode()
+    result = webhook_send(
+        supplier.webhook_url,
+        supplier.webhook_secret or settings.SECRET_KEY,
+        body,
+        event=event.event,
+        timeout=settings.WEBHOOK_TIMEOUT,
+    )
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            event=event,
+            at=now,
+            url=supplier.webhook_url,
+            status_code=result.status_code,
+            error=result.error,
+            duration_ms=result.duration_ms,
+        )
+        event.attempts += 1
+        if result.ok:
+            event.status, event.delivered_at = OutboxStatus.DELIVERED, timezone.now()
+        elif event.attempts >= MAX_ATTEMPTS:
+            event.status = OutboxStatus.FAILED
+        else:
+            event.next_attempt_at = timezone.now() + timedelta(
+                seconds=backoff_seconds(event.attempts)
+            )
+        event.save(update_fields=["attempts", "status", "delivered_at", "next_attempt_at"])
+    return event
+
+
+def supplier_event_resend(*, event: SupplierEvent, actor) -> SupplierEvent:
+    """Staff send an event again, whatever happened to it before."""
+    with transaction.atomic():
+        event.status, event.next_attempt_at = OutboxStatus.PENDING, timezone.now()
+        event.save(update_fields=["status", "next_attempt_at"])
+        AuditEvent.objects.create(
+            tenant_id=event.tenant_id,
+            actor=actor,
+            action="supplier_event.resent",
+            detail={"event": event.pk, "supplier": event.supplier_id},
+        )
+        events_enqueue([event])
+    return event
+
+
+def events_due(limit: int = 500) -> list[int]:
+    """Pending events whose next attempt is due: the sweep that catches what a lost task or a
+    backoff left behind."""
+    return list(
+        SupplierEvent.objects.filter(
+            status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )

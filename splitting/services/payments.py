@@ -1,0 +1,469 @@
+"""Taking a payment and undoing one. `payment_post` is the one entry point every channel calls
+(the API, provider webhooks, bank statements, terminals, the cash desk): inside one transaction
+it locks the account and its open items (lock order: account, then its open items by primary
+key), splits the money with the allocation engine, clears the open items, books the ledger,
+and writes the suppliers' notifications to the outbox, which leave after commit."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import status
+
+from config.errors import ApplicationError
+from invoicing.models import DocumentStatus, PaymentDocument
+from splitting import allocation as engine
+from splitting.models import (
+    Allocation,
+    AllocationKind,
+    AllocationOrder,
+    AllocationRules,
+    Channel,
+    Payment,
+    PaymentStatus,
+    TransactionKind,
+)
+from splitting.services import ledger
+from splitting.services.ledger import Leg
+from splitting.services.outbox import events_enqueue, supplier_events
+from warehouse.models import Account, AuditEvent, OpenItem, OpenItemKind, Supplier, Tenant
+from warehouse.services.open_items import ClearingRequest, open_items_clear, open_items_lock
+
+
+class PaymentRefused(ApplicationError):
+    """The payment cannot be taken as given (422)."""
+
+
+class PaymentConflict(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+@dataclass(frozen=True)
+class PaymentOutcome:
+    payment: Payment
+    created: bool
+
+
+def payment_post(
+    *,
+    tenant: Tenant,
+    account: Account,
+    amount: int,
+    channel: str,
+    external_id: str,
+    document_reference: str = "",
+    split: dict[str, int] | None = None,
+    received_at: datetime | None = None,
+) -> PaymentOutcome:
+    """Books a payment of `amount` minor units, or — when the channel already sent this
+    `external_id` — returns the payment booked then (`created` False). `split` maps supplier
+    codes to amounts the payer chose."""
+    if not isinstance(amount, int) or amount <= 0:
+        raise PaymentRefused("the amount must be positive", code="bad_amount")
+    if channel not in Channel.values:
+        raise PaymentRefused(f"unknown channel {channel!r}", code="bad_channel")
+    if not external_id or len(external_id) > 100:
+        raise PaymentRefused("external_id: 1 to 100 characters", code="bad_external_id")
+    if account.tenant_id != tenant.pk:
+        raise PaymentRefused("the account belongs to another tenant", code="foreign_account")
+    try:
+        return _post(
+            tenant=tenant,
+            account=account,
+            amount=amount,
+            channel=channel,
+            external_id=external_id,
+            document_reference=document_reference,
+            split=split,
+            received_at=received_at,
+        )
+    except IntegrityError:
+        # The same external id, booked meanwhile on another account's lock.
+        existing = Payment.objects.filter(
+            tenant=tenant, channel=channel, external_id=external_id
+        ).first()
+        if existing is None:
+            raise
+        return _replayed(existing, account=account, amount=amount)
+
+
+def _replayed(existing: Payment, *, account: Account, amount: int) -> PaymentOutcome:
+    if existing.account_id != account.pk or existing.amount != amount:
+        raise PaymentConflict(
+            f"{existing.channel} payment {existing.external_id!r} was booked with another "
+            "account or amount",
+            code="external_id_conflict",
+        )
+    return PaymentOutcome(existing, created=False)
+
+
+@transaction.atomic(durable=True)
+def _post(*, tenant, account, amount, channel, external_id, document_reference, split, received_at):
+    locked = open_items_lock(account=account)
+    existing = Payment.objects.filter(
+        tenant=tenant, channel=channel, external_id=external_id
+    ).first()
+    if existing is not None:
+        return _replayed(existing, account=account, amount=amount)
+    rules = allocation_rules(tenant)
+    items = {item.pk: item for item in locked}
+    payable = _payable(locked)
+    document = _document(tenant, account, document_reference) if document_reference else None
+
+    suppliers: dict[int, Supplier]
+    if split:
+        if not rules.allow_explicit_split:
+            raise PaymentRefused("this operator does not take split payments", code="no_split")
+        suppliers = {s.pk: s for s in Supplier.objects.filter(tenant=tenant, code__in=split)}
+        by_code = {s.code: s.pk for s in suppliers.values()}
+        unknown = sorted(set(split) - by_code.keys())
+        if unknown:
+            raise PaymentRefused(
+                f"unknown supplier {unknown[0]!r}",
+                code="unknown_supplier",
+                extra={"split": {code: ["No such supplier."] for code in unknown}},
+            )
+        try:
+            allocation = engine.allocate_explicit(
+                amount, payable, {by_code[code]: part for code, part in split.items()}
+            )
+        except engine.AllocationRefused as refused:
+            names = {pk: s.code for pk, s in suppliers.items()}
+            fields = {names.get(k, str(k)): [v] for k, v in (refused.fields or {}).items()}
+            raise PaymentRefused(
+                str(refused), code=refused.code, extra={"split": fields} if fields else {}
+            ) from None
+    else:
+        order = engine.Order(rules.order)
+        if document is not None and rules.document_first:
+            in_document = {item.id for item in payable if item.period <= document.period}
+            allocation = engine.allocate_document(amount, payable, in_document, order)
+        else:
+            allocation = engine.allocate(amount, payable, order)
+        wanted = {part.supplier_id for part in allocation.parts}
+        suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in=wanted)} if wanted else {}
+
+    now = timezone.now()
+    shares = _commissions(allocation, suppliers)
+    payment = Payment.objects.create(
+        tenant=tenant,
+        account=account,
+        amount=amount,
+        channel=channel,
+        external_id=external_id,
+        document_reference=document_reference,
+        document=document,
+        commission=sum(c for _, c in shares),
+        advance=allocation.advance,
+        advance_open=allocation.advance,
+        received_at=received_at or now,
+        booked_at=now,
+    )
+    legs = [Leg(ledger.clearing(channel), amount)]
+    if allocation.advance:
+        legs.append(Leg(ledger.ADVANCE, -allocation.advance, account.pk))
+    _book(
+        payment=payment,
+        account=account,
+        parts=allocation.parts,
+        shares=shares,
+        suppliers=suppliers,
+        items=items,
+        kind=AllocationKind.PAYMENT,
+        source_legs=legs,
+        at=now,
+    )
+    return PaymentOutcome(payment, created=True)
+
+
+def allocation_rules(tenant: Tenant) -> AllocationRules:
+    return AllocationRules.objects.filter(tenant=tenant).first() or AllocationRules(
+        tenant=tenant, order=AllocationOrder.OLDEST_FIRST
+    )
+
+
+def _payable(locked: list[OpenItem]) -> list[engine.Item]:
+    return [
+        engine.Item(
+            id=item.pk,
+            supplier_id=item.supplier_id,
+            period=item.period,
+            is_penalty=item.kind == OpenItemKind.PENALTY,
+            open_amount=item.open_amount,
+        )
+        for item in locked
+        if item.open_amount > 0
+    ]
+
+
+def _document(tenant: Tenant, account: Account, reference: str) -> PaymentDocument:
+    document = (
+        PaymentDocument.objects.filter(
+            tenant=tenant, reference=reference, status=DocumentStatus.ISSUED
+        )
+        .only("pk", "account_id", "period")
+        .first()
+    )
+    if document is None:
+        raise PaymentRefused(
+            f"no issued document with reference {reference!r}",
+            code="unknown_document",
+            extra={"document_reference": ["No such document."]},
+        )
+    if document.account_id != account.pk:
+        raise PaymentRefused(
+            "the document is another account's",
+            code="document_of_another_account",
+            extra={"document_reference": ["This document is not the account's."]},
+        )
+    return document
+
+
+def _commissions(
+    allocation: engine.Allocation, suppliers: dict[int, Supplier]
+) -> list[tuple[engine.Part, int]]:
+    """Each part with the commission withheld from it: the supplier's rule applied to its whole
+    share of this payment, then spread over its parts so that every part adds up."""
+    by_supplier: dict[int, list[engine.Part]] = defaultdict(list)
+    for part in allocation.parts:
+        by_supplier[part.supplier_id].append(part)
+    withheld: dict[engine.Part, int] = {}
+    for supplier_id, parts in by_supplier.items():
+        supplier = suppliers[supplier_id]
+        rule = engine.CommissionRule(
+            percent=supplier.commission_percent,
+            fixed=supplier.commission_fixed,
+            minimum=supplier.commission_min,
+            maximum=supplier.commission_max,
+        )
+        total = engine.commission(sum(p.amount for p in parts), rule)
+        for part, share in zip(
+            parts, engine.commission_parts(total, [p.amount for p in parts]), strict=True
+        ):
+            withheld[part] = share
+    return [(part, withheld[part]) for part in allocation.parts]
+
+
+def _book(
+    *,
+    payment: Payment,
+    account: Account,
+    parts: tuple[engine.Part, ...],
+    shares: list[tuple[engine.Part, int]],
+    suppliers: dict[int, Supplier],
+    items: dict[int, OpenItem],
+    kind: str,
+    source_legs: list[Leg],
+    at: datetime,
+) -> None:
+    """Books parts of a payment (or of its advance): the ledger transaction, the allocation
+    rows, the clearings of the open items, and the suppliers' notifications."""
+    legs = list(source_legs)
+    commission_total = 0
+    for part, commission in shares:
+        legs += [
+            Leg(ledger.receivable(part.supplier_id), -part.amount, account.pk, part.period),
+            Leg(ledger.billed(part.supplier_id), part.amount, None, part.period),
+            Leg(ledger.payable(part.supplier_id), commission - part.amount),
+        ]
+        commission_total += commission
+    if commission_total:
+        legs.append(Leg(ledger.COMMISSION, -commission_total))
+    txn = ledger.transaction_post(
+        tenant_id=payment.tenant_id,
+        kind=TransactionKind.PAYMENT if kind == AllocationKind.PAYMENT else TransactionKind.ADVANCE,
+        legs=legs,
+        payment_id=payment.pk,
+        memo=f"{payment.channel}:{payment.external_id}",
+        at=at,
+    )
+    if not parts:
+        return
+    rows = Allocation.objects.bulk_create(
+        [
+            Allocation(
+                tenant_id=payment.tenant_id,
+                payment_id=payment.pk,
+                transaction_id=txn.pk,
+                open_item_id=part.item_id,
+                supplier_id=part.supplier_id,
+                period=part.period,
+                kind=kind,
+                amount=part.amount,
+                commission=commission,
+                booked_at=at,
+            )
+            for part, commission in shares
+        ]
+    )
+    open_items_clear(
+        account=account,
+        requests=[ClearingRequest(part.item_id, part.amount) for part in parts],
+        kind="payment" if kind == AllocationKind.PAYMENT else "advance",
+        source_id=f"payment:{payment.pk}",
+        at=at,
+        locked=items,
+    )
+    events_enqueue(
+        supplier_events(
+            payment=payment,
+            account=account,
+            rows=rows,
+            suppliers=suppliers,
+            event="payment.booked" if kind == AllocationKind.PAYMENT else "advance.applied",
+            at=at,
+        )
+    )
+
+
+def advances_apply(*, account: Account, locked: list[OpenItem] | None = None) -> int:
+    """Applies the account's unused advances, oldest payment first, to what it owes now.
+    Runs inside the caller's transaction with the account locked (`open_items_lock`)."""
+    payments = list(
+        Payment.objects.select_for_update(of=("self",))
+        .filter(account=account, advance_open__gt=0, status=PaymentStatus.BOOKED)
+        .order_by("booked_at", "pk")
+    )
+    if not payments:
+        return 0
+    if locked is None:
+        locked = open_items_lock(account=account)
+    items = {item.pk: item for item in locked}
+    rules = allocation_rules(account.tenant)
+    applied_total = 0
+    for payment in payments:
+        payable = _payable(list(items.values()))
+        open_total = sum(item.open_amount for item in payable)
+        if open_total == 0:
+            break
+        applied = min(payment.advance_open, open_total)
+        allocation = engine.allocate(applied, payable, engine.Order(rules.order))
+        wanted = {part.supplier_id for part in allocation.parts}
+        suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in=wanted)}
+        shares = _commissions(allocation, suppliers)
+        now = timezone.now()
+        _book(
+            payment=payment,
+            account=account,
+            parts=allocation.parts,
+            shares=shares,
+            suppliers=suppliers,
+            items=items,
+            kind=AllocationKind.ADVANCE,
+            source_legs=[Leg(ledger.ADVANCE, applied, account.pk)],
+            at=now,
+        )
+        payment.advance_open -= applied
+        payment.commission += sum(commission for _, commission in shares)
+        payment.save(update_fields=["advance_open", "commission"])
+        applied_total += applied
+    return applied_total
+
+
+@transaction.atomic(durable=True)
+def payment_reverse(*, payment: Payment, actor=None, reason: str = "") -> Payment:
+    """Undoes a payment: a new ledger transaction negating all of its bookings (its own and
+    those of its advance applied later), its open items reopened, negative allocation rows for
+    the suppliers' registries. Other payments' advances then cover what they can."""
+    account = payment.account
+    open_items_lock(account=account)
+    payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+    if payment.status == PaymentStatus.REVERSED:
+        raise PaymentConflict("the payment is already reversed", code="already_reversed")
+    booked = list(
+        Allocation.objects.filter(
+            payment=payment, kind__in=[AllocationKind.PAYMENT, AllocationKind.ADVANCE]
+        ).order_by("pk")
+    )
+    now = timezone.now()
+    txn = ledger.transactions_negate(
+        tenant_id=payment.tenant_id,
+        of=list(payment.transactions.order_by("pk").values_list("pk", flat=True)),
+        kind=TransactionKind.REVERSAL,
+        payment_id=payment.pk,
+        memo=f"reversal of {payment.channel}:{payment.external_id}" + (f": {reason}"[:120]),
+    )
+    reopen: dict[int, int] = defaultdict(int)
+    for row in booked:
+        reopen[row.open_item_id] -= row.amount
+    if reopen:
+        open_items_clear(
+            account=account,
+            requests=[ClearingRequest(pk, amount) for pk, amount in sorted(reopen.items())],
+            kind="reversal",
+            source_id=f"payment:{payment.pk}",
+            at=now,
+        )
+    rows = Allocation.objects.bulk_create(
+        [
+            Allocation(
+                tenant_id=row.tenant_id,
+                payment_id=payment.pk,
+                transaction_id=txn.pk,
+                open_item_id=row.open_item_id,
+                supplier_id=row.supplier_id,
+                period=row.period,
+                kind=AllocationKind.REVERSAL,
+                amount=-row.amount,
+                commission=-row.commission,
+                booked_at=now,
+            )
+            for row in booked
+        ]
+    )
+    payment.status, payment.reversed_at, payment.advance_open = PaymentStatus.REVERSED, now, 0
+    payment.save(update_fields=["status", "reversed_at", "advance_open"])
+    suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in={r.supplier_id for r in rows})}
+    events_enqueue(
+        supplier_events(
+            payment=payment,
+            account=account,
+            rows=rows,
+            suppliers=suppliers,
+            event="payment.reversed",
+            at=now,
+        )
+    )
+    AuditEvent.objects.create(
+        tenant_id=payment.tenant_id,
+        actor=actor,
+        action="payment.reversed",
+        detail={"payment": payment.pk, "amount": payment.amount, "reason": reason},
+    )
+    advances_apply(account=account)
+    return payment
+
+
+__all__ = [
+    "PaymentConflict",
+    "PaymentOutcome",
+    "PaymentRefused",
+    "advances_apply",
+    "allocation_rules",
+    "charges_book",
+    "payment_post",
+    "payment_reverse",
+]
+
+
+def charges_book(*, batch) -> None:
+    """Called by warehouse inside a charge import's transaction (`warehouse.hooks`): books the
+    charges in the ledger, then lets the accounts' unused advances pay the new charges."""
+    ledger.receivables_sync(batch=batch)
+    waiting = (
+        Payment.objects.filter(
+            tenant_id=batch.tenant_id, advance_open__gt=0, status=PaymentStatus.BOOKED
+        )
+        .filter(
+            account__in=OpenItem.objects.filter(
+                supplier_id=batch.supplier_id, period=batch.period, open_amount__gt=0
+            ).values("account_id")
+        )
+        .values_list("account_id", flat=True)
+        .distinct()
+        .order_by("account_id")
+    )
+    for account in Account.objects.filter(pk__in=list(waiting)).select_related("tenant"):
+        advances_apply(account=account, locked=open_items_lock(account=account))

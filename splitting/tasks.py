@@ -1,0 +1,36 @@
+"""Celery tasks: thin wrappers over the splitting services."""
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from splitting.models import OutboxStatus
+from splitting.services.outbox import events_due, supplier_event_deliver
+from splitting.services.settlement import registries_build_due
+
+
+@shared_task(name="splitting.deliver_supplier_event")
+def deliver_supplier_event(event_id: int) -> str:
+    """One attempt; a failed one schedules the next after its backoff. (Eager mode — the
+    embedded demo — does not chain retries in-process: the periodic sweep picks them up.)"""
+    event = supplier_event_deliver(event_id=event_id)
+    if event is None:
+        return "nothing to do"
+    if event.status == OutboxStatus.PENDING and not settings.CELERY_TASK_ALWAYS_EAGER:
+        wait = max(1, int((event.next_attempt_at - timezone.now()).total_seconds()))
+        deliver_supplier_event.apply_async((event_id,), countdown=wait)
+    return event.status
+
+
+@shared_task(name="splitting.deliver_due_events")
+def deliver_due_events() -> int:
+    due = events_due()
+    for event_id in due:
+        deliver_supplier_event.delay(event_id)
+    return len(due)
+
+
+@shared_task(name="splitting.build_registries")
+def build_registries() -> int:
+    """Builds yesterday's registries of every tenant whose day has ended (tenant time zone)."""
+    return len(registries_build_due())
