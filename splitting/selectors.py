@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from splitting.models import (
@@ -16,11 +16,12 @@ from splitting.models import (
     Payout,
     Registry,
     SupplierEvent,
+    Transaction,
 )
 from splitting.services import ledger
-from warehouse.models import STAFF_ROLES, Account, Membership, Role, Supplier
+from warehouse.models import STAFF_ROLES, Account, Membership, Role, Supplier, Tenant
 from warehouse.scoping import scope
-from warehouse.selectors import IMPORT_ROLES
+from warehouse.selectors import IMPORT_ROLES, staff_scope
 from warehouse.selectors_open_items import AccountBalance, account_balance
 
 
@@ -155,3 +156,65 @@ def events_of(user) -> QuerySet[SupplierEvent]:
 
 def event_attempts(event: SupplierEvent) -> QuerySet[DeliveryAttempt]:
     return event.deliveries.order_by("-at")
+
+
+# --- the staff and supplier pages -------------------------------------------------------------
+
+
+def payments_of(user) -> QuerySet[Payment]:
+    """Payments as the staff pages show them: the user's staff tenants' only (a supplier user or
+    resident of a tenant sees none of its payments here), newest first."""
+    return (
+        staff_scope(user, Payment).select_related("tenant", "account").order_by("-booked_at", "-pk")
+    )
+
+
+def payment_of(user, pk: int) -> Payment | None:
+    return payments_of(user).filter(pk=pk).first()
+
+
+def payment_ledger(payment: Payment) -> list[Transaction]:
+    """The payment's ledger transactions (its booking, advances applied later, a reversal),
+    each with its entries."""
+    entries = Entry.objects.select_related("ledger_account__supplier", "account").order_by("pk")
+    return list(
+        payment.transactions.order_by("posted_at", "pk").prefetch_related(
+            Prefetch("entries", queryset=entries)
+        )
+    )
+
+
+def payment_events(payment: Payment) -> QuerySet[SupplierEvent]:
+    return payment.events.select_related("supplier").order_by("created_at", "pk")
+
+
+def settlement_tenants(user) -> QuerySet[Tenant]:
+    """The tenants where `user` may take payments, settle and resend (`can_take_payments`)."""
+    tenants = scope(user, Tenant)
+    if user.is_superuser:
+        return tenants.order_by("code")
+    allowed = Membership.objects.filter(user=user, role__in=IMPORT_ROLES).values("tenant_id")
+    return tenants.filter(pk__in=allowed).order_by("code")
+
+
+def registry_of(user, pk: int) -> Registry | None:
+    return registries_of(user).filter(pk=pk).first()
+
+
+def registry_suppliers(user) -> QuerySet[Supplier]:
+    """The suppliers whose registries `user` may see: its staff tenants' and its own."""
+    return scope(user, Supplier).select_related("tenant").order_by("tenant__code", "name")
+
+
+def delivery_log(user) -> QuerySet[SupplierEvent]:
+    """`events_of`, each with its last delivery attempt's time, status code and error."""
+    last = DeliveryAttempt.objects.filter(event=OuterRef("pk")).order_by("-at", "-pk")
+    return events_of(user).annotate(
+        last_attempt_at=Subquery(last.values("at")[:1]),
+        last_status_code=Subquery(last.values("status_code")[:1]),
+        last_error=Subquery(last.values("error")[:1]),
+    )
+
+
+def event_of(user, pk: int) -> SupplierEvent | None:
+    return events_of(user).select_related("tenant", "payment__account").filter(pk=pk).first()
