@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from lxml import etree
 
@@ -49,8 +49,8 @@ def _command(*args) -> tuple[int, str]:
     out = io.StringIO()
     try:
         call_command(*args, stdout=out, stderr=io.StringIO())
-    except SystemExit as exc:
-        return int(exc.code or 0), out.getvalue()
+    except CommandError as exc:
+        return exc.returncode, out.getvalue()
     return 0, out.getvalue()
 
 
