@@ -437,7 +437,10 @@ class SupplierAdmin(TenantScopedAdmin):
                 )
             },
         ),
-        (gettext_lazy("Integration"), {"fields": ("webhook_url", "registry_format")}),
+        (
+            gettext_lazy("Integration"),
+            {"fields": ("webhook_url", "webhook_secret", "registry_format")},
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from invoicing.services.demo import demo_close_periods, demo_documents_remove
-from splitting.services.demo import demo_ledger_remove
+from splitting.services.demo import demo_ledger_remove, demo_payments
 from warehouse.services.demo import (
     DEMO_PASSWORD,
     DEMO_TENANTS,
@@ -80,15 +80,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {message}") if options["verbosity"] > 1 else None
             ),
         )
-        documents = 0
+        documents = payments = 0
         if not no_import:
             documents = demo_close_periods(DEMO_TENANTS, result.periods)
+            payments = demo_payments(DEMO_TENANTS, seed=seed)
         elapsed = time.monotonic() - started
         total = sum(result.accounts.values())
         self.stdout.write(
             f"Demo seeded in {elapsed:.1f}s: {total} accounts in {len(result.accounts)} tenants, "
             f"{len(result.files)} supplier files for {', '.join(result.periods)} in {out}, "
-            f"{result.batches} imported, {documents} payment documents issued"
+            f"{result.batches} imported, {documents} payment documents issued, "
+            f"{payments} payments taken"
         )
         self._print_sign_ins(result.sign_ins)
 
