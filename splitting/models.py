@@ -69,7 +69,8 @@ class PaymentStatus(models.TextChoices):
 class Payment(models.Model):
     """Money received for an account. `(tenant, channel, external_id)` is unique, so a replay of
     the same payment from a channel never posts twice. `advance` is the part no open item took
-    at booking; `advance_open` what of it new charges have not used yet."""
+    at booking; `advance_open` what of it neither new charges have used nor a refund paid back
+    (`refunded`)."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="payments")
@@ -86,6 +87,7 @@ class Payment(models.Model):
     commission = models.BigIntegerField(default=0, help_text="minor units withheld, in total")
     advance = models.BigIntegerField(default=0)
     advance_open = models.BigIntegerField(default=0)
+    refunded = models.BigIntegerField(default=0, help_text="of the advance, paid back")
     received_at = models.DateTimeField()
     booked_at = models.DateTimeField()
     reversed_at = models.DateTimeField(null=True, blank=True)
@@ -100,7 +102,9 @@ class Payment(models.Model):
                 condition=Q(advance__gte=0)
                 & Q(advance_open__gte=0)
                 & Q(advance_open__lte=models.F("advance"))
-                & Q(advance__lte=models.F("amount")),
+                & Q(advance__lte=models.F("amount"))
+                & Q(refunded__gte=0)
+                & Q(refunded__lte=models.F("advance") - models.F("advance_open")),
                 name="payment_advance_within_amount",
             ),
         ]

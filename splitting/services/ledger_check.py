@@ -5,7 +5,7 @@ the invariant it checks; a clean ledger gives no violations."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 
 from splitting.models import Allocation, AllocationKind, Entry, Payment, PaymentStatus, Payout
 from warehouse.models import Clearing, ClearingKind, OpenItem, Tenant
@@ -153,7 +153,7 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
             (r["channel"],): r["total"]
             for r in Payment.objects.filter(tenant=tenant, status=PaymentStatus.BOOKED)
             .values("channel")
-            .annotate(total=Sum("amount"))
+            .annotate(total=Sum(F("amount") - F("refunded")))
             .order_by()
         }
     )
@@ -178,7 +178,7 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
             split[r["payment_id"]][2] += r["commission"]
     wrong = []
     for payment in Payment.objects.filter(tenant=tenant).only(
-        "pk", "amount", "advance", "advance_open", "commission", "status"
+        "pk", "amount", "advance", "advance_open", "refunded", "commission", "status"
     ):
         direct, applied, commission_sum = split[payment.pk]
         # A reversed payment's unused advance went back with it: only a booked one must
@@ -186,7 +186,7 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
         booked = payment.status == PaymentStatus.BOOKED
         if (
             direct + payment.advance != payment.amount
-            or (booked and applied != payment.advance - payment.advance_open)
+            or (booked and applied + payment.refunded != payment.advance - payment.advance_open)
             or commission_sum != payment.commission
         ):
             wrong.append((payment.pk, payment.amount, direct, payment.advance, applied))

@@ -437,6 +437,7 @@ def payment_reverse(*, payment: Payment, actor=None, reason: str = "") -> Paymen
 
 
 __all__ = [
+    "advance_refund",
     "PaymentConflict",
     "PaymentOutcome",
     "PaymentRefused",
@@ -467,3 +468,39 @@ def charges_book(*, batch) -> None:
     )
     for account in Account.objects.filter(pk__in=list(waiting)).select_related("tenant"):
         advances_apply(account=account, locked=open_items_lock(account=account))
+
+
+@transaction.atomic(durable=True)
+def advance_refund(*, payment: Payment, amount: int, actor=None, reason: str = "") -> Payment:
+    """Pays back part or all of a payment's unused advance to the payer, through the channel
+    it came from: the advance account gives it up, the channel's clearing pays it out."""
+    open_items_lock(account=payment.account)
+    payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+    if payment.status != PaymentStatus.BOOKED:
+        raise PaymentConflict("the payment is reversed", code="already_reversed")
+    if not isinstance(amount, int) or not 0 < amount <= payment.advance_open:
+        raise PaymentRefused(
+            f"a refund takes 0.01 up to the unused advance ({payment.advance_open} minor units)",
+            code="bad_amount",
+            extra={"amount": ["More than the unused advance."]},
+        )
+    ledger.transaction_post(
+        tenant_id=payment.tenant_id,
+        kind=TransactionKind.REFUND,
+        legs=[
+            Leg(ledger.ADVANCE, amount, payment.account_id),
+            Leg(ledger.clearing(payment.channel), -amount),
+        ],
+        payment_id=payment.pk,
+        memo=f"refund of {payment.channel}:{payment.external_id}" + (f": {reason}"[:120]),
+    )
+    payment.advance_open -= amount
+    payment.refunded += amount
+    payment.save(update_fields=["advance_open", "refunded"])
+    AuditEvent.objects.create(
+        tenant_id=payment.tenant_id,
+        actor=actor,
+        action="payment.advance_refunded",
+        detail={"payment": payment.pk, "amount": amount, "reason": reason},
+    )
+    return payment

@@ -263,3 +263,21 @@ def test_ledger_entries_cannot_be_changed(two_months):
         Entry.objects.filter(pk=entry.pk).update(amount=entry.amount + 1)
     with pytest.raises(DatabaseError), transaction.atomic():
         Entry.objects.filter(pk=entry.pk).delete()
+
+
+def test_an_unused_advance_can_be_refunded_to_the_payer(world):
+    from splitting.services.payments import advance_refund
+
+    charges(world, "2026-11", water={"VK-0001": "100.00"})
+    payment = pay(world, "VK-0001", 25_000)
+
+    advance_refund(payment=payment, amount=10_000, reason="asked by the payer")
+
+    payment.refresh_from_db()
+    assert (payment.advance_open, payment.refunded) == (5_000, 10_000)
+    assert account_position(world.accounts["VK-0001"]).advance == 5_000
+    with pytest.raises(PaymentRefused):
+        advance_refund(payment=payment, amount=5_001)
+    assert_ledger_clean()
+    payment_reverse(payment=payment)
+    assert_ledger_clean()
