@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", include("warehouse.api")),
     path("api/v1/", include("splitting.api")),
     path("", include("invoicing.urls")),
+    path("", include("splitting.urls")),
     path("", include("warehouse.urls")),
 ]

@@ -197,6 +197,17 @@ def settlement_tenants(user) -> QuerySet[Tenant]:
     return tenants.filter(pk__in=allowed).order_by("code")
 
 
+def sees_registries(user) -> bool:
+    """Operator staff and supplier users have the registries page (what they see on it is
+    `registries_of`)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user=user, role__in=(*STAFF_ROLES, Role.SUPPLIER)).exists()
+    )
+
+
 def registry_of(user, pk: int) -> Registry | None:
     return registries_of(user).filter(pk=pk).first()
 

@@ -2,6 +2,7 @@
 Amounts are formatted with the `money` template filter, in the row's tenant's locale."""
 
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,22 +15,10 @@ from warehouse.tables import TABLE_TEMPLATE
 NUM = {"th": {"class": "num"}, "td": {"class": "num nowrap"}}
 NOWRAP = {"td": {"class": "nowrap"}}
 
-# The badge colours the stylesheet has (import batches), per status of these pages.
-BADGES = {
-    "booked": "posted",
-    "reversed": "rejected",
-    "built": "received",
-    "paid": "posted",
-    "pending": "received",
-    "delivered": "posted",
-    "failed": "rejected",
-}
-
 
 def badge(status: str, label: str) -> str:
-    return format_html(
-        '<span class="badge badge-{} badge-{}">{}</span>', BADGES.get(status, status), status, label
-    )
+    """The status badge of these pages (`splitting/_status.html` picks the colour)."""
+    return render_to_string("splitting/_status.html", {"status": status, "label": label})
 
 
 def when(value) -> str:
@@ -132,14 +121,14 @@ class RegistryTable(tables.Table):
     net = tables.Column(verbose_name=_("Net"), attrs=NUM)
     status = tables.Column(verbose_name=_("Status"))
     files = tables.TemplateColumn(
-        template_name="splitting/_registry_files.html",
+        template_name="splitting/registries/_files.html",
         verbose_name=_("Files"),
         orderable=False,
         empty_values=(),
         attrs=NOWRAP,
     )
     actions = tables.TemplateColumn(
-        template_name="splitting/_registry_actions.html",
+        template_name="splitting/registries/_actions.html",
         verbose_name="",
         orderable=False,
         empty_values=(),
@@ -169,6 +158,8 @@ class RegistryTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.settle_tenants = settle_tenants
         self.next_url = next_url
+        if not settle_tenants:
+            self.columns.hide("actions")
 
     def render_number(self, value, record):
         return format_html(
@@ -176,6 +167,9 @@ class RegistryTable(tables.Table):
             value,
             record.tenant.name,
         )
+
+    def render_day(self, value):
+        return value.strftime("%Y-%m-%d")
 
     def render_supplier(self, value, record):
         return format_html('{} <span class="code">{}</span>', value, record.supplier.code)
