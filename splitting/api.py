@@ -17,10 +17,11 @@ from rest_framework.views import APIView
 from config.errors import ApplicationError
 from splitting import selectors
 from splitting.models import Channel, IdempotencyKey, Payment
-from splitting.services.payments import payment_post, payment_reverse
+from splitting.services.payments import IdempotencyRequest, payment_post, payment_reverse
 from warehouse.models import Account, Membership, Supplier, Tenant
 from warehouse.money import format_minor, to_minor
 from warehouse.scoping import scope
+from warehouse.selectors import IMPORT_ROLES
 
 AMOUNT = r"^\d{1,13}\.\d{2}$"
 AMOUNT_ERRORS = {"invalid": 'an amount in major units with exactly 2 decimals, e.g. "1234.50"'}
@@ -89,7 +90,10 @@ class PaymentOut(serializers.Serializer):
     advance = serializers.CharField(help_text="the part no open item took, kept as an advance")
 
 
-def payment_body(payment: Payment) -> dict:
+def payment_body(payment: Payment, lines: list[selectors.AllocationLine] | None = None) -> dict:
+    """The payment as the API shows it; `lines` when they are at hand (a new payment)."""
+    if lines is None:
+        lines = selectors.payment_allocations(payment)
     return {
         "id": payment.pk,
         "tenant": payment.tenant.code,
@@ -99,9 +103,9 @@ def payment_body(payment: Payment) -> dict:
         "external_id": payment.external_id,
         "document_reference": payment.document_reference,
         "status": payment.status,
-        "received_at": payment.received_at.isoformat(),
-        "booked_at": payment.booked_at.isoformat(),
-        "reversed_at": payment.reversed_at.isoformat() if payment.reversed_at else None,
+        "received_at": _iso(payment.received_at),
+        "booked_at": _iso(payment.booked_at),
+        "reversed_at": _iso(payment.reversed_at) if payment.reversed_at else None,
         "allocations": [
             {
                 "supplier": line.supplier,
@@ -109,11 +113,39 @@ def payment_body(payment: Payment) -> dict:
                 "amount": format_minor(line.amount),
                 "commission": format_minor(line.commission),
             }
-            for line in selectors.payment_allocations(payment)
+            for line in lines
         ],
         "commission": format_minor(payment.commission),
         "advance": format_minor(payment.advance),
     }
+
+
+def _iso(moment) -> str:
+    """As DRF renders datetimes, so that a stored answer and a fresh one read the same."""
+    return serializers.DateTimeField().to_representation(moment)
+
+
+def _payment_tenant(user, code: str | None) -> Tenant:
+    """The tenant a payment is posted in, in one query: the one named, or the caller's only
+    tenant where their role may post payments (operator admin, accountant)."""
+    if user.is_superuser:
+        return _tenant(user, code)
+    roles = Membership.objects.filter(user=user).select_related("tenant").order_by()
+    if code:
+        roles = roles.filter(tenant__code=code)
+    memberships = list(roles)
+    tenants = {m.tenant_id: m.tenant for m in memberships}
+    if code and not tenants:
+        raise NotFound(f"no tenant {code!r}")
+    if len(tenants) != 1:
+        raise BadInput(
+            "name the tenant: you belong to more than one tenant, or to none",
+            code="tenant_required",
+            extra={"tenant": ["This field is required."]},
+        )
+    if not any(m.role in IMPORT_ROLES for m in memberships):
+        raise PermissionDenied("your role does not allow posting payments in this tenant")
+    return next(iter(tenants.values()))
 
 
 def _tenant(user, code: str | None) -> Tenant:
@@ -188,12 +220,13 @@ class PaymentCreateApi(APIView):
         given = PaymentIn(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        tenant = _tenant(request.user, data.get("tenant"))
-        if not selectors.can_take_payments(request.user, tenant.pk):
-            raise PermissionDenied("your role does not allow posting payments in this tenant")
-        account = Account.objects.filter(
-            tenant=tenant, account_number=data["account_number"]
-        ).first()
+        tenant = _payment_tenant(request.user, data.get("tenant"))
+        account = (
+            Account.objects.filter(tenant=tenant, account_number=data["account_number"])
+            .order_by()
+            .only("pk", "tenant_id", "account_number")
+            .first()
+        )
         if account is None:
             raise ApplicationError(
                 f"no account {data['account_number']!r}",
@@ -201,19 +234,38 @@ class PaymentCreateApi(APIView):
                 extra={"account_number": ["No such account."]},
                 status_code=status.HTTP_404_NOT_FOUND,
             )
-        outcome = payment_post(
-            tenant=tenant,
-            account=account,
-            amount=to_minor(data["amount"]),
-            channel=data["channel"],
-            external_id=data["external_id"],
-            document_reference=data.get("document_reference", ""),
-            split={p["supplier"]: to_minor(p["amount"]) for p in data.get("split", [])} or None,
-            received_at=data.get("received_at"),
-        )
+
+        def render(payment: Payment, lines) -> dict:
+            payment.tenant, payment.account = tenant, account
+            return payment_body(payment, lines)
+
+        try:
+            outcome = payment_post(
+                tenant=tenant,
+                account=account,
+                amount=to_minor(data["amount"]),
+                channel=data["channel"],
+                external_id=data["external_id"],
+                document_reference=data.get("document_reference", ""),
+                split={p["supplier"]: to_minor(p["amount"]) for p in data.get("split", [])} or None,
+                received_at=data.get("received_at"),
+                idempotency=IdempotencyRequest(request.user.pk, key, digest, render),
+            )
+        except IntegrityError:
+            # The same key, answered meanwhile by a concurrent request.
+            replay = _stored(request.user, key, digest)
+            if replay is None:
+                raise
+            return replay
         payment = outcome.payment
         payment.tenant, payment.account = tenant, account
-        code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+        if outcome.created:
+            return Response(payment_body(payment, outcome.lines), status=status.HTTP_201_CREATED)
+        # The channel sent this payment before, under another key (or a concurrent replay of
+        # this one): answer as first answered, when this key was stored; else as it stands.
+        replay = _stored(request.user, key, digest)
+        if replay is not None:
+            return replay
         body = payment_body(payment)
         try:
             with transaction.atomic():
@@ -221,17 +273,16 @@ class PaymentCreateApi(APIView):
                     user=request.user,
                     key=key,
                     request_hash=digest,
-                    status_code=code,
+                    status_code=status.HTTP_200_OK,
                     response=body,
                     created_at=timezone.now(),
                 )
         except IntegrityError:
-            # The same key, answered meanwhile by a concurrent request.
             replay = _stored(request.user, key, digest)
             if replay is not None:
                 return replay
             raise
-        return Response(body, status=code)
+        return Response(body, status=status.HTTP_200_OK)
 
 
 class PaymentDetailApi(APIView):

@@ -13,7 +13,8 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from config.errors import ApplicationError
-from splitting.models import Entry, LedgerAccount, Transaction, TransactionKind
+from splitting.models import LedgerAccount, Transaction, TransactionKind
+from warehouse.services.bulk import insert_row, insert_rows
 
 
 def receivable(supplier_id: int) -> str:
@@ -59,11 +60,15 @@ def _supplier_of(code: str) -> int | None:
 
 def ledger_accounts(tenant_id: int, codes: Iterable[str]) -> dict[str, int]:
     """The ids of the tenant's ledger accounts by code, creating the missing ones."""
-    codes = set(codes)
-    found = dict(
-        LedgerAccount.objects.filter(tenant_id=tenant_id, code__in=codes).values_list("code", "id")
-    )
-    missing = codes - found.keys()
+    codes = sorted(set(codes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT code, id FROM splitting_ledgeraccount WHERE tenant_id = %s"
+            f" AND code IN ({', '.join(['%s'] * len(codes))})",
+            [tenant_id, *codes],
+        )
+        found = dict(cursor.fetchall())
+    missing = set(codes) - found.keys()
     if missing:
         LedgerAccount.objects.bulk_create(
             [
@@ -107,7 +112,7 @@ def transaction_post(
     if not merged:
         raise ApplicationError(f"a {kind} transaction without entries", code="ledger_empty")
     ids = ledger_accounts(tenant_id, {code for code, _, _ in merged})
-    txn = Transaction.objects.create(
+    txn = Transaction(
         tenant_id=tenant_id,
         kind=kind,
         payment_id=payment_id,
@@ -115,17 +120,24 @@ def transaction_post(
         memo=memo[:200],
         posted_at=at or timezone.now(),
     )
-    Entry.objects.bulk_create(
+    txn.pk = insert_row(
+        "splitting_transaction",
+        {
+            "tenant_id": tenant_id,
+            "kind": kind,
+            "payment_id": payment_id,
+            "batch_id": batch_id,
+            "memo": txn.memo,
+            "posted_at": txn.posted_at,
+        },
+    )
+    insert_rows(
+        "splitting_entry",
+        ("transaction_id", "ledger_account_id", "account_id", "period", "amount"),
         [
-            Entry(
-                transaction_id=txn.pk,
-                ledger_account_id=ids[code],
-                account_id=account_id,
-                period=period,
-                amount=amount,
-            )
+            (txn.pk, ids[code], account_id, period, amount)
             for (code, account_id, period), amount in merged.items()
-        ]
+        ],
     )
     return txn
 

@@ -5,6 +5,7 @@ key), splits the money with the allocation engine, clears the open items, books 
 and writes the suppliers' notifications to the outbox, which leave after commit."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,10 +26,12 @@ from splitting.models import (
     PaymentStatus,
     TransactionKind,
 )
+from splitting.selectors import AllocationLine
 from splitting.services import ledger
 from splitting.services.ledger import Leg
 from splitting.services.outbox import events_enqueue, supplier_events
 from warehouse.models import Account, AuditEvent, OpenItem, OpenItemKind, Supplier, Tenant
+from warehouse.services.bulk import insert_row, insert_rows
 from warehouse.services.open_items import ClearingRequest, open_items_clear, open_items_lock
 
 
@@ -44,6 +47,18 @@ class PaymentConflict(ApplicationError):
 class PaymentOutcome:
     payment: Payment
     created: bool
+    lines: list[AllocationLine] | None = None  # what a new payment paid (None on a replay)
+
+
+@dataclass(frozen=True)
+class IdempotencyRequest:
+    """An API request's key, stored in the payment's own transaction with the body `render`
+    gives for the new payment: the key can never name a payment that was not booked."""
+
+    user_id: int
+    key: str
+    request_hash: str
+    render: Callable[[Payment, list[AllocationLine]], dict]
 
 
 def payment_post(
@@ -56,6 +71,7 @@ def payment_post(
     document_reference: str = "",
     split: dict[str, int] | None = None,
     received_at: datetime | None = None,
+    idempotency: IdempotencyRequest | None = None,
 ) -> PaymentOutcome:
     """Books a payment of `amount` minor units, or — when the channel already sent this
     `external_id` — returns the payment booked then (`created` False). `split` maps supplier
@@ -78,9 +94,10 @@ def payment_post(
             document_reference=document_reference,
             split=split,
             received_at=received_at,
+            idempotency=idempotency,
         )
     except IntegrityError:
-        # The same external id, booked meanwhile on another account's lock.
+        # A replay: the channel's external id is booked already (unique per channel).
         existing = Payment.objects.filter(
             tenant=tenant, channel=channel, external_id=external_id
         ).first()
@@ -100,13 +117,19 @@ def _replayed(existing: Payment, *, account: Account, amount: int) -> PaymentOut
 
 
 @transaction.atomic(durable=True)
-def _post(*, tenant, account, amount, channel, external_id, document_reference, split, received_at):
+def _post(
+    *,
+    tenant,
+    account,
+    amount,
+    channel,
+    external_id,
+    document_reference,
+    split,
+    received_at,
+    idempotency,
+):
     locked = open_items_lock(account=account)
-    existing = Payment.objects.filter(
-        tenant=tenant, channel=channel, external_id=external_id
-    ).first()
-    if existing is not None:
-        return _replayed(existing, account=account, amount=amount)
     rules = allocation_rules(tenant)
     items = {item.pk: item for item in locked}
     payable = _payable(locked)
@@ -116,7 +139,7 @@ def _post(*, tenant, account, amount, channel, external_id, document_reference, 
     if split:
         if not rules.allow_explicit_split:
             raise PaymentRefused("this operator does not take split payments", code="no_split")
-        suppliers = {s.pk: s for s in Supplier.objects.filter(tenant=tenant, code__in=split)}
+        suppliers = _suppliers(Supplier.objects.filter(tenant=tenant, code__in=split))
         by_code = {s.code: s.pk for s in suppliers.values()}
         unknown = sorted(set(split) - by_code.keys())
         if unknown:
@@ -143,11 +166,11 @@ def _post(*, tenant, account, amount, channel, external_id, document_reference, 
         else:
             allocation = engine.allocate(amount, payable, order)
         wanted = {part.supplier_id for part in allocation.parts}
-        suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in=wanted)} if wanted else {}
+        suppliers = _suppliers(Supplier.objects.filter(pk__in=wanted)) if wanted else {}
 
     now = timezone.now()
     shares = _commissions(allocation, suppliers)
-    payment = Payment.objects.create(
+    payment = Payment(
         tenant=tenant,
         account=account,
         amount=amount,
@@ -155,11 +178,32 @@ def _post(*, tenant, account, amount, channel, external_id, document_reference, 
         external_id=external_id,
         document_reference=document_reference,
         document=document,
+        status=PaymentStatus.BOOKED,
         commission=sum(c for _, c in shares),
         advance=allocation.advance,
         advance_open=allocation.advance,
+        refunded=0,
         received_at=received_at or now,
         booked_at=now,
+    )
+    payment.pk = insert_row(
+        "splitting_payment",
+        {
+            "tenant_id": tenant.pk,
+            "account_id": account.pk,
+            "amount": amount,
+            "channel": channel,
+            "external_id": external_id,
+            "document_reference": document_reference,
+            "document_id": document.pk if document else None,
+            "status": payment.status,
+            "commission": payment.commission,
+            "advance": payment.advance,
+            "advance_open": payment.advance_open,
+            "refunded": 0,
+            "received_at": payment.received_at,
+            "booked_at": now,
+        },
     )
     legs = [Leg(ledger.clearing(channel), amount)]
     if allocation.advance:
@@ -175,13 +219,48 @@ def _post(*, tenant, account, amount, channel, external_id, document_reference, 
         source_legs=legs,
         at=now,
     )
-    return PaymentOutcome(payment, created=True)
+    lines = _lines(shares, suppliers)
+    if idempotency is not None:
+        insert_row(
+            "splitting_idempotencykey",
+            {
+                "user_id": idempotency.user_id,
+                "key": idempotency.key,
+                "request_hash": idempotency.request_hash,
+                "status_code": 201,
+                "response": idempotency.render(payment, lines),
+                "created_at": now,
+            },
+        )
+    return PaymentOutcome(payment, created=True, lines=lines)
+
+
+def _suppliers(queryset) -> dict[int, Supplier]:
+    fields = ("code", "tenant_id", "webhook_url", "webhook_secret", *COMMISSION_FIELDS)
+    return {s.pk: s for s in queryset.order_by().only(*fields)}
+
+
+COMMISSION_FIELDS = ("commission_percent", "commission_fixed", "commission_min", "commission_max")
+
+
+def _lines(
+    shares: list[tuple[engine.Part, int]], suppliers: dict[int, Supplier]
+) -> list[AllocationLine]:
+    """What a booking paid per supplier and period, as `payment_allocations` reads it back."""
+    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for part, commission in shares:
+        total = totals[(part.period, suppliers[part.supplier_id].code)]
+        total[0] += part.amount
+        total[1] += commission
+    return [
+        AllocationLine(code, period, amount, commission)
+        for (period, code), (amount, commission) in sorted(totals.items())
+    ]
 
 
 def allocation_rules(tenant: Tenant) -> AllocationRules:
-    return AllocationRules.objects.filter(tenant=tenant).first() or AllocationRules(
-        tenant=tenant, order=AllocationOrder.OLDEST_FIRST
-    )
+    found = list(AllocationRules.objects.filter(tenant=tenant)[:1])
+    return found[0] if found else AllocationRules(tenant=tenant, order=AllocationOrder.OLDEST_FIRST)
 
 
 def _payable(locked: list[OpenItem]) -> list[engine.Item]:
@@ -281,23 +360,22 @@ def _book(
     )
     if not parts:
         return
-    rows = Allocation.objects.bulk_create(
-        [
-            Allocation(
-                tenant_id=payment.tenant_id,
-                payment_id=payment.pk,
-                transaction_id=txn.pk,
-                open_item_id=part.item_id,
-                supplier_id=part.supplier_id,
-                period=part.period,
-                kind=kind,
-                amount=part.amount,
-                commission=commission,
-                booked_at=at,
-            )
-            for part, commission in shares
-        ]
-    )
+    rows = [
+        Allocation(
+            tenant_id=payment.tenant_id,
+            payment_id=payment.pk,
+            transaction_id=txn.pk,
+            open_item_id=part.item_id,
+            supplier_id=part.supplier_id,
+            period=part.period,
+            kind=kind,
+            amount=part.amount,
+            commission=commission,
+            booked_at=at,
+        )
+        for part, commission in shares
+    ]
+    insert_rows("splitting_allocation", ALLOCATION_COLUMNS, [_values(row) for row in rows])
     open_items_clear(
         account=account,
         requests=[ClearingRequest(part.item_id, part.amount) for part in parts],
@@ -316,6 +394,24 @@ def _book(
             at=at,
         )
     )
+
+
+ALLOCATION_COLUMNS = (
+    "tenant_id",
+    "payment_id",
+    "transaction_id",
+    "open_item_id",
+    "supplier_id",
+    "period",
+    "kind",
+    "amount",
+    "commission",
+    "booked_at",
+)
+
+
+def _values(row: Allocation) -> tuple:
+    return tuple(getattr(row, column) for column in ALLOCATION_COLUMNS)
 
 
 def advances_apply(*, account: Account, locked: list[OpenItem] | None = None) -> int:
