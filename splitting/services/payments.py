@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework import status
 
@@ -259,8 +259,18 @@ def _lines(
 
 
 def allocation_rules(tenant: Tenant) -> AllocationRules:
-    found = list(AllocationRules.objects.filter(tenant=tenant)[:1])
-    return found[0] if found else AllocationRules(tenant=tenant, order=AllocationOrder.OLDEST_FIRST)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT id, "order", document_first, allow_explicit_split'
+            " FROM splitting_allocationrules WHERE tenant_id = %s",
+            [tenant.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return AllocationRules(tenant=tenant, order=AllocationOrder.OLDEST_FIRST)
+    return AllocationRules(
+        pk=row[0], tenant=tenant, order=row[1], document_first=row[2], allow_explicit_split=row[3]
+    )
 
 
 def _payable(locked: list[OpenItem]) -> list[engine.Item]:

@@ -281,3 +281,25 @@ def test_an_unused_advance_can_be_refunded_to_the_payer(world):
     assert_ledger_clean()
     payment_reverse(payment=payment)
     assert_ledger_clean()
+
+
+def test_the_tenants_rule_set_decides_the_split(two_months):
+    from splitting.models import AllocationRules
+
+    world = two_months
+    AllocationRules.objects.create(
+        tenant=world.tenant, order="pro_rata", allow_explicit_split=False
+    )
+
+    payment = pay(world, "VK-0001", 17_000)
+
+    # all open charges at once, pro rata: 140 + 60 (2026-11) and 140 (2026-12) of 340.00
+    assert _lines(payment) == [
+        ("teplo", "2026-11", 3_000),
+        ("vodokanal", "2026-11", 7_000),
+        ("vodokanal", "2026-12", 7_000),
+    ]
+    with pytest.raises(PaymentRefused) as refused:
+        pay(world, "VK-0001", 1_000, split={"teplo": 1_000})
+    assert refused.value.code == "no_split"
+    assert_ledger_clean()
