@@ -36,7 +36,11 @@ test: setup
 
 # Benchmarks print their figures; they use DATABASE_URL (PostgreSQL for the published ones).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+# The payments API benchmark's load generator and yardstick (pgbench's binary comes with the
+# PostgreSQL server package, which postgresql-contrib pulls in on Debian 12).
+BENCH_DEBIAN_PACKAGES := wrk:wrk pgbench:postgresql-contrib
 bench: setup
+	@scripts/ensure-debian-packages $(BENCH_DEBIAN_PACKAGES)
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) -m pytest -q -s -p no:randomly tests/bench
 
 lint: setup
