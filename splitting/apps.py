@@ -10,10 +10,13 @@ class SplittingConfig(AppConfig):
     def ready(self):
         from splitting.models import (
             Allocation,
+            BankCredit,
             Payment,
             Payout,
             Registry,
+            StatementImport,
             SupplierEvent,
+            TerminalProcessor,
         )
         from splitting.services.payments import charges_book
         from warehouse import hooks
@@ -28,3 +31,6 @@ class SplittingConfig(AppConfig):
         register(Registry, ScopePaths(tenant="tenant", supplier="supplier"))
         register(Payout, ScopePaths(tenant="tenant", supplier="supplier"))
         register(SupplierEvent, ScopePaths(tenant="tenant", supplier="supplier"))
+        register(StatementImport, ScopePaths(tenant="tenant"))
+        register(BankCredit, ScopePaths(tenant="tenant", account="account"))
+        register(TerminalProcessor, ScopePaths(tenant="tenant"))

@@ -19,6 +19,7 @@ Ledger accounts, one row per tenant and `code`:
 """
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.db.models import F, Q
 
@@ -88,6 +89,12 @@ class Payment(models.Model):
     advance = models.BigIntegerField(default=0)
     advance_open = models.BigIntegerField(default=0)
     refunded = models.BigIntegerField(default=0, help_text="of the advance, paid back")
+    bank_credit = models.ForeignKey(
+        "BankCredit", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    from_suspense = models.BooleanField(
+        default=False, help_text="paid out of suspense (the money arrived earlier, unmatched)"
+    )
     received_at = models.DateTimeField()
     booked_at = models.DateTimeField()
     reversed_at = models.DateTimeField(null=True, blank=True)
@@ -361,3 +368,115 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class StatementImport(models.Model):
+    """One bank statement file read into Unibill (camt.053/054, MT940, 1C)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=10)
+    bank_account = models.CharField(max_length=34)
+    statement_id = models.CharField(max_length=100, blank=True)
+    credits = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    parked = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0, help_text="debits, pending, reversals")
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self):
+        return f"{self.filename} ({self.format})"
+
+
+class CreditStatus(models.TextChoices):
+    MATCHED = "matched", "Matched"
+    SUSPENSE = "suspense", "In suspense"
+    ASSIGNED = "assigned", "Assigned by staff"
+    REFUNDED = "refunded", "Refunded"
+
+
+class BankCredit(models.Model):
+    """A booked incoming payment of a statement. `dedupe_key` (account + bank reference +
+    detail index) is unique per tenant, so a statement imported twice posts nothing new. What
+    no account could be found for is `parked` in suspense; `open_amount` is what still waits
+    there (the suspense ledger account balances to the sum of it)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    statement = models.ForeignKey(
+        StatementImport, on_delete=models.PROTECT, related_name="bank_credits"
+    )
+    dedupe_key = models.CharField(max_length=200)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    booked_on = models.DateField()
+    bank_reference = models.CharField(max_length=100)
+    end_to_end_id = models.CharField(max_length=100, blank=True)
+    structured_reference = models.CharField(max_length=100, blank=True)
+    free_text = models.TextField(blank=True)
+    payer_name = models.CharField(max_length=200, blank=True)
+    payer_account = models.CharField(max_length=34, blank=True)
+    payer_inn = models.CharField(max_length=12, blank=True)
+    status = models.CharField(max_length=8, choices=CreditStatus.choices)
+    match_rule = models.CharField(max_length=20, blank=True)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    parked = models.BigIntegerField(default=0)
+    open_amount = models.BigIntegerField(default=0)
+    refunded = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "dedupe_key"], name="bank_credit_dedupe"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="bank_credit_positive"),
+            models.CheckConstraint(
+                condition=Q(open_amount__gte=0)
+                & Q(open_amount__lte=F("parked"))
+                & Q(parked__lte=F("amount"))
+                & Q(refunded__gte=0),
+                name="bank_credit_open_within_parked",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant"], condition=Q(open_amount__gt=0), name="bank_credit_suspense"
+            ),
+            models.Index(fields=["tenant", "payer_account"], name="bank_credit_payer"),
+        ]
+
+    def __str__(self):
+        return f"{self.bank_reference}: {self.amount}"
+
+
+class TerminalProcessor(models.Model):
+    """A payment-terminal network that calls us with the check/pay protocol. `code` names it
+    in the URL; `code_table` chooses its result codes (one table per processor, not a fork)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    code_table = models.CharField(
+        max_length=20, choices=[("osmp", "QIWI/OSMP"), ("sber-online", "Sber-Online")]
+    )
+    username = models.CharField(max_length=100)
+    password_hash = models.CharField(max_length=200, help_text="set with set_password()")
+    allowed_ips = models.TextField(
+        blank=True, help_text="one address per line; empty: any address (not for production)"
+    )
+    min_amount = models.BigIntegerField(default=100, help_text="minor units")
+    max_amount = models.BigIntegerField(default=15_000_000, help_text="minor units")
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self):
+        return self.code
+
+    def set_password(self, raw: str) -> None:
+        self.password_hash = make_password(raw)
+
+    def check_password(self, raw: str) -> bool:
+        return check_password(raw, self.password_hash)

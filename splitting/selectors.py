@@ -9,12 +9,14 @@ from django.db.models.functions import Coalesce
 from splitting.models import (
     Allocation,
     AllocationKind,
+    BankCredit,
     DeliveryAttempt,
     Entry,
     LedgerAccount,
     Payment,
     Payout,
     Registry,
+    StatementImport,
     SupplierEvent,
     Transaction,
 )
@@ -229,3 +231,53 @@ def delivery_log(user) -> QuerySet[SupplierEvent]:
 
 def event_of(user, pk: int) -> SupplierEvent | None:
     return events_of(user).select_related("tenant", "payment__account").filter(pk=pk).first()
+
+
+# --- bank statements and the suspense queue ---------------------------------------------------
+
+
+def _of_staff_tenants(user, rows: QuerySet) -> QuerySet:
+    """`rows` (a model with a `tenant`) narrowed to the tenants where `user` is operator staff,
+    as `staff_scope` does for the models registered in `warehouse.scoping`."""
+    if not (user.is_authenticated and user.is_active):
+        return rows.none()
+    if user.is_superuser:
+        return rows
+    staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("tenant_id")
+    return rows.filter(tenant_id__in=staff)
+
+
+def statements_of(user) -> QuerySet[StatementImport]:
+    """The bank statements read for the user's staff tenants, newest first."""
+    return (
+        _of_staff_tenants(user, StatementImport.objects.all())
+        .select_related("tenant", "actor")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def credits_of(user) -> QuerySet[BankCredit]:
+    """Every credit of the user's staff tenants' statements, matched or not."""
+    return _of_staff_tenants(user, BankCredit.objects.all()).select_related("tenant")
+
+
+def suspense_of(user) -> QuerySet[BankCredit]:
+    """The suspense queue: credits of which something still waits for staff, oldest first."""
+    return credits_of(user).filter(open_amount__gt=0).order_by("booked_on", "pk")
+
+
+def credit_of(user, pk: int) -> BankCredit | None:
+    return credits_of(user).select_related("statement", "account").filter(pk=pk).first()
+
+
+def credit_payments(credit: BankCredit) -> QuerySet[Payment]:
+    """The payments made from a credit: its match, or the staff's assignments out of suspense."""
+    return credit.payments.select_related("account").order_by("booked_at", "pk")
+
+
+def account_by_number(tenant_id: int, account_number: str) -> Account | None:
+    return (
+        Account.objects.select_related("tenant")
+        .filter(tenant_id=tenant_id, account_number=account_number.strip())
+        .first()
+    )

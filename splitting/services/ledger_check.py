@@ -5,9 +5,17 @@ the invariant it checks; a clean ledger gives no violations."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Q, Sum
+from django.db.models import Q, Sum
 
-from splitting.models import Allocation, AllocationKind, Entry, Payment, PaymentStatus, Payout
+from splitting.models import (
+    Allocation,
+    AllocationKind,
+    BankCredit,
+    Entry,
+    Payment,
+    PaymentStatus,
+    Payout,
+)
 from warehouse.models import Clearing, ClearingKind, OpenItem, Tenant
 
 
@@ -148,20 +156,32 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
             for (code,), amount in _entries(tenant, "clearing:", "ledger_account__code").items()
         }
     )
-    received = Counter(
-        {
-            (r["channel"],): r["total"]
-            for r in Payment.objects.filter(tenant=tenant, status=PaymentStatus.BOOKED)
-            .values("channel")
-            .annotate(total=Sum(F("amount") - F("refunded")))
-            .order_by()
-        }
+    received: Counter = Counter()
+    for r in (
+        Payment.objects.filter(tenant=tenant, status=PaymentStatus.BOOKED)
+        .values("channel", "from_suspense")
+        .annotate(amount=Sum("amount"), refunded=Sum("refunded"))
+        .order_by()
+    ):
+        # A payment out of suspense took no money from the channel: the credit did, on arrival.
+        received[(r["channel"],)] += (0 if r["from_suspense"] else r["amount"]) - r["refunded"]
+    credits = BankCredit.objects.filter(tenant=tenant).aggregate(
+        parked=Sum("parked"), refunded=Sum("refunded"), open=Sum("open_amount")
     )
+    received[("bank",)] += (credits["parked"] or 0) - (credits["refunded"] or 0)
     report(
         "channel clearing equals booked payments",
         _differences(clearing, received),
         lambda r: f"channel {r[0][0]}: ledger {r[1]}, payments {r[2]}",
     )
+
+    suspense = -sum(_entries(tenant, "suspense", "ledger_account_id").values())
+    if suspense != (credits["open"] or 0):
+        report(
+            "suspense equals the credits waiting in the queue",
+            [(suspense, credits["open"] or 0)],
+            lambda r: f"ledger {r[0]}, queue {r[1]}",
+        )
 
     split = defaultdict(lambda: [0, 0, 0])
     for r in (

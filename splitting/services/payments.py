@@ -21,7 +21,9 @@ from splitting.models import (
     AllocationKind,
     AllocationOrder,
     AllocationRules,
+    BankCredit,
     Channel,
+    CreditStatus,
     Payment,
     PaymentStatus,
     TransactionKind,
@@ -72,10 +74,14 @@ def payment_post(
     split: dict[str, int] | None = None,
     received_at: datetime | None = None,
     idempotency: IdempotencyRequest | None = None,
+    bank_credit=None,
+    from_suspense: bool = False,
 ) -> PaymentOutcome:
     """Books a payment of `amount` minor units, or — when the channel already sent this
     `external_id` — returns the payment booked then (`created` False). `split` maps supplier
-    codes to amounts the payer chose."""
+    codes to amounts the payer chose. A payment of a bank statement's credit names it;
+    `from_suspense` when the money was parked in suspense before (it leaves suspense then,
+    not the channel's clearing account, which took it when it arrived)."""
     if not isinstance(amount, int) or amount <= 0:
         raise PaymentRefused("the amount must be positive", code="bad_amount")
     if channel not in Channel.values:
@@ -95,6 +101,8 @@ def payment_post(
             split=split,
             received_at=received_at,
             idempotency=idempotency,
+            bank_credit=bank_credit,
+            from_suspense=from_suspense,
         )
     except IntegrityError:
         # A replay: the channel's external id is booked already (unique per channel).
@@ -128,6 +136,8 @@ def _post(
     split,
     received_at,
     idempotency,
+    bank_credit,
+    from_suspense,
 ):
     locked = open_items_lock(account=account)
     rules = allocation_rules(tenant)
@@ -183,6 +193,8 @@ def _post(
         advance=allocation.advance,
         advance_open=allocation.advance,
         refunded=0,
+        bank_credit=bank_credit,
+        from_suspense=from_suspense,
         received_at=received_at or now,
         booked_at=now,
     )
@@ -201,11 +213,13 @@ def _post(
             "advance": payment.advance,
             "advance_open": payment.advance_open,
             "refunded": 0,
+            "bank_credit_id": bank_credit.pk if bank_credit else None,
+            "from_suspense": from_suspense,
             "received_at": payment.received_at,
             "booked_at": now,
         },
     )
-    legs = [Leg(ledger.clearing(channel), amount)]
+    legs = [Leg(ledger.SUSPENSE if from_suspense else ledger.clearing(channel), amount)]
     if allocation.advance:
         legs.append(Leg(ledger.ADVANCE, -allocation.advance, account.pk))
     _book(
@@ -521,6 +535,12 @@ def payment_reverse(*, payment: Payment, actor=None, reason: str = "") -> Paymen
     )
     payment.status, payment.reversed_at, payment.advance_open = PaymentStatus.REVERSED, now, 0
     payment.save(update_fields=["status", "reversed_at", "advance_open"])
+    if payment.from_suspense and payment.bank_credit_id:
+        # The negated bookings credit suspense again: the credit waits in the queue again.
+        credit = BankCredit.objects.select_for_update().get(pk=payment.bank_credit_id)
+        credit.open_amount += payment.amount - payment.refunded
+        credit.status = CreditStatus.SUSPENSE
+        credit.save(update_fields=["open_amount", "status"])
     suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in={r.supplier_id for r in rows})}
     events_enqueue(
         supplier_events(

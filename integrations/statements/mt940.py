@@ -1,0 +1,162 @@
+"""SWIFT MT940 customer statement → the booked incoming credits, with the `mt-940` package.
+
+Every `:20:` block of the file is read (a file may hold several days); they must all be for the
+one `:25:` account. Taken: `:61:` lines with the mark `C`; `D` and the reversals `RC`/`RD` count
+in `skipped`. The dedupe key is the account and the `:61:` bank reference (after `//`); when that
+is empty or NONREF it is the customer reference, value date, amount and the ordinal of that
+(reference, date, amount) combination in the file. Free text is the `:86:` field on one line.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+import mt940
+
+from .types import Statement, StatementCredit, StatementError
+
+NONREF = "NONREF"
+_OPTIONS = mt940.Options(strip_bom=True, unbounded_details=True, case_insensitive_marks=True)
+_CYRILLIC_WORD_RE = re.compile(rb"[\xc0-\xff]{3}")  # three cp1251 letters in a row
+_TRAILER_RE = re.compile(r"(?m)^-(?:\}.*)?[ \t]*$")  # "-" or "-}{5:…}" ends a SWIFT block 4
+_SPACE_RE = re.compile(r"\s+")
+# what the package raises for a line it cannot read
+_PACKAGE_ERRORS = (RuntimeError, ValueError, KeyError, IndexError, TypeError, ArithmeticError)
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8; else Windows-1251 when the text has Cyrillic words, else Latin-1."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if _CYRILLIC_WORD_RE.search(data):
+        return data.decode("cp1251", errors="replace")
+    return data.decode("latin-1")
+
+
+def _minor(amount: Decimal, where: str) -> int:
+    cents = abs(amount) * 100
+    if cents != cents.to_integral_value():
+        raise StatementError(f"{where}: amount {abs(amount)} has more than 2 decimals")
+    return int(cents)
+
+
+def _reference(value: object) -> str:
+    text = str(value or "").strip()
+    return "" if text.upper() == NONREF else text
+
+
+def _package_error(error: Exception) -> str:
+    """The package's RuntimeError("Unable to parse …", tag, value) → ":61: 'value'"."""
+    args = error.args
+    if len(args) == 3 and hasattr(args[1], "id") and isinstance(args[2], str):
+        return f"cannot read :{args[1].id}: {args[2][:80]!r}"
+    return str(error)
+
+
+def _statement_id(block: mt940.models.Transactions) -> str:
+    parts = (
+        block.data.get("transaction_reference"),
+        block.data.get("statement_number"),
+        block.data.get("sequence_number"),
+    )
+    return "/".join(str(part).strip() for part in parts if part and str(part).strip())
+
+
+def parse_mt940(data: bytes) -> Statement:
+    """Reads an MT940 file (UTF-8, or Windows-1251/Latin-1) and returns its booked credits.
+    Raises StatementError for a file the package cannot read, one without `:20:` or the `:25:`
+    account, several accounts in one file, a credit without a currency, or a repeated bank
+    reference."""
+    if not isinstance(data, bytes):
+        raise TypeError("parse_mt940 takes the file's bytes")
+    text = _TRAILER_RE.sub("", _decode(data))
+    try:
+        # a StringIO, never the text itself: the package reads a str that names a file
+        blocks = mt940.parse_statements(io.StringIO(text), options=_OPTIONS)
+    except _PACKAGE_ERRORS as error:
+        raise StatementError(f"not a readable MT940 file: {_package_error(error)}") from error
+    if not blocks:
+        raise StatementError("not an MT940 file: no :20: statement")
+
+    accounts: list[str] = []
+    for block in blocks:
+        account = _SPACE_RE.sub("", str(block.data.get("account_identification") or ""))
+        if not account:
+            raise StatementError(f"statement {_statement_id(block) or '?'} has no :25: account")
+        if account not in accounts:
+            accounts.append(account)
+    if len(accounts) > 1:
+        raise StatementError(
+            f"one account per file, this one has {len(accounts)}: {', '.join(accounts)}"
+        )
+    account = accounts[0]
+
+    credits: list[StatementCredit] = []
+    skipped = 0
+    keys: set[str] = set()
+    fallback_seen: Counter[tuple[str, date, int]] = Counter()
+    for block in blocks:
+        for number, transaction in enumerate(block, start=1):
+            item = transaction.data
+            where = f"statement {_statement_id(block)}, :61: #{number}"
+            if "status" not in item or item.get("amount") is None:
+                continue  # a placeholder without :61: (e.g. :86: before the first :61:)
+            if str(item["status"]).upper() != "C":
+                skipped += 1
+                continue
+            money = item["amount"]
+            currency = str(getattr(money, "currency", None) or item.get("currency") or "")
+            if not currency:
+                raise StatementError(f"{where}: no currency (no :60F: balance)")
+            amount = _minor(money.amount, where)
+            if amount == 0:
+                skipped += 1
+                continue
+            value_on = date(item["date"].year, item["date"].month, item["date"].day)
+            entry = item.get("entry_date")
+            booked_on = date(entry.year, entry.month, entry.day) if entry else value_on
+            bank_reference = _reference(item.get("bank_reference"))
+            if bank_reference:
+                key = f"{account}:{bank_reference}"
+            else:
+                customer_reference = _reference(item.get("customer_reference")) or NONREF
+                combination = (customer_reference, value_on, amount)
+                fallback_seen[combination] += 1
+                key = (
+                    f"{account}:{customer_reference}:{value_on.isoformat()}:{amount}"
+                    f":{fallback_seen[combination]}"
+                )
+            if key in keys:
+                raise StatementError(f"{where}: bank reference {bank_reference!r} appears twice")
+            keys.add(key)
+            credits.append(
+                StatementCredit(
+                    dedupe_key=key,
+                    account=account,
+                    amount=amount,
+                    currency=currency.upper(),
+                    booked_on=booked_on,
+                    value_on=value_on,
+                    bank_reference=bank_reference,
+                    end_to_end_id="",
+                    structured_reference="",
+                    free_text=_SPACE_RE.sub(
+                        " ", str(item.get("transaction_details") or "")
+                    ).strip(),
+                    payer_name="",
+                    payer_account="",
+                )
+            )
+    return Statement(
+        format="mt940",
+        account=account,
+        statement_id=",".join(_statement_id(block) for block in blocks),
+        credits=tuple(credits),
+        skipped=skipped,
+    )

@@ -1,0 +1,338 @@
+"""Bank statements: each booked credit becomes a payment of the account it names, or waits in
+suspense until staff assign it (to one account, split across several) or refund it.
+
+Matching, in order: the structured reference (check digit verified) → a reference or an
+account number in the free text → a payer account seen before whose account has an open
+document of exactly this amount → suspense. A credit's dedupe key is unique per tenant and is
+also its payment's external id, so a statement imported again posts nothing new."""
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from integrations.statements import StatementError, parse_statement
+from integrations.statements.types import StatementCredit
+from invoicing.models import DocumentStatus, PaymentDocument
+from invoicing.references import ReferenceError, reference_parse
+from splitting.models import (
+    BankCredit,
+    Channel,
+    CreditStatus,
+    Payment,
+    StatementImport,
+    TransactionKind,
+)
+from splitting.selectors import account_position
+from splitting.services import ledger
+from splitting.services.ledger import Leg
+from splitting.services.payments import PaymentConflict, PaymentRefused, payment_post
+from warehouse.models import Account, AuditEvent, Tenant
+
+
+class StatementRejected(ApplicationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Match:
+    account: Account
+    rule: str
+    document_reference: str = ""
+
+
+@dataclass(frozen=True)
+class StatementOutcome:
+    statement: StatementImport
+    matched: int
+    parked: int
+    duplicates: int
+
+
+_RF = re.compile(r"\bRF\d{2}[0-9A-Z]{1,21}\b")
+_TOKEN = re.compile(r"[0-9A-ZА-Я][0-9A-ZА-Я/-]{3,34}")
+
+
+def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) -> StatementOutcome:
+    """Reads the whole file first (a bad one is refused whole, nothing written), then books its
+    credits one by one, each in its own transaction — idempotent, so an interrupted import is
+    finished by importing the file again."""
+    try:
+        statement = parse_statement(data, filename)
+    except StatementError as error:
+        raise StatementRejected(str(error), code="bad_statement") from None
+    own = {a for a in (tenant.iban.replace(" ", ""), tenant.bank_account) if a}
+    if own and statement.account.replace(" ", "") not in own:
+        raise StatementRejected(
+            f"the statement is of account {statement.account}, not of {tenant.code}'s",
+            code="foreign_statement",
+        )
+    wrong = sorted({c.currency for c in statement.credits} - {tenant.currency})
+    if wrong:
+        raise StatementRejected(
+            f"credits in {', '.join(wrong)}: {tenant.code} keeps {tenant.currency}",
+            code="bad_currency",
+        )
+    record = StatementImport.objects.create(
+        tenant=tenant,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=statement.format,
+        bank_account=statement.account[:34],
+        statement_id=statement.statement_id[:100],
+        skipped=statement.skipped,
+        created_at=timezone.now(),
+        actor=actor,
+    )
+    matched = parked = duplicates = 0
+    for credit in statement.credits:
+        if BankCredit.objects.filter(tenant=tenant, dedupe_key=credit.dedupe_key).exists():
+            duplicates += 1
+            continue
+        match = credit_match(tenant, credit)
+        if match is not None and _book_matched(tenant, record, credit, match):
+            matched += 1
+        else:
+            _park(tenant, record, credit)
+            parked += 1
+    record.credits = len(statement.credits)
+    record.matched, record.parked, record.duplicates = matched, parked, duplicates
+    record.save(update_fields=["credits", "matched", "parked", "duplicates"])
+    AuditEvent.objects.create(
+        tenant=tenant,
+        actor=actor,
+        action="statement.imported",
+        detail={
+            "statement": record.pk,
+            "file": record.filename,
+            "matched": matched,
+            "parked": parked,
+            "duplicates": duplicates,
+        },
+    )
+    return StatementOutcome(record, matched, parked, duplicates)
+
+
+def credit_match(tenant: Tenant, credit: StatementCredit) -> Match | None:
+    if credit.structured_reference:
+        found = _by_reference(tenant, credit.structured_reference)
+        if found is not None:
+            return Match(found[0], "reference", found[1])
+    text = credit.free_text.upper()
+    for candidate in _RF.findall(text.replace(" ", "")):
+        found = _by_reference(tenant, candidate)
+        if found is not None:
+            return Match(found[0], "free_text_reference", found[1])
+    tokens = set(_TOKEN.findall(text))
+    for token in sorted(tokens):
+        found = _by_reference(tenant, token)
+        if found is not None:
+            return Match(found[0], "free_text_reference", found[1])
+    accounts = list(Account.objects.filter(tenant=tenant, account_number__in=tokens)[:2])
+    if len(accounts) == 1:
+        return Match(accounts[0], "free_text_account")
+    if credit.payer_account:
+        return _by_payer_history(tenant, credit)
+    return None
+
+
+def _by_reference(tenant: Tenant, reference: str) -> tuple[Account, str] | None:
+    try:
+        parsed = reference_parse(reference)
+    except ReferenceError:
+        return None
+    account = Account.objects.filter(tenant=tenant, account_number=parsed.account_number).first()
+    if account is None:
+        return None
+    compact = reference.replace(" ", "").upper()
+    issued = PaymentDocument.objects.filter(
+        tenant=tenant, account=account, reference=compact, status=DocumentStatus.ISSUED
+    ).exists()
+    return account, compact if issued else ""
+
+
+def _by_payer_history(tenant: Tenant, credit: StatementCredit) -> Match | None:
+    """A payer account that paid for exactly one of our accounts before, and this credit is
+    exactly what that account's latest document asks, or what the account owes now."""
+    seen = set(
+        BankCredit.objects.filter(
+            tenant=tenant, payer_account=credit.payer_account, account__isnull=False
+        ).values_list("account_id", flat=True)[:2]
+    )
+    if len(seen) != 1:
+        return None
+    document = (
+        PaymentDocument.objects.filter(
+            tenant=tenant, account_id=next(iter(seen)), status=DocumentStatus.ISSUED
+        )
+        .order_by("-period")
+        .select_related("account")
+        .first()
+    )
+    if document is None:
+        return None
+    due = account_position(document.account).total_due
+    if due <= 0 or credit.amount not in (document.amount_due, due):
+        return None
+    return Match(document.account, "payer_history", document.reference)
+
+
+def _credit_row(tenant, record, credit: StatementCredit, **fields) -> BankCredit:
+    return BankCredit(
+        tenant=tenant,
+        statement=record,
+        dedupe_key=credit.dedupe_key[:200],
+        amount=credit.amount,
+        currency=credit.currency,
+        booked_on=credit.booked_on,
+        bank_reference=credit.bank_reference[:100],
+        end_to_end_id=credit.end_to_end_id[:100],
+        structured_reference=credit.structured_reference[:100],
+        free_text=credit.free_text,
+        payer_name=credit.payer_name[:200],
+        payer_account=credit.payer_account[:34],
+        payer_inn=credit.payer_inn[:12],
+        **fields,
+    )
+
+
+def _book_matched(tenant, record, credit: StatementCredit, match: Match) -> bool:
+    """Books the credit as a payment of the matched account, then records the credit. (In that
+    order: if the import stops between the two, importing again finds no credit, books the
+    same payment — a no-op by its external id — and records the credit.) False when the
+    payment is refused, e.g. the document is another account's: the credit then waits in
+    suspense."""
+    try:
+        outcome = payment_post(
+            tenant=tenant,
+            account=match.account,
+            amount=credit.amount,
+            channel=Channel.BANK,
+            external_id=credit.dedupe_key[:100],
+            document_reference=match.document_reference,
+        )
+    except (PaymentRefused, PaymentConflict):
+        return False
+    with transaction.atomic():
+        row = _credit_row(
+            tenant, record, credit, status=CreditStatus.MATCHED, match_rule=match.rule
+        )
+        row.account = match.account
+        row.save()
+        Payment.objects.filter(pk=outcome.payment.pk).update(bank_credit=row)
+    return True
+
+
+@transaction.atomic
+def _park(tenant, record, credit: StatementCredit) -> BankCredit:
+    row = _credit_row(
+        tenant,
+        record,
+        credit,
+        status=CreditStatus.SUSPENSE,
+        parked=credit.amount,
+        open_amount=credit.amount,
+    )
+    row.save()
+    ledger.transaction_post(
+        tenant_id=tenant.pk,
+        kind=TransactionKind.PAYMENT,
+        legs=[
+            Leg(ledger.clearing(Channel.BANK), credit.amount),
+            Leg(ledger.SUSPENSE, -credit.amount),
+        ],
+        memo=f"unmatched credit {credit.bank_reference}"[:200],
+    )
+    return row
+
+
+def suspense_assign(*, credit: BankCredit, account: Account, amount: int, actor) -> BankCredit:
+    """Staff give (part of) a waiting credit to an account: it becomes that account's payment,
+    paid out of suspense. Several assignments split one credit across accounts."""
+    if account.tenant_id != credit.tenant_id:
+        raise ApplicationError("the account is another tenant's", code="foreign_account")
+    with transaction.atomic():
+        locked = BankCredit.objects.select_for_update().get(pk=credit.pk)
+        if not 0 < amount <= locked.open_amount:
+            raise ApplicationError(
+                f"assign between 0.01 and what waits ({locked.open_amount} minor units)",
+                code="bad_amount",
+                extra={"amount": ["More than what waits in suspense."]},
+            )
+        part = locked.payments.count() + 1
+        locked.open_amount -= amount
+        locked.status = CreditStatus.ASSIGNED if locked.open_amount == 0 else locked.status
+        locked.account = locked.account or account
+        locked.save(update_fields=["open_amount", "status", "account"])
+    # The payment books in its own transaction (payment_post is the outermost service); the
+    # credit is reduced first, so a failure below puts the amount back.
+    try:
+        payment_post(
+            tenant=account.tenant,
+            account=account,
+            amount=amount,
+            channel=Channel.BANK,
+            external_id=f"{credit.dedupe_key}#{part}"[:100],
+            bank_credit=locked,
+            from_suspense=True,
+        )
+    except Exception:
+        with transaction.atomic():
+            back = BankCredit.objects.select_for_update().get(pk=credit.pk)
+            back.open_amount += amount
+            back.status = CreditStatus.SUSPENSE
+            back.save(update_fields=["open_amount", "status"])
+        raise
+    AuditEvent.objects.create(
+        tenant_id=credit.tenant_id,
+        actor=actor,
+        action="suspense.assigned",
+        detail={"credit": credit.pk, "account": account.account_number, "amount": amount},
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def suspense_refund(*, credit: BankCredit, actor, reason: str = "") -> BankCredit:
+    """Staff send what still waits back to the payer."""
+    locked = BankCredit.objects.select_for_update().get(pk=credit.pk)
+    if locked.open_amount <= 0:
+        raise ApplicationError("nothing of this credit waits in suspense", code="nothing_open")
+    amount = locked.open_amount
+    ledger.transaction_post(
+        tenant_id=locked.tenant_id,
+        kind=TransactionKind.REFUND,
+        legs=[Leg(ledger.SUSPENSE, amount), Leg(ledger.clearing(Channel.BANK), -amount)],
+        memo=f"refund of credit {locked.bank_reference}: {reason}"[:200],
+    )
+    locked.refunded += amount
+    locked.open_amount = 0
+    locked.status = CreditStatus.REFUNDED
+    locked.save(update_fields=["refunded", "open_amount", "status"])
+    AuditEvent.objects.create(
+        tenant_id=locked.tenant_id,
+        actor=actor,
+        action="suspense.refunded",
+        detail={"credit": locked.pk, "amount": amount, "reason": reason},
+    )
+    return locked
+
+
+def suspense_suggestions(credit: BankCredit, limit: int = 5) -> list[PaymentDocument]:
+    """Documents an unmatched credit could be for: open documents of exactly its amount, those
+    of accounts its payer paid for before first."""
+    documents = PaymentDocument.objects.filter(
+        tenant_id=credit.tenant_id, status=DocumentStatus.ISSUED, amount_due=credit.amount
+    ).select_related("account")
+    if credit.payer_account:
+        earlier = BankCredit.objects.filter(
+            tenant_id=credit.tenant_id, payer_account=credit.payer_account, account__isnull=False
+        ).values("account_id")
+        first = list(documents.filter(account__in=earlier).order_by("-period")[:limit])
+        if first:
+            return first
+    return list(documents.order_by("-period", "account__account_number")[:limit])

@@ -1,0 +1,226 @@
+"""Bank statements through `import_statement`: credits matched by structured reference, by a
+reference or account number in the free text, by a payer seen before; the rest parked in
+suspense; a second import changes nothing; staff assign (or split) and refund what waits."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from invoicing.models import PaymentDocument
+from invoicing.services.closing import period_close
+from splitting.models import BankCredit, CreditStatus, Payment, StatementImport
+from splitting.services.payments import payment_reverse
+from splitting.services.statements import statement_import, suspense_assign, suspense_refund
+from tests.splitting.helpers import assert_ledger_clean, charges
+from warehouse.models import OpenItem
+
+pytest_plugins = ["tests.warehouse.charges_fixtures"]
+pytestmark = pytest.mark.django_db
+
+OUR_ACCOUNT = "40702810238720001420"  # the world's tenant's settlement account
+
+
+def _document(number, amount, text, *, payer="40817810099910004312", to=OUR_ACCOUNT):
+    return (
+        "СекцияДокумент=Платежное поручение\n"
+        f"Номер={number}\nДата=20.11.2026\nСумма={amount}\nДатаПоступило=20.11.2026\n"
+        f"ПлательщикСчет={payer}\nПлательщик1=Петров Пётр Петрович\nПлательщикИНН=772012345678\n"
+        f"ПолучательСчет={to}\nПолучатель1=ООО «Расчётный центр»\n"
+        f"НазначениеПлатежа={text}\nКонецДокумента\n"
+    )
+
+
+def one_c(*documents) -> bytes:
+    text = (
+        "1CClientBankExchange\nВерсияФормата=1.03\nКодировка=Windows\nОтправитель=Банк\n"
+        f"ДатаНачала=20.11.2026\nДатаКонца=20.11.2026\nРасчСчет={OUR_ACCOUNT}\n"
+        "СекцияРасчСчет\nДатаНачала=20.11.2026\nДатаКонца=20.11.2026\n"
+        f"РасчСчет={OUR_ACCOUNT}\nНачальныйОстаток=0.00\nКонецРасчСчет\n"
+        + "".join(documents)
+        + "КонецФайла\n"
+    )
+    return text.replace("\n", "\r\n").encode("cp1251")
+
+
+@pytest.fixture
+def billed(world):
+    charges(
+        world,
+        "2026-11",
+        water={"VK-0001": "140.00", "VK-0002": "80.00", "VK-0003": "55.00"},
+        heat={"VK-0001": "60.00", "VK-0002": "20.00"},
+    )
+    period_close(tenant=world.tenant, period="2026-11", allow_missing=True)
+    return world
+
+
+def _reference(world, number):
+    return PaymentDocument.objects.get(account=world.accounts[number]).reference
+
+
+def _open(world, number):
+    return sum(
+        OpenItem.objects.filter(account=world.accounts[number]).values_list(
+            "open_amount", flat=True
+        )
+    )
+
+
+def test_credits_are_matched_posted_or_parked_and_a_second_import_changes_nothing(billed):
+    world = billed
+    data = one_c(
+        _document(1, "200.00", f"Оплата ЖКУ, платёжный документ {_reference(world, 'VK-0001')}"),
+        _document(
+            2, "50.00", "Оплата за ноябрь, лицевой счёт 00000002", payer="40817810000000000002"
+        ),
+        _document(3, "12.34", "Оплата без указания счёта", payer="40817810000000000003"),
+        _document(4, "99.00", "Возврат", to="40702810900000000009"),
+    )
+
+    first = statement_import(tenant=world.tenant, data=data, filename="stmt.txt")
+    again = statement_import(tenant=world.tenant, data=data, filename="stmt.txt")
+
+    assert (first.matched, first.parked, first.duplicates) == (2, 1, 0)
+    assert first.statement.skipped == 1
+    assert (again.matched, again.parked, again.duplicates) == (0, 0, 3)
+    assert Payment.objects.count() == 2
+    rules = {
+        c.bank_reference.split("/")[0]: (c.match_rule, c.status) for c in BankCredit.objects.all()
+    }
+    assert rules == {
+        "1": ("free_text_reference", CreditStatus.MATCHED),
+        "2": ("free_text_account", CreditStatus.MATCHED),
+        "3": ("", CreditStatus.SUSPENSE),
+    }
+    assert _open(world, "VK-0001") == 0
+    assert _open(world, "VK-0002") == 5_000
+    paid = Payment.objects.get(account=world.accounts["VK-0001"])
+    assert paid.document_reference == _reference(world, "VK-0001")
+    assert BankCredit.objects.get(status=CreditStatus.SUSPENSE).open_amount == 1_234
+    assert_ledger_clean()
+
+
+def test_a_payer_seen_before_paying_exactly_a_documents_amount_is_matched(billed):
+    world = billed
+    statement_import(
+        tenant=world.tenant,
+        data=one_c(_document(10, "10.00", "лицевой счёт 00000003", payer="40817810000000000077")),
+        filename="a.txt",
+    )
+
+    outcome = statement_import(
+        tenant=world.tenant,
+        data=one_c(_document(11, "45.00", "коммуналка", payer="40817810000000000077")),
+        filename="b.txt",
+    )
+
+    assert outcome.matched == 1
+    credit = BankCredit.objects.get(bank_reference__startswith="11/")
+    assert credit.match_rule == "payer_history"
+    assert credit.account == world.accounts["VK-0003"]
+    assert _open(world, "VK-0003") == 0
+    assert_ledger_clean()
+
+
+def test_staff_split_a_waiting_credit_across_accounts_and_refund_the_rest(billed):
+    world = billed
+    statement_import(
+        tenant=world.tenant,
+        data=one_c(_document(20, "300.00", "за двоих", payer="40817810000000000055")),
+        filename="c.txt",
+    )
+    credit = BankCredit.objects.get()
+
+    suspense_assign(credit=credit, account=world.accounts["VK-0001"], amount=20_000, actor=None)
+    suspense_assign(credit=credit, account=world.accounts["VK-0002"], amount=5_000, actor=None)
+    assert_ledger_clean()
+    refunded = suspense_refund(credit=credit, actor=None, reason="the rest is not ours")
+
+    assert refunded.status == CreditStatus.REFUNDED and refunded.refunded == 5_000
+    assert Payment.objects.filter(from_suspense=True).count() == 2
+    assert (_open(world, "VK-0001"), _open(world, "VK-0002")) == (0, 5_000)
+    assert_ledger_clean()
+
+
+def test_reversing_a_payment_made_from_suspense_puts_the_money_back_in_the_queue(billed):
+    world = billed
+    statement_import(tenant=world.tenant, data=one_c(_document(30, "60.00", "?")), filename="d.txt")
+    credit = BankCredit.objects.get()
+    suspense_assign(credit=credit, account=world.accounts["VK-0002"], amount=6_000, actor=None)
+
+    payment_reverse(payment=Payment.objects.get())
+
+    credit.refresh_from_db()
+    assert (credit.status, credit.open_amount) == (CreditStatus.SUSPENSE, 6_000)
+    assert_ledger_clean()
+
+
+def test_assigning_more_than_waits_is_refused(billed):
+    world = billed
+    statement_import(tenant=world.tenant, data=one_c(_document(40, "10.00", "?")), filename="e")
+    credit = BankCredit.objects.get()
+
+    with pytest.raises(Exception, match="waits"):
+        suspense_assign(credit=credit, account=world.accounts["VK-0001"], amount=1_001, actor=None)
+
+    credit.refresh_from_db()
+    assert credit.open_amount == 1_000
+    assert Payment.objects.count() == 0
+
+
+def _command(*args):
+    out = io.StringIO()
+    try:
+        call_command("import_statement", *args, stdout=out)
+    except CommandError as error:
+        return error.returncode, str(error)
+    return 0, out.getvalue()
+
+
+def test_import_statement_command_reports_and_refuses_a_bad_file_whole(billed, tmp_path):
+    world = billed
+    good = tmp_path / "stmt.txt"
+    good.write_bytes(one_c(_document(50, "10.00", "лицевой счёт 00000003")))
+    evil = tmp_path / "evil.xml"
+    evil.write_bytes(
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<Document><BkToCstmrStmt>&e;</BkToCstmrStmt></Document>"
+    )
+    other = tmp_path / "other.txt"
+    other.write_bytes(
+        one_c(_document(51, "10.00", "x")).replace(OUR_ACCOUNT.encode(), b"4070281" + b"0" * 13)
+    )
+
+    status, out = _command(str(good), "--tenant", world.tenant.code)
+    assert status == 0 and "1 matched" in out
+    status, message = _command(str(evil), "--tenant", world.tenant.code)
+    assert status == 1 and "refused" in message
+    status, message = _command(str(other), "--tenant", world.tenant.code)
+    assert status == 1 and "not of" in message
+    assert StatementImport.objects.count() == 1
+
+
+CAMT = Path(__file__).resolve().parents[1] / "integrations" / "files" / "camt053_v08.xml"
+
+
+def test_a_camt_credit_with_the_documents_structured_reference_pays_that_document(billed):
+    world = billed
+    reference = _reference(world, "VK-0002")
+    data = (
+        CAMT.read_text()
+        .replace("<IBAN>DE02120300000000202051</IBAN>", f"<Othr><Id>{OUR_ACCOUNT}</Id></Othr>")
+        .replace("EUR", "RUB")
+        .replace("RF87100200300062026", reference)
+    )
+
+    outcome = statement_import(tenant=world.tenant, data=data.encode(), filename="camt.xml")
+
+    assert outcome.matched == 1
+    credit = BankCredit.objects.get()
+    assert (credit.match_rule, credit.payer_name) == ("reference", "Ivan Ivanov")
+    payment = Payment.objects.get()
+    assert payment.document_reference == reference and payment.amount == 5_123
+    assert payment.account == world.accounts["VK-0002"]
+    assert_ledger_clean()
