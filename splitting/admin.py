@@ -1,7 +1,16 @@
+from django import forms
 from django.contrib import admin
 
-from splitting.models import AllocationRules, LedgerAccount, Payment, Payout, Registry
-from warehouse.admin import TENANT_FILTER, ReadOnlyAdmin, TenantScopedAdmin
+from splitting.models import (
+    AllocationRules,
+    BankCredit,
+    LedgerAccount,
+    Payment,
+    Payout,
+    Registry,
+    TerminalProcessor,
+)
+from warehouse.admin import TENANT_FILTER, ReadOnlyAdmin, TenantScopedAdmin, TenantScopedForm
 
 
 @admin.register(AllocationRules)
@@ -49,3 +58,52 @@ class PayoutAdmin(ReadOnlyAdmin):
     list_display = ("end_to_end_id", "supplier", "amount", "created_at")
     list_filter = (TENANT_FILTER,)
     list_select_related = ("supplier",)
+
+
+class TerminalProcessorForm(TenantScopedForm):
+    password = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="the processor's HTTP Basic password; leave empty to keep the current one",
+    )
+
+    class Meta:
+        model = TerminalProcessor
+        fields = (
+            "tenant",
+            "code",
+            "name",
+            "code_table",
+            "username",
+            "allowed_ips",
+            "min_amount",
+            "max_amount",
+            "is_active",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.password_hash and not cleaned.get("password"):
+            self.add_error("password", "a new processor needs a password")
+        return cleaned
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("password"):
+            self.instance.set_password(self.cleaned_data["password"])
+        return super().save(commit)
+
+
+@admin.register(TerminalProcessor)
+class TerminalProcessorAdmin(TenantScopedAdmin):
+    form = TerminalProcessorForm
+    list_display = ("code", "name", "tenant", "code_table", "is_active")
+    list_filter = (TENANT_FILTER, "code_table", "is_active")
+    list_select_related = ("tenant",)
+
+
+@admin.register(BankCredit)
+class BankCreditAdmin(ReadOnlyAdmin):
+    list_display = ("bank_reference", "tenant", "amount", "status", "booked_on", "payer_name")
+    list_filter = (TENANT_FILTER, "status")
+    list_select_related = ("tenant",)
+    search_fields = ("bank_reference", "payer_name", "payer_account", "free_text")

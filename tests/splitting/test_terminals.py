@@ -130,3 +130,33 @@ def test_a_processor_with_the_sber_table_answers_in_its_codes(processor):
     response = _get(Client(), command="check", txn_id="1", account="99999999", sum="10.00")
 
     assert _result(response) == SBER_ONLINE.code(Outcome.ACCOUNT_NOT_FOUND) == 3
+
+
+@pytest.mark.django_db
+def test_staff_set_a_processors_password_in_the_admin_and_only_its_hash_is_kept(world):
+    from tests.factories import MembershipFactory, UserFactory
+
+    admin_user = UserFactory(username="ops", is_staff=True)
+    MembershipFactory(user=admin_user, tenant=world.tenant, role="operator_admin")
+    client = Client()
+    client.force_login(admin_user)
+
+    response = client.post(
+        "/admin/splitting/terminalprocessor/add/",
+        {
+            "tenant": world.tenant.pk,
+            "code": "cyber",
+            "name": "Cyber",
+            "code_table": "osmp",
+            "username": "cyber",
+            "password": "p4ss",
+            "allowed_ips": "",
+            "min_amount": 100,
+            "max_amount": 100000,
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = TerminalProcessor.objects.get(code="cyber")
+    assert saved.check_password("p4ss") and "p4ss" not in saved.password_hash
