@@ -9,7 +9,8 @@ DEMO_ACCOUNTS ?= 500
 # Debian packages the tests and the demo need, as command:package (or /file/path:package).
 DEBIAN_PACKAGES := zbarimg:zbar-tools pdftoppm:poppler-utils \
 	/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
-	/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf:fonts-dejavu-core
+	/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf:fonts-dejavu-core \
+	/usr/bin/chromium:chromium
 
 .PHONY: demo test bench lint setup system-packages serve clean
 

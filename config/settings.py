@@ -172,3 +172,55 @@ LOGGING = {
     # Eager tasks (the demo) would log every chunk to the command's console.
     "loggers": {"celery": {"level": "WARNING"}, "kombu": {"level": "WARNING"}},
 }
+
+# Online payment providers (splitting.providers). The sandbox acquirer ships with Unibill and
+# answers under /sandbox-acquirer/ when enabled (the demo; off in production unless set).
+SANDBOX_ACQUIRER = {
+    "enabled": env.bool("SANDBOX_ACQUIRER_ENABLED", default=DEBUG),
+    "api_key": env.str("SANDBOX_ACQUIRER_SECRET", default="sandbox-demo-api-key"),
+    "webhook_secret": env.str(
+        "SANDBOX_ACQUIRER_WEBHOOK_SECRET", default="sandbox-demo-webhook-secret"
+    ),
+    "webhook_url": env.str(
+        "SANDBOX_ACQUIRER_WEBHOOK_URL",
+        default="http://127.0.0.1:8000/api/v1/providers/sandbox/webhook",
+    ),
+}
+# Per provider code: `adapter` (integrations.providers), its options, the selection `rules`
+# (amounts in minor units, fee to the payer as percent + fixed, the channels it is offered on)
+# and the `tenants` it serves ("*" or a list of tenant codes).
+PAYMENT_PROVIDERS = {}
+if SANDBOX_ACQUIRER["enabled"]:
+    PAYMENT_PROVIDERS["sandbox"] = {
+        "adapter": "sandbox",
+        "name": "Card (sandbox)",
+        "base_url": env.str(
+            "SANDBOX_ACQUIRER_URL", default="http://127.0.0.1:8000/sandbox-acquirer"
+        ),
+        "secret": SANDBOX_ACQUIRER["api_key"],
+        "webhook_secret": SANDBOX_ACQUIRER["webhook_secret"],
+        "rules": {
+            "min_amount": 100,
+            "max_amount": 15_000_000,
+            "fee_percent": "0",
+            "fee_fixed": 0,
+            "channels": ["cabinet", "pay_link"],
+        },
+        "tenants": "*",
+    }
+if env.str("STRIPE_API_KEY", default=""):
+    PAYMENT_PROVIDERS["stripe"] = {
+        "adapter": "stripe",
+        "name": "Card (Stripe)",
+        "api_key": env.str("STRIPE_API_KEY"),
+        "webhook_secret": env.str("STRIPE_WEBHOOK_SECRET", default=""),
+        "api_base": env.str("STRIPE_API_BASE", default=""),
+        "rules": {
+            "min_amount": env.int("STRIPE_MIN_AMOUNT", default=100),
+            "max_amount": env.int("STRIPE_MAX_AMOUNT", default=None),
+            "fee_percent": env.str("STRIPE_FEE_PERCENT", default="0"),
+            "fee_fixed": env.int("STRIPE_FEE_FIXED", default=0),
+            "channels": env.list("STRIPE_CHANNELS", default=["cabinet", "pay_link"]),
+        },
+        "tenants": env.list("STRIPE_TENANTS", default=["*"]),
+    }

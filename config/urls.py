@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("invoicing.urls")),
     path("", include("splitting.urls")),
     path("", include("warehouse.urls")),
+    path("sandbox-acquirer/", include("integrations.providers.sandbox_acquirer")),
 ]

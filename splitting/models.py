@@ -18,6 +18,8 @@ Ledger accounts, one row per tenant and `code`:
 - `bank`                   the operator's settlement account, which payouts leave from.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
@@ -480,3 +482,149 @@ class TerminalProcessor(models.Model):
 
     def check_password(self, raw: str) -> bool:
         return check_password(raw, self.password_hash)
+
+
+class CheckoutStatus(models.TextChoices):
+    CREATED = "created", "Created"
+    SUCCEEDED = "succeeded", "Paid"
+    FAILED = "failed", "Failed"
+
+
+class Checkout(models.Model):
+    """An online payment started with a provider (`settings.PAYMENT_PROVIDERS`): what is to be
+    booked (`amount`) and the provider's fee the payer pays on top (`fee`; the provider charges
+    `amount + fee` and keeps its fee), the reference the provider sees (a document's or the
+    account number), the payer's explicit split `{supplier code: minor units}` if any. The
+    provider's webhook books the payment (`splitting.services.checkouts`). `uid` is its public
+    id (the result page's address)."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="checkouts")
+    provider = models.CharField(max_length=40, help_text="code in settings.PAYMENT_PROVIDERS")
+    channel = models.CharField(max_length=20, default="cabinet", help_text="where it was offered")
+    amount = models.BigIntegerField(help_text="minor units, to be booked")
+    fee = models.BigIntegerField(default=0, help_text="minor units, the provider's, paid on top")
+    currency = models.CharField(max_length=3)
+    reference = models.CharField(max_length=35, help_text="document reference or account number")
+    split = models.JSONField(null=True, blank=True, help_text="{supplier code: minor units}")
+    provider_id = models.CharField(max_length=255, blank=True, help_text="the provider's id")
+    redirect_url = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=CheckoutStatus.choices, default=CheckoutStatus.CREATED
+    )
+    detail = models.CharField(max_length=200, blank=True, help_text="why it failed")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    return_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_id"],
+                condition=~Q(provider_id=""),
+                name="checkout_provider_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(fee__gte=0), name="checkout_amounts"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(payment__isnull=False),
+                name="checkout_paid_has_payment",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "created_at"])]
+
+    def __str__(self):
+        return f"{self.provider}:{self.provider_id or self.uid} {self.status}"
+
+    @property
+    def total(self) -> int:
+        """What the provider charges the payer."""
+        return self.amount + self.fee
+
+
+class ShiftStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class CashShift(models.Model):
+    """A cashier's shift at the cash desk: the cash counted into the drawer when it opens, the
+    payments taken during it (`CashDeskPayment`), and the cash counted when it closes, which
+    `splitting.services.cashdesk.shift_close` compares with what the drawer should hold. A
+    cashier has at most one open shift."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    cashier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cash_shifts"
+    )
+    status = models.CharField(max_length=6, choices=ShiftStatus.choices, default=ShiftStatus.OPEN)
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    opening_cash = models.BigIntegerField(help_text="minor units counted into the drawer")
+    closing_cash_counted = models.BigIntegerField(
+        null=True, blank=True, help_text="minor units counted at closing"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cashier"],
+                condition=Q(status="open"),
+                name="cash_shift_one_open_per_cashier",
+            ),
+            models.CheckConstraint(
+                condition=Q(opening_cash__gte=0), name="cash_shift_opening_cash_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="open") & Q(closed_at__isnull=True) & Q(closing_cash_counted=None)
+                )
+                | (
+                    Q(status="closed") & Q(closed_at__isnull=False) & Q(closing_cash_counted__gte=0)
+                ),
+                name="cash_shift_closed_has_count",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "opened_at"])]
+
+    def __str__(self):
+        return f"shift #{self.pk} of {self.cashier_id} ({self.status})"
+
+
+class DeskMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    CARD = "card", "Card"
+
+
+class CashDeskPayment(models.Model):
+    """A payment taken at the cash desk during a shift: how it was paid and, for cash, what the
+    payer handed over (`tendered`) and got back (`change`). `amount` repeats the payment's, so
+    a shift's totals read one table and the database holds tendered = amount + change."""
+
+    shift = models.ForeignKey(CashShift, on_delete=models.PROTECT, related_name="payments")
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="cash_desk")
+    method = models.CharField(max_length=4, choices=DeskMethod.choices)
+    amount = models.BigIntegerField(help_text="minor units, the payment's")
+    tendered = models.BigIntegerField(null=True, blank=True, help_text="cash handed over")
+    change = models.BigIntegerField(default=0, help_text="cash given back")
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(method="card") & Q(tendered=None) & Q(change=0))
+                | (Q(method="cash") & Q(change__gte=0) & Q(tendered=F("amount") + F("change"))),
+                name="cash_desk_payment_change",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="cash_desk_payment_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.amount} (shift {self.shift_id})"

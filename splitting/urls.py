@@ -1,6 +1,6 @@
 from django.urls import path
 
-from splitting import statement_views, terminal_views, views
+from splitting import reconciliation_views, statement_views, terminal_views, views
 
 urlpatterns = [
     path(
@@ -29,4 +29,44 @@ urlpatterns = [
     path("staff/suspense/<int:pk>/", statement_views.credit_detail, name="suspense-credit"),
     path("staff/suspense/<int:pk>/assign/", statement_views.credit_assign, name="suspense-assign"),
     path("staff/suspense/<int:pk>/refund/", statement_views.credit_refund, name="suspense-refund"),
+    path("staff/reconciliation/", reconciliation_views.reconciliation, name="reconciliation"),
+]
+
+# Online payment providers (splitting.provider_views).
+from splitting import provider_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "api/v1/providers/<slug:code>/webhook",
+        provider_views.provider_webhook,
+        name="provider-webhook",
+    ),
+    path("api/v1/checkouts", provider_views.CheckoutCreateApi.as_view(), name="api-checkouts"),
+    path("pay/return/<uuid:uid>/", provider_views.checkout_result, name="checkout-result"),
+]
+
+# The cash desk (splitting.cashdesk_views).
+from splitting import cashdesk_views  # noqa: E402
+
+urlpatterns += [
+    path("staff/cashdesk/", cashdesk_views.cashdesk, name="cashdesk"),
+    path("staff/cashdesk/shift/open/", cashdesk_views.shift_open_view, name="cashdesk-open"),
+    path("staff/cashdesk/pay/", cashdesk_views.cashdesk_pay, name="cashdesk-pay"),
+    path(
+        "staff/cashdesk/payments/<int:pk>/",
+        cashdesk_views.desk_payment,
+        name="cashdesk-payment",
+    ),
+    path(
+        "staff/cashdesk/payments/<int:pk>/receipt.pdf",
+        cashdesk_views.receipt,
+        name="cashdesk-receipt",
+    ),
+    path("staff/cashdesk/shift/close/", cashdesk_views.shift_close_view, name="cashdesk-close"),
+    path("staff/cashdesk/shifts/<int:pk>/", cashdesk_views.shift_report, name="cashdesk-shift"),
+    path(
+        "staff/cashdesk/shifts/<int:pk>/report.pdf",
+        cashdesk_views.shift_report_download,
+        name="cashdesk-shift-pdf",
+    ),
 ]

@@ -1,0 +1,172 @@
+"""Online payments: the providers' webhooks (`POST /api/v1/providers/<code>/webhook`), the page
+the payer comes back to (`GET /pay/return/<checkout uid>/`), and starting a checkout
+(`POST /api/v1/checkouts`, for the cabinet and the tests). Thin: parse, check, call one
+service of `splitting.services.checkouts`."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import ApplicationError
+from splitting.api import AMOUNT, AMOUNT_ERRORS, ERROR, BadInput, SplitIn
+from splitting.models import Checkout, CheckoutStatus
+from splitting.providers import OFFER_CHANNELS
+from splitting.selectors import payment_allocations
+from splitting.services.checkouts import checkout_start, provider_event_handle
+from warehouse.models import Account, Supplier
+from warehouse.money import format_minor, to_minor
+from warehouse.scoping import scope
+
+
+@csrf_exempt
+@require_POST
+def provider_webhook(request, code: str):
+    """200 when acted on or acknowledged; 400 (nothing written) when forged, stale, unreadable
+    or not matching its checkout; 404 for a provider not configured."""
+    try:
+        outcome = provider_event_handle(
+            provider_code=code, body=request.body, headers=request.headers
+        )
+    except ApplicationError as refused:
+        return JsonResponse(
+            {"error": refused.code, "detail": refused.message}, status=refused.status_code
+        )
+    body = {"status": outcome.status}
+    if outcome.payment is not None:
+        body["payment"] = outcome.payment.pk
+    return JsonResponse(body)
+
+
+@never_cache
+@require_GET
+def checkout_result(request, uid):
+    """Where the provider sends the payer back: the checkout's state and, once booked, what
+    each supplier got. Reached by its random id only; shows no personal data."""
+    checkout = Checkout.objects.select_related("tenant", "payment").filter(uid=uid).first()
+    if checkout is None:
+        raise Http404
+    lines = []
+    if checkout.status == CheckoutStatus.SUCCEEDED and checkout.payment is not None:
+        allocations = payment_allocations(checkout.payment)
+        names = dict(
+            Supplier.objects.filter(
+                tenant=checkout.tenant, code__in={line.supplier for line in allocations}
+            ).values_list("code", "name")
+        )
+        lines = [(names.get(line.supplier, line.supplier), line) for line in allocations]
+    response = render(
+        request,
+        "splitting/checkouts/result.html",
+        {
+            "checkout": checkout,
+            "lines": lines,
+            "advance": checkout.payment.advance if checkout.payment else 0,
+            "cancelled": request.GET.get("cancelled") == "1",
+        },
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+class CheckoutIn(serializers.Serializer):
+    tenant = serializers.SlugField(
+        required=False, help_text="tenant code, when the account number is in several tenants"
+    )
+    account_number = serializers.CharField(max_length=32)
+    amount = serializers.RegexField(AMOUNT, error_messages=AMOUNT_ERRORS)
+    provider = serializers.SlugField(max_length=40)
+    channel = serializers.ChoiceField(choices=OFFER_CHANNELS, default="cabinet")
+    document_reference = serializers.CharField(max_length=35, required=False, allow_blank=True)
+    split = SplitIn(many=True, required=False)
+    return_url = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="a path on this site"
+    )
+
+    def validate_amount(self, value):
+        if to_minor(value) <= 0:
+            raise serializers.ValidationError("the amount must be positive")
+        return value
+
+    def validate_split(self, value):
+        codes = [part["supplier"] for part in value]
+        if len(set(codes)) != len(codes):
+            raise serializers.ValidationError("name each supplier once")
+        return value
+
+    def validate_return_url(self, value):
+        if value and (not value.startswith("/") or value.startswith("//") or "\\" in value):
+            raise serializers.ValidationError("a path on this site, such as /cabinet/")
+        return value
+
+
+class CheckoutOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    redirect_url = serializers.URLField()
+    provider = serializers.CharField()
+    amount = serializers.CharField(help_text="to be booked")
+    fee = serializers.CharField(help_text="the provider's fee, paid on top")
+    total = serializers.CharField(help_text="what the payer is charged")
+    currency = serializers.CharField()
+    status = serializers.CharField()
+
+
+class CheckoutCreateApi(APIView):
+    @extend_schema(
+        request=CheckoutIn,
+        responses={
+            201: CheckoutOut,
+            400: ERROR,
+            404: ERROR,
+            422: OpenApiResponse(description="refused: e.g. the provider's limits"),
+            502: OpenApiResponse(description="the provider is not available"),
+        },
+    )
+    def post(self, request):
+        given = CheckoutIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        accounts = scope(request.user, Account).filter(account_number=data["account_number"])
+        if data.get("tenant"):
+            accounts = accounts.filter(tenant__code=data["tenant"])
+        found = list(accounts.select_related("tenant")[:2])
+        if not found:
+            raise NotFound("no such account")
+        if len(found) > 1:
+            raise BadInput(
+                "several tenants have this account number: name the tenant",
+                code="tenant_required",
+                extra={"tenant": ["This field is required."]},
+            )
+        account = found[0]
+        checkout, redirect_url = checkout_start(
+            tenant=account.tenant,
+            account=account,
+            amount=to_minor(data["amount"]),
+            provider_code=data["provider"],
+            reference=data.get("document_reference", ""),
+            split={p["supplier"]: to_minor(p["amount"]) for p in data.get("split", [])} or None,
+            return_url=data.get("return_url", ""),
+            channel=data["channel"],
+            site_url=request.build_absolute_uri("/"),
+        )
+        return Response(
+            {
+                "id": str(checkout.uid),
+                "redirect_url": redirect_url,
+                "provider": checkout.provider,
+                "amount": format_minor(checkout.amount),
+                "fee": format_minor(checkout.fee),
+                "total": format_minor(checkout.total),
+                "currency": checkout.currency,
+                "status": checkout.status,
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,89 @@
+"""The reconciliation page: pick a tenant, a channel and a day (and, for a provider or a
+terminal processor, upload its settlement file); see what they say against what we booked, as
+a table or an XLSX file. Staff of the tenant only."""
+
+from datetime import timedelta
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from splitting.models import Channel, TerminalProcessor
+from splitting.services.reconciliation import (
+    reconcile_bank,
+    reconcile_settlement,
+    reconciliation_xlsx,
+    settlement_read,
+)
+from warehouse.access import staff_required
+from warehouse.models import Tenant
+from warehouse.reports import FileRejected
+from warehouse.selectors import staff_scope
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReconciliationForm(forms.Form):
+    tenant = forms.ModelChoiceField(queryset=Tenant.objects.none(), label=gettext_lazy("Tenant"))
+    channel = forms.ChoiceField(
+        choices=[(c.value, c.label) for c in Channel if c != Channel.EXTERNAL],
+        label=gettext_lazy("Channel"),
+    )
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    settlement = forms.FileField(
+        required=False,
+        label=gettext_lazy("Their settlement (CSV external_id,amount)"),
+        help_text=gettext_lazy(
+            "Needed for providers, terminals and the cash desk; the bank's "
+            "side comes from the imported statements."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenant"].queryset = staff_scope(user, Tenant).order_by("code")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("channel") not in (None, Channel.BANK) and not cleaned.get("settlement"):
+            self.add_error("settlement", gettext_lazy("Upload the partner's settlement file."))
+        return cleaned
+
+
+@staff_required
+def reconciliation(request):
+    result = None
+    data = request.POST if request.method == "POST" else None
+    initial = {"day": timezone.localdate() - timedelta(days=1), "channel": Channel.BANK}
+    form = ReconciliationForm(data, request.FILES or None, user=request.user, initial=initial)
+    if data is not None and form.is_valid():
+        tenant, channel, day = (form.cleaned_data[k] for k in ("tenant", "channel", "day"))
+        if channel == Channel.BANK:
+            result = reconcile_bank(tenant=tenant, day=day)
+        else:
+            try:
+                reported = settlement_read(form.cleaned_data["settlement"].read())
+            except FileRejected as rejected:
+                form.add_error("settlement", "; ".join(map(str, rejected.errors[:5])))
+            else:
+                prefix = ""
+                if channel == Channel.TERMINAL:
+                    codes = TerminalProcessor.objects.filter(tenant=tenant).values_list(
+                        "code", flat=True
+                    )
+                    prefix = f"{codes[0]}:" if len(codes) == 1 else ""
+                result = reconcile_settlement(
+                    tenant=tenant, channel=channel, day=day, reported=reported, prefix=prefix
+                )
+        if result is not None and request.POST.get("format") == "xlsx":
+            response = HttpResponse(reconciliation_xlsx(result), content_type=XLSX)
+            name = f"reconciliation-{tenant.code}-{channel}-{day.isoformat()}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    return render(
+        request,
+        "splitting/reconciliation.html",
+        {"form": form, "result": result, "section": "reconciliation"},
+    )

@@ -1,0 +1,359 @@
+"""Online payments through a provider (`settings.PAYMENT_PROVIDERS`, `splitting.providers`):
+starting a checkout and handling the provider's webhooks, which book the payment through
+`payment_post` on the "provider" channel.
+
+Never a transaction around a call to the provider: `checkout_start` records the checkout and
+commits, calls the provider, then records its answer. The webhook is verified before anything
+is read from the database; a booked payment is idempotent by the provider's payment id, so a
+replayed webhook posts nothing new. Money the provider has taken is never refused: when the
+payer's split or document no longer fits at booking time, the payment is booked by the
+tenant's ordinary rules instead (and logged)."""
+
+import logging
+from typing import NamedTuple
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import status
+
+from config.errors import ApplicationError
+from integrations.providers import CheckoutRequest, ProviderError, ProviderRules, WebhookRejected
+from invoicing.models import DocumentStatus, PaymentDocument
+from splitting import allocation as engine
+from splitting.models import Channel, Checkout, CheckoutStatus, Payment
+from splitting.providers import provider_config, providers_of
+from splitting.services.payments import (
+    PaymentConflict,
+    PaymentOutcome,
+    PaymentRefused,
+    allocation_rules,
+    payment_post,
+)
+from warehouse.models import Account, OpenItem, OpenItemKind, Supplier, Tenant
+
+log = logging.getLogger(__name__)
+
+
+class CheckoutRefused(ApplicationError):
+    """The checkout cannot be started as asked (422)."""
+
+
+class ProviderUnavailable(ApplicationError):
+    status_code = status.HTTP_502_BAD_GATEWAY
+
+
+class ProviderEventRefused(ApplicationError):
+    """A webhook that is not acted on: forged, stale, unreadable, or not matching its checkout."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+
+class ProviderOffer(NamedTuple):
+    code: str
+    rules: ProviderRules
+    fee: int  # minor units the payer pays on top of the amount
+
+
+class EventOutcome(NamedTuple):
+    status: str  # booked | replayed | failed | ignored
+    checkout: Checkout | None = None
+    payment: Payment | None = None
+
+
+def providers_for(tenant: Tenant, amount: int, channel: str = "cabinet") -> list[ProviderOffer]:
+    """The providers the tenant offers for `amount` on `channel`, each with its fee."""
+    return [
+        ProviderOffer(config.code, config.rules, config.rules.fee(amount))
+        for config in providers_of(tenant)
+        if config.rules.allows(amount, channel)
+    ]
+
+
+def checkout_start(
+    *,
+    tenant: Tenant,
+    account: Account,
+    amount: int,
+    provider_code: str,
+    reference: str = "",
+    split: dict[str, int] | None = None,
+    return_url: str = "",
+    channel: str = "cabinet",
+    site_url: str,
+) -> tuple[Checkout, str]:
+    """Opens a checkout of `amount` minor units (plus the provider's fee) for the account with
+    the provider; the URL to send the payer to. `reference` is an issued document's reference
+    of the account, or empty for the account number; `site_url` the address the provider sends
+    the payer back to (ours)."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise CheckoutRefused("the amount must be positive", code="bad_amount")
+    if account.tenant_id != tenant.pk:
+        raise CheckoutRefused("the account belongs to another tenant", code="foreign_account")
+    if not account.is_active:
+        raise CheckoutRefused("the account is closed", code="account_inactive")
+    config = provider_config(provider_code)
+    if config is None or not config.serves(tenant):
+        raise CheckoutRefused(
+            f"no payment provider {provider_code!r} here",
+            code="unknown_provider",
+            extra={"provider": ["Not offered."]},
+        )
+    if not config.rules.allows(amount, channel):
+        raise CheckoutRefused(
+            f"{provider_code} does not take this amount on {channel}",
+            code="provider_not_allowed",
+            extra={"amount": [_limits(config.rules)]},
+        )
+    reference = _reference(tenant, account, reference)
+    if split:
+        _check_split(tenant, account, amount, split)
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        checkout = Checkout.objects.create(
+            tenant=tenant,
+            account=account,
+            provider=provider_code,
+            channel=channel,
+            amount=amount,
+            fee=config.rules.fee(amount),
+            currency=tenant.currency,
+            reference=reference,
+            split=dict(split) if split else None,
+            return_url=return_url,
+            created_at=now,
+            updated_at=now,
+        )
+    result_url = site_url.rstrip("/") + reverse("checkout-result", args=[checkout.uid])
+    try:
+        made = config.client().create_checkout(
+            CheckoutRequest(
+                amount=checkout.total,
+                currency=checkout.currency,
+                reference=checkout.reference,
+                description=tenant.name[:200],
+                success_url=result_url,
+                cancel_url=f"{result_url}?cancelled=1",
+                idempotency_key=f"unibill-checkout-{checkout.uid}",
+            )
+        )
+    except ProviderError as failure:
+        log.warning("checkout %s: %s did not open it: %s", checkout.uid, provider_code, failure)
+        _update(checkout, status=CheckoutStatus.FAILED, detail=str(failure)[:200])
+        raise ProviderUnavailable(
+            "the payment provider is not available now; try again later",
+            code="provider_unavailable",
+        ) from None
+    _update(checkout, provider_id=made.provider_id, redirect_url=made.redirect_url)
+    return checkout, made.redirect_url
+
+
+def _limits(rules: ProviderRules) -> str:
+    upper = "" if rules.max_amount is None else f" up to {rules.max_amount}"
+    return f"from {rules.min_amount}{upper} minor units"
+
+
+def _reference(tenant: Tenant, account: Account, reference: str) -> str:
+    if not reference or reference == account.account_number:
+        return account.account_number
+    if _issued_document(tenant, account, reference) is None:
+        raise CheckoutRefused(
+            f"no issued document {reference!r} of this account",
+            code="unknown_document",
+            extra={"document_reference": ["No such document."]},
+        )
+    return reference
+
+
+def _issued_document(tenant: Tenant, account: Account, reference: str):
+    return (
+        PaymentDocument.objects.filter(
+            tenant=tenant, account=account, reference=reference, status=DocumentStatus.ISSUED
+        )
+        .only("pk")
+        .first()
+    )
+
+
+def _check_split(tenant: Tenant, account: Account, amount: int, split: dict[str, int]) -> None:
+    """The split as `payment_post` will take it, against what is open now (read, not locked:
+    the booking checks again, and falls back to the ordinary rules if it no longer fits)."""
+    if not allocation_rules(tenant).allow_explicit_split:
+        raise CheckoutRefused("this operator does not take split payments", code="no_split")
+    suppliers = dict(
+        Supplier.objects.filter(tenant=tenant, code__in=list(split)).values_list("code", "pk")
+    )
+    unknown = sorted(set(split) - suppliers.keys())
+    if unknown:
+        raise CheckoutRefused(
+            f"unknown supplier {unknown[0]!r}",
+            code="unknown_supplier",
+            extra={"split": {code: ["No such supplier."] for code in unknown}},
+        )
+    items = [
+        engine.Item(
+            id=item.pk,
+            supplier_id=item.supplier_id,
+            period=item.period,
+            is_penalty=item.kind == OpenItemKind.PENALTY,
+            open_amount=item.open_amount,
+        )
+        for item in OpenItem.objects.filter(account=account, open_amount__gt=0).order_by("pk")
+    ]
+    try:
+        engine.allocate_explicit(amount, items, {suppliers[c]: part for c, part in split.items()})
+    except engine.AllocationRefused as refused:
+        codes = {pk: code for code, pk in suppliers.items()}
+        fields = {codes.get(k, str(k)): [v] for k, v in (refused.fields or {}).items()}
+        raise CheckoutRefused(
+            str(refused), code=refused.code, extra={"split": fields} if fields else {}
+        ) from None
+
+
+def _update(checkout: Checkout, **fields) -> None:
+    fields["updated_at"] = timezone.now()
+    Checkout.objects.filter(pk=checkout.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(checkout, name, value)
+
+
+def provider_event_handle(
+    *, provider_code: str, body: bytes, headers, now: float | None = None
+) -> EventOutcome:
+    """Acts on one webhook of a provider. Raises ProviderEventRefused (nothing written) for a
+    forged, stale or unreadable one and for one that does not match its checkout."""
+    config = provider_config(provider_code)
+    if config is None:
+        raise ProviderEventRefused(
+            f"no payment provider {provider_code!r}",
+            code="unknown_provider",
+            status_code=status.HTTP_404_NOT_FOUND,
+        )
+    try:
+        event = config.client().parse_webhook(body, headers, now)
+    except WebhookRejected as rejected:
+        log.warning("%s webhook rejected: %s", provider_code, rejected)
+        raise ProviderEventRefused(str(rejected), code="webhook_rejected") from None
+    if event.kind in ("unknown", "refunded"):
+        # Refunds are started here and booked when made; their webhook only confirms them.
+        log.info("%s webhook %r acknowledged, not acted on", provider_code, event.raw_type)
+        return EventOutcome("ignored")
+    checkout = (
+        Checkout.objects.select_related("tenant", "account")
+        .filter(provider=provider_code, provider_id=event.provider_id)
+        .first()
+    )
+    if checkout is None:
+        log.warning(
+            "%s webhook %r for checkout %r, which is not ours: acknowledged",
+            provider_code,
+            event.raw_type,
+            event.provider_id,
+        )
+        return EventOutcome("ignored")
+    mismatch = _mismatch(checkout, event)
+    if mismatch:
+        log.error("%s webhook for checkout %s refused: %s", provider_code, checkout.uid, mismatch)
+        raise ProviderEventRefused(mismatch, code="event_mismatch")
+    if event.kind == "payment_failed":
+        return _failed(checkout, event.raw_type)
+    external_id = f"{provider_code}:{event.payment_id or event.provider_id}"[:100]
+    outcome = _book(checkout, external_id)
+    _paid(checkout, outcome.payment)
+    return EventOutcome("booked" if outcome.created else "replayed", checkout, outcome.payment)
+
+
+def _mismatch(checkout: Checkout, event) -> str:
+    if event.amount != checkout.total:
+        return f"amount {event.amount}, the checkout charges {checkout.total}"
+    if event.currency and event.currency != checkout.currency.upper():
+        return f"currency {event.currency}, the checkout's is {checkout.currency}"
+    if event.reference and event.reference != checkout.reference:
+        return f"reference {event.reference!r}, the checkout's is {checkout.reference!r}"
+    return ""
+
+
+def _failed(checkout: Checkout, raw_type: str) -> EventOutcome:
+    with transaction.atomic(durable=True):
+        row = Checkout.objects.select_for_update().get(pk=checkout.pk)
+        if row.status == CheckoutStatus.CREATED:
+            row.status, row.detail, row.updated_at = CheckoutStatus.FAILED, raw_type, timezone.now()
+            row.save(update_fields=["status", "detail", "updated_at"])
+        elif row.status == CheckoutStatus.SUCCEEDED:
+            log.warning("checkout %s is paid; %s ignored", row.uid, raw_type)
+    return EventOutcome("failed", row)
+
+
+def _book(checkout: Checkout, external_id: str) -> PaymentOutcome:
+    """The payment, booked as the payer asked; by the ordinary rules if that no longer fits."""
+    booked = Payment.objects.filter(
+        tenant=checkout.tenant, channel=Channel.PROVIDER, external_id=external_id
+    ).first()
+    if booked is not None and (booked.account_id, booked.amount) == (
+        checkout.account_id,
+        checkout.amount,
+    ):
+        return PaymentOutcome(booked, created=False)  # a replay; a conflict goes on to refuse
+    document = ""
+    if checkout.reference != checkout.account.account_number and _issued_document(
+        checkout.tenant, checkout.account, checkout.reference
+    ):
+        document = checkout.reference
+    asked = {"document_reference": document, "split": checkout.split or None}
+    plain = {"document_reference": "", "split": None}
+    last = None
+    for options in (asked, plain) if any(asked.values()) else (plain,):
+        try:
+            return payment_post(
+                tenant=checkout.tenant,
+                account=checkout.account,
+                amount=checkout.amount,
+                channel=Channel.PROVIDER,
+                external_id=external_id,
+                **options,
+            )
+        except PaymentConflict as conflict:
+            log.error("checkout %s: %s", checkout.uid, conflict.message)
+            raise ProviderEventRefused(
+                conflict.message, code=conflict.code, status_code=status.HTTP_409_CONFLICT
+            ) from None
+        except PaymentRefused as refused:
+            log.warning(
+                "checkout %s: %s not booked %s: %s",
+                checkout.uid,
+                external_id,
+                "as the payer asked" if options is asked else "by the tenant's rules",
+                refused.message,
+            )
+            last = refused
+    log.error("checkout %s: %s cannot be booked: %s", checkout.uid, external_id, last.message)
+    raise ProviderEventRefused(
+        last.message, code=last.code, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY
+    )
+
+
+def _paid(checkout: Checkout, payment: Payment) -> None:
+    with transaction.atomic(durable=True):
+        row = Checkout.objects.select_for_update().get(pk=checkout.pk)
+        if row.payment_id not in (None, payment.pk):
+            log.error(
+                "checkout %s paid twice: payments %s and %s", row.uid, row.payment_id, payment.pk
+            )
+            return
+        if row.status != CheckoutStatus.SUCCEEDED or row.payment_id is None:
+            row.status, row.payment, row.detail = CheckoutStatus.SUCCEEDED, payment, ""
+            row.updated_at = timezone.now()
+            row.save(update_fields=["status", "payment", "detail", "updated_at"])
+    checkout.status, checkout.payment = row.status, row.payment
+
+
+__all__ = [
+    "CheckoutRefused",
+    "EventOutcome",
+    "ProviderEventRefused",
+    "ProviderOffer",
+    "ProviderUnavailable",
+    "checkout_start",
+    "provider_event_handle",
+    "providers_for",
+]
