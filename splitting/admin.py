@@ -4,6 +4,7 @@ from django.contrib import admin
 from splitting.models import (
     AllocationRules,
     BankCredit,
+    FrontOffice,
     LedgerAccount,
     Payment,
     Payout,
@@ -107,3 +108,10 @@ class BankCreditAdmin(ReadOnlyAdmin):
     list_filter = (TENANT_FILTER, "status")
     list_select_related = ("tenant",)
     search_fields = ("bank_reference", "payer_name", "payer_account", "free_text")
+
+
+@admin.register(FrontOffice)
+class FrontOfficeAdmin(TenantScopedAdmin):
+    list_display = ("code", "name", "tenant", "return_url_prefix", "is_active")
+    list_filter = (TENANT_FILTER, "is_active")
+    list_select_related = ("tenant",)

@@ -11,6 +11,7 @@ class SplittingConfig(AppConfig):
         from splitting.models import (
             Allocation,
             BankCredit,
+            FrontOffice,
             Payment,
             Payout,
             Registry,
@@ -34,3 +35,4 @@ class SplittingConfig(AppConfig):
         register(StatementImport, ScopePaths(tenant="tenant"))
         register(BankCredit, ScopePaths(tenant="tenant", account="account"))
         register(TerminalProcessor, ScopePaths(tenant="tenant"))
+        register(FrontOffice, ScopePaths(tenant="tenant"))

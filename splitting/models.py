@@ -628,3 +628,58 @@ class CashDeskPayment(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.amount} (shift {self.shift_id})"
+
+
+class FrontOffice(models.Model):
+    """Another site (a municipal service, the operator's own site) that sends payers here with
+    signed payment requests and gets them back with a signed result."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    secret = models.CharField(max_length=100, help_text="signs requests and results (HMAC)")
+    return_url_prefix = models.URLField(help_text="every return URL must start with this")
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self):
+        return self.code
+
+
+class PaymentRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PAID = "paid", "Paid"
+
+
+class PaymentRequest(models.Model):
+    """A front office's request that a payer pay `amount` for an account; paid at most once."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    front_office = models.ForeignKey(FrontOffice, on_delete=models.PROTECT, related_name="requests")
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField()
+    reference = models.CharField(max_length=35, blank=True)
+    purpose = models.CharField(max_length=200, blank=True)
+    return_url = models.URLField(max_length=500)
+    external_id = models.CharField(max_length=100, help_text="the front office's own id")
+    status = models.CharField(
+        max_length=4, choices=PaymentRequestStatus.choices, default=PaymentRequestStatus.OPEN
+    )
+    checkout = models.ForeignKey(
+        "Checkout", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["front_office", "external_id"], name="payment_request_per_front_office"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_request_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.front_office_id}:{self.external_id}"

@@ -70,3 +70,24 @@ urlpatterns += [
         name="cashdesk-shift-pdf",
     ),
 ]
+
+# Front-office redirect (splitting.payment_request_views).
+from splitting import payment_request_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "api/v1/payment-requests",
+        payment_request_views.PaymentRequestApi.as_view(),
+        name="api-payment-requests",
+    ),
+    path(
+        "pay/request/<uuid:uid>/",
+        payment_request_views.payment_request_pay,
+        name="payment-request-pay",
+    ),
+    path(
+        "pay/request/<uuid:uid>/done/",
+        payment_request_views.payment_request_done,
+        name="payment-request-done",
+    ),
+]
