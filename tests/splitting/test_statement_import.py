@@ -224,3 +224,37 @@ def test_a_camt_credit_with_the_documents_structured_reference_pays_that_documen
     assert payment.document_reference == reference and payment.amount == 5_123
     assert payment.account == world.accounts["VK-0002"]
     assert_ledger_clean()
+
+
+FILES = Path(__file__).resolve().parents[1] / "integrations" / "files"
+
+
+@pytest.mark.parametrize(
+    ("name", "iban", "matched", "parked"),
+    [
+        # RF87100200300062026 in the :86: text → account 100200300; the NONREF one names it too
+        ("statement.mt940", "DE89370400440532013000", 2, 0),
+        # "Kundennr 100200305" names an account; the other credit names nothing known
+        ("camt054_v08.xml", "DE02120300000000202051", 1, None),
+    ],
+)
+def test_mt940_and_camt054_import_match_park_and_import_again_as_nothing_new(
+    name, iban, matched, parked
+):
+    from tests.factories import AccountFactory, TenantFactory
+
+    tenant = TenantFactory(sepa=True, iban=iban)
+    for number in ("100200300", "100200305"):
+        AccountFactory(tenant=tenant, account_number=number)
+    data = (FILES / name).read_bytes()
+
+    first = statement_import(tenant=tenant, data=data, filename=name)
+    again = statement_import(tenant=tenant, data=data, filename=name)
+
+    assert first.matched == matched
+    if parked is not None:
+        assert first.parked == parked
+    assert first.statement.credits == first.matched + first.parked
+    assert (again.matched, again.parked, again.duplicates) == (0, 0, first.statement.credits)
+    assert Payment.objects.count() == first.matched
+    assert_ledger_clean(tenant)
