@@ -137,6 +137,7 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly, so that each tenant's registries are built soon after its own midnight.
     "build-registries": {"task": "splitting.build_registries", "schedule": 3600.0},
     "deliver-due-supplier-events": {"task": "splitting.deliver_due_events", "schedule": 60.0},
+    "expire-checkouts": {"task": "splitting.expire_checkouts", "schedule": 3600.0},
 }
 
 # Outbound webhooks to suppliers' billing systems.

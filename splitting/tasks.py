@@ -34,3 +34,10 @@ def deliver_due_events() -> int:
 def build_registries() -> int:
     """Builds yesterday's registries of every tenant whose day has ended (tenant time zone)."""
     return len(registries_build_due())
+
+
+@shared_task(name="splitting.expire_checkouts")
+def expire_checkouts() -> int:
+    from splitting.services.checkouts import checkouts_expire
+
+    return checkouts_expire()

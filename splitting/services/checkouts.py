@@ -10,6 +10,7 @@ payer's split or document no longer fits at booking time, the payment is booked 
 tenant's ordinary rules instead (and logged)."""
 
 import logging
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.db import transaction
@@ -357,3 +358,44 @@ __all__ = [
     "provider_event_handle",
     "providers_for",
 ]
+
+
+def checkout_refund(*, payment: Payment, actor=None, reason: str = "") -> Payment:
+    """Pays an online payment back through its provider, then reverses it in our books. The
+    provider is called with no transaction open; only when it has accepted the refund is the
+    payment reversed (every supplier's share and the open items restored)."""
+    from splitting.services.payments import payment_reverse
+
+    checkout = Checkout.objects.filter(payment=payment, status=CheckoutStatus.SUCCEEDED).first()
+    if checkout is None:
+        raise CheckoutRefused(
+            "this payment was not made through a provider's checkout", code="not_online"
+        )
+    config = provider_config(checkout.provider)
+    if config is None:
+        raise CheckoutRefused(f"no payment provider {checkout.provider!r}", code="unknown_provider")
+    provider_payment = payment.external_id.removeprefix(f"{checkout.provider}:")
+    try:
+        refund_id = config.client().refund(
+            provider_payment, checkout.total, f"unibill-refund-{payment.pk}"
+        )
+    except ProviderError as failure:
+        log.warning(
+            "refund of payment %s refused by %s: %s", payment.pk, checkout.provider, failure
+        )
+        raise ProviderUnavailable(
+            f"the provider did not refund: {failure}", code="refund_failed"
+        ) from None
+    return payment_reverse(
+        payment=payment,
+        actor=actor,
+        reason=f"refunded by {checkout.provider} ({refund_id}) {reason}",
+    )
+
+
+def checkouts_expire(*, older_than: timedelta = timedelta(hours=24)) -> int:
+    """Checkouts the payer abandoned: still open after a day, they are failed (a late webhook
+    of a paid one still books it — money taken is never refused)."""
+    return Checkout.objects.filter(
+        status=CheckoutStatus.CREATED, created_at__lt=timezone.now() - older_than
+    ).update(status=CheckoutStatus.FAILED, detail="expired", updated_at=timezone.now())

@@ -451,3 +451,41 @@ def test_taken_money_is_booked_by_the_rules_when_the_split_no_longer_fits(
     assert payment.advance == 8_000
     assert "not booked as the payer asked" in caplog.text
     assert_ledger_clean()
+
+
+@pytest.mark.django_db
+def test_an_online_payment_is_refunded_through_its_provider_and_reversed(client, api, stripe_api):
+    from splitting.services.checkouts import checkout_refund
+
+    stripe_start(api)
+    checkout = Checkout.objects.get()
+    body, headers = stripe_api.signed_event(checkout.provider_id, STRIPE_WHSEC)
+    post_event(client, body, headers)
+    payment = Payment.objects.get()
+
+    checkout_refund(payment=payment, reason="asked by the payer")
+
+    [refund] = stripe_api.calls("/v1/refunds")
+    # the whole charge goes back: 200.00 and the provider's 2 % fee
+    assert refund.params["amount"] == "20400"
+    payment.refresh_from_db()
+    assert payment.status == "reversed"
+    assert_ledger_clean()
+
+
+@pytest.mark.django_db
+def test_abandoned_checkouts_expire_and_a_late_payment_still_books(client, api, stripe_api):
+    from datetime import timedelta
+
+    from splitting.services.checkouts import checkouts_expire
+
+    stripe_start(api)
+    Checkout.objects.update(created_at=timezone.now() - timedelta(days=2))
+
+    assert checkouts_expire() == 1
+    checkout = Checkout.objects.get()
+    assert checkout.status == "failed" and checkout.detail == "expired"
+    body, headers = stripe_api.signed_event(checkout.provider_id, STRIPE_WHSEC)
+    assert post_event(client, body, headers).status_code == 200
+    checkout.refresh_from_db()
+    assert checkout.status == "succeeded" and Payment.objects.count() == 1
