@@ -194,6 +194,21 @@ def _tenant(user, code: str | None) -> Tenant:
     return Tenant.objects.get(pk=tenants[0])
 
 
+def the_account(user, number: str, tenant_code: str | None, field: str = "field") -> Account:
+    """The one account of this number the caller may see: 404 when none, 400 when several
+    tenants have it and the request does not name the tenant."""
+    found = selectors.visible_accounts(user, number, tenant_code)
+    if not found:
+        raise NotFound("no such account")
+    if len(found) > 1:
+        raise BadInput(
+            "several tenants have this account number: name the tenant",
+            code="tenant_required",
+            extra={"tenant": [f"This {field} is required."]},
+        )
+    return found[0]
+
+
 def _request_hash(data) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -372,19 +387,9 @@ TENANT_QUERY = OpenApiParameter(
 class AccountBalanceApi(APIView):
     @extend_schema(parameters=[TENANT_QUERY], responses={200: AccountBalanceOut, 404: ERROR})
     def get(self, request, account_number: str):
-        accounts = scope(request.user, Account).filter(account_number=account_number)
-        if request.query_params.get("tenant"):
-            accounts = accounts.filter(tenant__code=request.query_params["tenant"])
-        found = list(accounts.select_related("tenant")[:2])
-        if not found:
-            raise NotFound("no such account")
-        if len(found) > 1:
-            raise BadInput(
-                "several tenants have this account number: name the tenant",
-                code="tenant_required",
-                extra={"tenant": ["This parameter is required."]},
-            )
-        account = found[0]
+        account = the_account(
+            request.user, account_number, request.query_params.get("tenant"), "parameter"
+        )
         balance = selectors.account_position(account, as_of=timezone.localdate())
         return Response(
             {

@@ -10,19 +10,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApplicationError
-from splitting.api import AMOUNT, AMOUNT_ERRORS, ERROR, BadInput, SplitIn
+from splitting.api import AMOUNT, AMOUNT_ERRORS, ERROR, SplitIn, the_account
 from splitting.models import Checkout, CheckoutStatus
 from splitting.providers import OFFER_CHANNELS
 from splitting.selectors import payment_allocations
 from splitting.services.checkouts import checkout_start, provider_event_handle
-from warehouse.models import Account, Supplier
+from warehouse.models import Supplier
 from warehouse.money import format_minor, to_minor
-from warehouse.scoping import scope
 
 
 @csrf_exempt
@@ -133,19 +131,7 @@ class CheckoutCreateApi(APIView):
         given = CheckoutIn(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        accounts = scope(request.user, Account).filter(account_number=data["account_number"])
-        if data.get("tenant"):
-            accounts = accounts.filter(tenant__code=data["tenant"])
-        found = list(accounts.select_related("tenant")[:2])
-        if not found:
-            raise NotFound("no such account")
-        if len(found) > 1:
-            raise BadInput(
-                "several tenants have this account number: name the tenant",
-                code="tenant_required",
-                extra={"tenant": ["This field is required."]},
-            )
-        account = found[0]
+        account = the_account(request.user, data["account_number"], data.get("tenant"))
         checkout, redirect_url = checkout_start(
             tenant=account.tenant,
             account=account,

@@ -281,3 +281,12 @@ def account_by_number(tenant_id: int, account_number: str) -> Account | None:
         .filter(tenant_id=tenant_id, account_number=account_number.strip())
         .first()
     )
+
+
+def visible_accounts(user, number: str, tenant_code: str | None = None) -> list[Account]:
+    """At most two accounts with this number that `user` may see (two: the caller must name
+    the tenant), with their tenant."""
+    accounts = scope(user, Account).filter(account_number=number)
+    if tenant_code:
+        accounts = accounts.filter(tenant__code=tenant_code)
+    return list(accounts.select_related("tenant")[:2])
