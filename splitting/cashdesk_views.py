@@ -24,6 +24,7 @@ from invoicing.templatetags.money import money
 from splitting import cashdesk_selectors as desk
 from splitting import selectors
 from splitting.models import CashShift, DeskMethod
+from splitting.page_access import may_settle
 from splitting.services.cashdesk import (
     TOKEN_RE,
     DeskMatch,
@@ -164,8 +165,8 @@ def _may_work_desk(user) -> None:
 
 def _open_shift(request) -> CashShift | None:
     shift = desk.open_shift_of(request.user)
-    if shift is not None and not selectors.can_take_payments(request.user, shift.tenant_id):
-        raise PermissionDenied
+    if shift is not None:
+        may_settle(request.user, shift.tenant_id)
     return shift
 
 

@@ -21,6 +21,7 @@ from config.errors import ApplicationError
 from invoicing.templatetags.money import money
 from splitting import selectors
 from splitting.models import BankCredit
+from splitting.page_access import form_errors, may_settle
 from splitting.services.statements import (
     statement_import,
     suspense_assign,
@@ -109,19 +110,6 @@ class RefundForm(forms.Form):
     )
 
 
-def _form_errors(form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return "; ".join(parts)
-
-
-def _may_settle(user, tenant_id: int) -> None:
-    if not selectors.can_take_payments(user, tenant_id):
-        raise PermissionDenied
-
-
 # --- statements -------------------------------------------------------------------------------
 
 
@@ -144,10 +132,10 @@ def statement_upload(request):
         request.POST, request.FILES, tenants=staff_scope(request.user, Tenant)
     )
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("statement-list")
     tenant, upload = form.cleaned_data["tenant"], form.cleaned_data["file"]
-    _may_settle(request.user, tenant.pk)
+    may_settle(request.user, tenant.pk)
     try:
         outcome = statement_import(
             tenant=tenant, data=upload.read(), filename=upload.name, actor=request.user
@@ -229,7 +217,7 @@ def credit_detail(request, pk: int):
 @staff_required
 def credit_assign(request, pk: int):
     credit = _credit_or_404(request, pk)
-    _may_settle(request.user, credit.tenant_id)
+    may_settle(request.user, credit.tenant_id)
     form = AssignForm(request.POST, credit=credit)
     if not form.is_valid():
         return _credit_page(request, credit, assign_form=form)
@@ -263,7 +251,7 @@ def credit_assign(request, pk: int):
 @staff_required
 def credit_refund(request, pk: int):
     credit = _credit_or_404(request, pk)
-    _may_settle(request.user, credit.tenant_id)
+    may_settle(request.user, credit.tenant_id)
     form = RefundForm(request.POST)
     if not form.is_valid():
         return _credit_page(request, credit, refund_form=form)

@@ -32,6 +32,7 @@ from invoicing.templatetags.money import money
 from splitting import selectors
 from splitting.filters import PaymentFilter, RegistryFilter, SupplierEventFilter
 from splitting.models import PaymentStatus, RegistryStatus
+from splitting.page_access import form_errors, may_settle
 from splitting.services.outbox import supplier_event_resend
 from splitting.services.payments import payment_reverse
 from splitting.services.settlement import FORMATS, payout_create, registries_build, registry_file
@@ -81,14 +82,6 @@ class BuildForm(forms.Form):
         return data
 
 
-def _form_errors(form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return "; ".join(parts)
-
-
 def _next(request, default: str) -> str:
     """Back to the page (with its filters) the form was posted from."""
     target = request.POST.get("next", "")
@@ -97,11 +90,6 @@ def _next(request, default: str) -> str:
     ):
         return target
     return reverse(default)
-
-
-def _may_settle(user, tenant_id: int) -> None:
-    if not selectors.can_take_payments(user, tenant_id):
-        raise PermissionDenied
 
 
 # --- payments ---------------------------------------------------------------------------------
@@ -148,10 +136,10 @@ def payment_detail(request, pk: int):
 @staff_required
 def payment_reverse_view(request, pk: int):
     payment = _payment_or_404(request, pk)
-    _may_settle(request.user, payment.tenant_id)
+    may_settle(request.user, payment.tenant_id)
     form = ReverseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("payment-detail", pk=payment.pk)
     try:
         payment_reverse(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
@@ -209,10 +197,10 @@ def registry_list(request):
 def registries_build_view(request):
     form = BuildForm(request.POST, tenants=staff_scope(request.user, Tenant))
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("registry-list")
     tenant, day = form.cleaned_data["tenant"], form.cleaned_data["day"]
-    _may_settle(request.user, tenant.pk)
+    may_settle(request.user, tenant.pk)
     try:
         built = registries_build(tenant=tenant, day=day)
     except ApplicationError as exc:
@@ -232,7 +220,7 @@ def registries_build_view(request):
 @login_required
 def registry_payout(request, pk: int):
     registry = _registry_or_404(request, pk)
-    _may_settle(request.user, registry.tenant_id)
+    may_settle(request.user, registry.tenant_id)
     try:
         payout = payout_create(registry=registry, actor=request.user)
     except ApplicationError as exc:
@@ -256,7 +244,7 @@ def registry_download(request, pk: int, file_format: str):
     if file_format not in FORMATS:
         raise Http404
     if file_format in PAYMENT_ORDERS and registry.status != RegistryStatus.PAID:
-        _may_settle(request.user, registry.tenant_id)
+        may_settle(request.user, registry.tenant_id)
     try:
         content, filename = registry_file(
             registry=registry, file_format=file_format, actor=request.user
@@ -314,7 +302,7 @@ def webhook_detail(request, pk: int):
 @staff_required
 def webhook_resend(request, pk: int):
     event = _event_or_404(request, pk)
-    _may_settle(request.user, event.tenant_id)
+    may_settle(request.user, event.tenant_id)
     try:
         supplier_event_resend(event=event, actor=request.user)
     except ApplicationError as exc:
