@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("splitting.api")),
     path("", include("invoicing.urls")),
     path("", include("splitting.urls")),
+    path("", include("debt_collection.urls")),
     path("", include("warehouse.urls")),
     path("sandbox-acquirer/", include("integrations.providers.sandbox_acquirer")),
 ]

@@ -1,0 +1,93 @@
+"""Debt cases: an account whose debt people work on, and the history of that work."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from warehouse.models import Account, Tenant
+
+
+class CaseStage(models.TextChoices):
+    """Where a case is. `queue` is the agents' work; the others say why it is out of it or
+    which legal stage it has reached."""
+
+    QUEUE = "queue", "In queue"
+    PROMISED = "promised", "Promise to pay"
+    PLAN = "plan", "Payment plan"
+    PRE_TRIAL = "pre_trial", "Pre-trial claim"
+    COURT = "court", "Court"
+    ENFORCEMENT = "enforcement", "Enforcement"
+    AGENCY = "agency", "Collection agency"
+    CLOSED = "closed", "Closed"
+
+
+class DebtCase(models.Model):
+    """Opens when an account reaches a dunning level that needs people; at most one open case
+    per account."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debt_cases")
+    stage = models.CharField(max_length=11, choices=CaseStage.choices, default=CaseStage.QUEUE)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="debt_cases",
+    )
+    debt_at_open = models.BigIntegerField(help_text="minor units, overdue when opened")
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=100, blank=True)
+    promise_broken = models.BooleanField(default=False, help_text="flag: a promise was broken")
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    callback_at = models.DateTimeField(null=True, blank=True, help_text="scheduled callback")
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=~Q(stage="closed"),
+                name="debt_case_one_open_per_account",
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "stage"], name="debt_case_tenant_stage")]
+
+    def __str__(self):
+        return f"case {self.pk} · {self.account} · {self.get_stage_display()}"
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", "Opened"
+    CALL = "call", "Call"
+    VISIT = "visit", "Visit"
+    NOTE = "note", "Note"
+    CALLBACK = "callback", "Callback scheduled"
+    MESSAGE = "message", "Message sent"
+    ASSIGNED = "assigned", "Assigned"
+    PROMISE = "promise", "Promise to pay"
+    PLAN = "plan", "Payment plan"
+    STAGE = "stage", "Stage changed"
+    DOCUMENT = "document", "Document generated"
+    CLOSED = "closed", "Closed"
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's history: a contact and its outcome, a note, a decision."""
+
+    case = models.ForeignKey(DebtCase, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=CaseEventKind.choices)
+    outcome = models.CharField(max_length=40, blank=True, help_text="for calls and visits")
+    note = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,60 @@
+"""Every message sent to a debtor (SMS, e-mail, letter), with its delivery status."""
+
+from django.conf import settings
+from django.db import models
+
+from warehouse.models import Account, Tenant
+
+
+class MessageChannel(models.TextChoices):
+    SMS = "sms", "SMS"
+    EMAIL = "email", "E-mail"
+    LETTER = "letter", "Letter"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class Message(models.Model):
+    """One message to one account. Written `queued` in the transaction that decides to send it;
+    a Celery task sends it after commit and records what the provider said."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="messages")
+    case = models.ForeignKey(
+        "DebtCase", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    channel = models.CharField(max_length=6, choices=MessageChannel.choices)
+    recipient = models.CharField(max_length=254, help_text="phone (E.164), e-mail or address")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=9, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    provider_id = models.CharField(max_length=64, blank=True, help_text="e.g. Twilio's SID")
+    error = models.CharField(max_length=500, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(
+        max_length=20, default="manual", help_text="dunning, manual, plan, promise…"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["account", "created_at"], name="message_account_time"),
+            models.Index(fields=["provider_id"], name="message_provider_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel} to {self.recipient} ({self.status})"
