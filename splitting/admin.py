@@ -4,9 +4,13 @@ from django.contrib import admin
 from splitting.models import (
     AllocationRules,
     BankCredit,
+    CashDeskPayment,
+    CashShift,
+    Checkout,
     FrontOffice,
     LedgerAccount,
     Payment,
+    PaymentRequest,
     Payout,
     Registry,
     TerminalProcessor,
@@ -115,3 +119,36 @@ class FrontOfficeAdmin(TenantScopedAdmin):
     list_display = ("code", "name", "tenant", "return_url_prefix", "is_active")
     list_filter = (TENANT_FILTER, "is_active")
     list_select_related = ("tenant",)
+
+
+@admin.register(CashShift)
+class CashShiftAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "tenant", "cashier", "status", "opened_at", "closed_at", "opening_cash")
+    list_filter = (TENANT_FILTER, "status")
+    list_select_related = ("tenant", "cashier")
+    date_hierarchy = "opened_at"
+
+
+@admin.register(CashDeskPayment)
+class CashDeskPaymentAdmin(ReadOnlyAdmin):
+    tenant_path = "shift__tenant"
+    list_display = ("payment", "shift", "method", "amount", "tendered", "change", "taken_at")
+    list_filter = ("method",)
+    list_select_related = ("payment", "shift")
+    date_hierarchy = "taken_at"
+
+
+@admin.register(Checkout)
+class CheckoutAdmin(ReadOnlyAdmin):
+    list_display = ("uid", "tenant", "account", "provider", "amount", "fee", "status", "created_at")
+    list_filter = (TENANT_FILTER, "provider", "status")
+    list_select_related = ("tenant", "account")
+    search_fields = ("provider_id", "reference", "account__account_number")
+
+
+@admin.register(PaymentRequest)
+class PaymentRequestAdmin(ReadOnlyAdmin):
+    list_display = ("uid", "front_office", "account", "amount", "status", "created_at")
+    list_filter = (TENANT_FILTER, "status")
+    list_select_related = ("front_office", "account")
+    search_fields = ("external_id", "reference", "account__account_number")

@@ -209,11 +209,11 @@ def the_account(user, number: str, tenant_code: str | None, field: str = "field"
     return found[0]
 
 
-def _request_hash(data) -> str:
+def request_hash(data) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _stored(user, key: str, digest: str) -> Response | None:
+def stored_answer(user, key: str, digest: str) -> Response | None:
     """The answer stored under this key, or None. (Plain SQL: it runs before every payment.)"""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -231,6 +231,38 @@ def _stored(user, key: str, digest: str) -> Response | None:
             code="idempotency_key_reused",
         )
     return Response(json.loads(response) if isinstance(response, str) else response, status_code)
+
+
+def idempotency_key(request, *, required: bool) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if (required and not key) or len(key) > 100:
+        raise BadInput(
+            "the Idempotency-Key header is "
+            + ("required (1 to 100 characters)" if required else "1 to 100 characters"),
+            code="idempotency_key_required" if required else "idempotency_key_invalid",
+        )
+    return key
+
+
+def idempotent_answer(user, key: str, digest: str, body: dict, status_code: int) -> Response:
+    """Stores the answer under the key and gives it; when a concurrent request with the same key
+    stored its answer first, that one is given instead."""
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(
+                user=user,
+                key=key,
+                request_hash=digest,
+                status_code=status_code,
+                response=body,
+                created_at=timezone.now(),
+            )
+    except IntegrityError:
+        replay = stored_answer(user, key, digest)
+        if replay is not None:
+            return replay
+        raise
+    return Response(body, status=status_code)
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -258,14 +290,9 @@ class PaymentCreateApi(APIView):
         },
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key or len(key) > 100:
-            raise BadInput(
-                "the Idempotency-Key header is required (1 to 100 characters)",
-                code="idempotency_key_required",
-            )
-        digest = _request_hash(request.data)
-        replay = _stored(request.user, key, digest)
+        key = idempotency_key(request, required=True)
+        digest = request_hash(request.data)
+        replay = stored_answer(request.user, key, digest)
         if replay is not None:
             return replay
         given = PaymentIn(data=request.data)
@@ -299,7 +326,7 @@ class PaymentCreateApi(APIView):
             )
         except IntegrityError:
             # The same key, answered meanwhile by a concurrent request.
-            replay = _stored(request.user, key, digest)
+            replay = stored_answer(request.user, key, digest)
             if replay is None:
                 raise
             return replay
@@ -309,26 +336,10 @@ class PaymentCreateApi(APIView):
             return Response(payment_body(payment, outcome.lines), status=status.HTTP_201_CREATED)
         # The channel sent this payment before, under another key (or a concurrent replay of
         # this one): answer as first answered, when this key was stored; else as it stands.
-        replay = _stored(request.user, key, digest)
+        replay = stored_answer(request.user, key, digest)
         if replay is not None:
             return replay
-        body = payment_body(payment)
-        try:
-            with transaction.atomic():
-                IdempotencyKey.objects.create(
-                    user=request.user,
-                    key=key,
-                    request_hash=digest,
-                    status_code=status.HTTP_200_OK,
-                    response=body,
-                    created_at=timezone.now(),
-                )
-        except IntegrityError:
-            replay = _stored(request.user, key, digest)
-            if replay is not None:
-                return replay
-            raise
-        return Response(body, status=status.HTTP_200_OK)
+        return idempotent_answer(request.user, key, digest, payment_body(payment), 200)
 
 
 class PaymentDetailApi(APIView):

@@ -11,8 +11,12 @@ class SplittingConfig(AppConfig):
         from splitting.models import (
             Allocation,
             BankCredit,
+            CashDeskPayment,
+            CashShift,
+            Checkout,
             FrontOffice,
             Payment,
+            PaymentRequest,
             Payout,
             Registry,
             StatementImport,
@@ -36,3 +40,7 @@ class SplittingConfig(AppConfig):
         register(BankCredit, ScopePaths(tenant="tenant", account="account"))
         register(TerminalProcessor, ScopePaths(tenant="tenant"))
         register(FrontOffice, ScopePaths(tenant="tenant"))
+        register(CashShift, ScopePaths(tenant="tenant"))
+        register(CashDeskPayment, ScopePaths(tenant="shift__tenant", account="payment__account"))
+        register(Checkout, ScopePaths(tenant="tenant", account="account"))
+        register(PaymentRequest, ScopePaths(tenant="tenant", account="account"))

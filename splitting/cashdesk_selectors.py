@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from splitting.models import CashDeskPayment, CashShift, DeskMethod, ShiftStatus
+from splitting.models import CashDeskPayment, CashShift, DeskMethod, PaymentStatus, ShiftStatus
 from splitting.selectors import settlement_tenants
 
 RECENT_SHIFTS = 10
@@ -65,9 +65,11 @@ def shift_payments(shift: CashShift) -> QuerySet[CashDeskPayment]:
 
 @dataclass(frozen=True)
 class ShiftTotals:
-    """What a shift took, and what its drawer should hold: the opening cash plus the cash taken
-    (card payments never reach the drawer). `counted` and `difference` (counted − expected:
-    negative is a shortage) once it is closed."""
+    """What a shift took, and what its drawer should hold: the opening cash plus the cash taken,
+    less the cash handed back for payments reversed while the shift was open (card payments
+    never reach the drawer; a reversal after the close is an accounting correction, the cash
+    had already been handed over). `counted` and `difference` (counted − expected: negative is
+    a shortage) once it is closed."""
 
     opening: int
     cash_in: int
@@ -75,10 +77,12 @@ class ShiftTotals:
     cash_count: int
     card_count: int
     counted: int | None
+    cash_returned: int = 0
+    returned_count: int = 0
 
     @property
     def expected(self) -> int:
-        return self.opening + self.cash_in
+        return self.opening + self.cash_in - self.cash_returned
 
     @property
     def total_in(self) -> int:
@@ -95,10 +99,15 @@ class ShiftTotals:
 
 def shift_totals(shift: CashShift) -> ShiftTotals:
     cash, card = Q(method=DeskMethod.CASH), Q(method=DeskMethod.CARD)
+    returned = cash & Q(payment__status=PaymentStatus.REVERSED)
+    if shift.closed_at is not None:
+        returned &= Q(payment__reversed_at__lte=shift.closed_at)
     sums = CashDeskPayment.objects.filter(shift=shift).aggregate(
         cash_in=Coalesce(Sum("amount", filter=cash), 0),
         card_in=Coalesce(Sum("amount", filter=card), 0),
         cash_count=Count("pk", filter=cash),
         card_count=Count("pk", filter=card),
+        cash_returned=Coalesce(Sum("amount", filter=returned), 0),
+        returned_count=Count("pk", filter=returned),
     )
     return ShiftTotals(opening=shift.opening_cash, counted=shift.closing_cash_counted, **sums)

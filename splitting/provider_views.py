@@ -8,13 +8,24 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApplicationError
-from splitting.api import AMOUNT, AMOUNT_ERRORS, ERROR, SplitIn, the_account
+from splitting.api import (
+    AMOUNT,
+    AMOUNT_ERRORS,
+    ERROR,
+    SplitIn,
+    idempotency_key,
+    idempotent_answer,
+    request_hash,
+    stored_answer,
+    the_account,
+)
 from splitting.models import Checkout, CheckoutStatus
 from splitting.providers import OFFER_CHANNELS
 from splitting.selectors import payment_allocations
@@ -119,6 +130,15 @@ class CheckoutOut(serializers.Serializer):
 class CheckoutCreateApi(APIView):
     @extend_schema(
         request=CheckoutIn,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="optional: a replay with the same key returns the first checkout",
+            )
+        ],
         responses={
             201: CheckoutOut,
             400: ERROR,
@@ -128,6 +148,12 @@ class CheckoutCreateApi(APIView):
         },
     )
     def post(self, request):
+        key = idempotency_key(request, required=False)
+        if key:
+            digest = request_hash(request.data)
+            replay = stored_answer(request.user, key, digest)
+            if replay is not None:
+                return replay
         given = CheckoutIn(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -143,16 +169,18 @@ class CheckoutCreateApi(APIView):
             channel=data["channel"],
             site_url=request.build_absolute_uri("/"),
         )
-        return Response(
-            {
-                "id": str(checkout.uid),
-                "redirect_url": redirect_url,
-                "provider": checkout.provider,
-                "amount": format_minor(checkout.amount),
-                "fee": format_minor(checkout.fee),
-                "total": format_minor(checkout.total),
-                "currency": checkout.currency,
-                "status": checkout.status,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        body = {
+            "id": str(checkout.uid),
+            "redirect_url": redirect_url,
+            "provider": checkout.provider,
+            "amount": format_minor(checkout.amount),
+            "fee": format_minor(checkout.fee),
+            "total": format_minor(checkout.total),
+            "currency": checkout.currency,
+            "status": checkout.status,
+        }
+        if key:
+            # Two concurrent first requests with one key each start a checkout; the answer
+            # stored first is given to both, the other checkout simply expires unpaid.
+            return idempotent_answer(request.user, key, digest, body, status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -10,10 +10,13 @@ from splitting.models import (
     Allocation,
     AllocationKind,
     BankCredit,
+    Checkout,
+    CheckoutStatus,
     DeliveryAttempt,
     Entry,
     LedgerAccount,
     Payment,
+    PaymentStatus,
     Payout,
     Registry,
     StatementImport,
@@ -290,3 +293,14 @@ def visible_accounts(user, number: str, tenant_code: str | None = None) -> list[
     if tenant_code:
         accounts = accounts.filter(tenant__code=tenant_code)
     return list(accounts.select_related("tenant")[:2])
+
+
+def refund_provider(payment) -> str | None:
+    """The provider an online payment can be refunded through, or None."""
+    if payment.status != PaymentStatus.BOOKED:
+        return None
+    return (
+        Checkout.objects.filter(payment=payment, status=CheckoutStatus.SUCCEEDED)
+        .values_list("provider", flat=True)
+        .first()
+    )

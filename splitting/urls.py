@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/payments/", views.payment_list, name="payment-list"),
     path("staff/payments/<int:pk>/", views.payment_detail, name="payment-detail"),
     path("staff/payments/<int:pk>/reverse/", views.payment_reverse_view, name="payment-reverse"),
+    path("staff/payments/<int:pk>/refund/", views.payment_refund_view, name="payment-refund"),
     path("staff/registries/", views.registry_list, name="registry-list"),
     path("staff/registries/build/", views.registries_build_view, name="registries-build"),
     path("staff/registries/<int:pk>/payout/", views.registry_payout, name="registry-payout"),

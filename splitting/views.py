@@ -33,6 +33,7 @@ from splitting import selectors
 from splitting.filters import PaymentFilter, RegistryFilter, SupplierEventFilter
 from splitting.models import PaymentStatus, RegistryStatus
 from splitting.page_access import form_errors, may_settle
+from splitting.services.checkouts import checkout_refund
 from splitting.services.outbox import supplier_event_resend
 from splitting.services.payments import payment_reverse
 from splitting.services.settlement import FORMATS, payout_create, registries_build, registry_file
@@ -126,6 +127,7 @@ def payment_detail(request, pk: int):
         "events": selectors.payment_events(payment),
         "may_reverse": payment.status == PaymentStatus.BOOKED
         and selectors.can_take_payments(request.user, payment.tenant_id),
+        "refund_provider": selectors.refund_provider(payment),
         "form": ReverseForm(),
         "section": "payments",
     }
@@ -149,6 +151,29 @@ def payment_reverse_view(request, pk: int):
         messages.success(
             request,
             _("Payment #%(pk)s of %(amount)s is reversed: its open items are open again.")
+            % {"pk": payment.pk, "amount": money(payment.amount, payment.tenant)},
+        )
+    return redirect("payment-detail", pk=payment.pk)
+
+
+@require_POST
+@staff_required
+def payment_refund_view(request, pk: int):
+    """An online payment paid back through its provider, then reversed in our books."""
+    payment = _payment_or_404(request, pk)
+    may_settle(request.user, payment.tenant_id)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("payment-detail", pk=payment.pk)
+    try:
+        checkout_refund(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Payment #%(pk)s of %(amount)s is refunded to the payer and reversed.")
             % {"pk": payment.pk, "amount": money(payment.amount, payment.tenant)},
         )
     return redirect("payment-detail", pk=payment.pk)

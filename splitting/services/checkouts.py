@@ -22,7 +22,7 @@ from config.errors import ApplicationError
 from integrations.providers import CheckoutRequest, ProviderError, ProviderRules, WebhookRejected
 from invoicing.models import DocumentStatus, PaymentDocument
 from splitting import allocation as engine
-from splitting.models import Channel, Checkout, CheckoutStatus, Payment
+from splitting.models import Channel, Checkout, CheckoutStatus, Payment, PaymentStatus
 from splitting.providers import provider_config, providers_of
 from splitting.services.payments import (
     PaymentConflict,
@@ -366,6 +366,9 @@ def checkout_refund(*, payment: Payment, actor=None, reason: str = "") -> Paymen
     payment reversed (every supplier's share and the open items restored)."""
     from splitting.services.payments import payment_reverse
 
+    payment.refresh_from_db(fields=["status"])
+    if payment.status != PaymentStatus.BOOKED:
+        raise CheckoutRefused("the payment is already reversed", code="already_reversed")
     checkout = Checkout.objects.filter(payment=payment, status=CheckoutStatus.SUCCEEDED).first()
     if checkout is None:
         raise CheckoutRefused(

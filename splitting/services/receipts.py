@@ -58,6 +58,7 @@ LABELS = {
         "still_open": "открыта",
         "opening": "Наличные на начало смены",
         "cash_in": "Принято наличными",
+        "returned": "Возвращено при сторно",
         "card_in": "Принято картой",
         "expected": "Наличные в кассе по расчёту",
         "counted": "Наличные в кассе фактически",
@@ -100,6 +101,7 @@ LABELS = {
         "still_open": "open",
         "opening": "Opening cash",
         "cash_in": "Taken in cash",
+        "returned": "Handed back for reversals",
         "card_in": "Taken by card",
         "expected": "Cash expected in the drawer",
         "counted": "Cash counted",
@@ -142,6 +144,7 @@ LABELS = {
         "still_open": "offen",
         "opening": "Anfangsbestand",
         "cash_in": "Bar eingenommen",
+        "returned": "Bei Storno zurückgegeben",
         "card_in": "Mit Karte eingenommen",
         "expected": "Sollbestand der Kasse",
         "counted": "Gezählter Bestand",
@@ -364,6 +367,18 @@ def shift_report_pdf(
     figures = [
         (labels["opening"], money(totals.opening), False, INK),
         (cash_label, money(totals.cash_in), False, INK),
+        *(
+            [
+                (
+                    f"{labels['returned']} ({labels['count']}: {totals.returned_count})",
+                    money(-totals.cash_returned),
+                    False,
+                    INK,
+                )
+            ]
+            if totals.returned_count
+            else []
+        ),
         (labels["expected"], money(totals.expected), True, INK),
         (labels["counted"], "—" if totals.counted is None else money(totals.counted), False, INK),
         (

@@ -19,6 +19,7 @@ from invoicing.qr_scan import payload_scan
 from invoicing.references import qrr_reference, rf_reference
 from invoicing.services.closing import period_close
 from splitting.models import CashDeskPayment, CashShift, Payment, ShiftStatus
+from splitting.cashdesk_selectors import shift_totals
 from splitting.services.cashdesk import (
     CashDeskError,
     account_find,
@@ -26,6 +27,7 @@ from splitting.services.cashdesk import (
     shift_close,
     shift_open,
 )
+from splitting.services.payments import payment_reverse
 from tests.factories import AccountFactory, MembershipFactory, TenantFactory, UserFactory
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import AuditEvent, Role
@@ -314,6 +316,34 @@ def test_closing_the_shift_computes_the_difference_and_gives_the_report(
     assert_ledger_clean(bills.tenant)
 
 
+def test_cash_handed_back_for_a_reversal_leaves_the_drawer_only_while_the_shift_is_open(
+    bills, client, cashier
+):
+    shift = shift_open(tenant=bills.tenant, cashier=cashier, opening_cash=500_00)
+    account = bills.accounts["VK-0001"]
+    first = cash_payment_take(shift=shift, account=account, amount=100_00, method="cash")
+    second = cash_payment_take(shift=shift, account=account, amount=40_00, method="cash")
+    card = cash_payment_take(shift=shift, account=account, amount=25_00, method="card")
+
+    payment_reverse(payment=first.desk_payment.payment, reason="wrong account")
+    payment_reverse(payment=card.desk_payment.payment, reason="card refund")
+    open_totals = shift_totals(shift)
+    desk = client.get("/staff/cashdesk/").content.decode()
+    totals = shift_close(shift=shift, counted_cash=540_00)
+    payment_reverse(payment=second.desk_payment.payment, reason="after the close")
+    shift.refresh_from_db()
+    later = shift_totals(shift)
+
+    assert (open_totals.cash_returned, open_totals.returned_count) == (100_00, 1)
+    assert open_totals.expected == 500_00 + 140_00 - 100_00
+    assert "handed back (1 reversal)" in desk
+    assert (totals.expected, totals.difference) == (540_00, 0)
+    assert (later.expected, later.cash_returned) == (540_00, 100_00)  # the late one: no cash moved
+    report = client.get(f"/staff/cashdesk/shifts/{shift.pk}/").content.decode()
+    assert "Handed back for a reversal (1 payment)" in report
+    assert_ledger_clean(bills.tenant)
+
+
 def test_one_open_shift_per_cashier(bills, cashier):
     shift_open(tenant=bills.tenant, cashier=cashier, opening_cash=0)
 
@@ -384,6 +414,29 @@ def test_another_tenants_receipt_and_report_are_not_found(bills, client, cashier
 
     assert receipt.status_code == 404
     assert client.get(f"/staff/cashdesk/shifts/{shift.pk}/").status_code == 404
+
+
+def test_the_admin_lists_the_cash_desk_rows_of_the_users_tenants_only(bills, client, cashier):
+    other = TenantFactory(code="elsewhere")
+    stranger = UserFactory()
+    MembershipFactory(user=stranger, tenant=other, role=Role.ACCOUNTANT)
+    theirs = shift_open(tenant=other, cashier=stranger, opening_cash=0)
+    cash_payment_take(
+        shift=theirs, account=AccountFactory(tenant=other), amount=7_00, method="card"
+    )
+    ours = shift_open(tenant=bills.tenant, cashier=cashier, opening_cash=0)
+    cash_payment_take(shift=ours, account=bills.accounts["VK-0001"], amount=9_00, method="card")
+    cashier.is_staff = True
+    cashier.save(update_fields=["is_staff"])
+
+    shifts = client.get("/admin/splitting/cashshift/")
+    payments = client.get("/admin/splitting/cashdeskpayment/")
+
+    assert [row.pk for row in shifts.context["cl"].result_list] == [ours.pk]
+    assert [row.amount for row in payments.context["cl"].result_list] == [9_00]
+    assert client.get(f"/admin/splitting/cashshift/{theirs.pk}/change/").status_code == 302
+    assert client.get("/admin/splitting/checkout/").status_code == 200
+    assert client.get("/admin/splitting/paymentrequest/").status_code == 200
 
 
 # --- on PostgreSQL, with real threads -----------------------------------------------------------

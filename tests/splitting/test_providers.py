@@ -22,9 +22,10 @@ from integrations.providers.sandbox import CARD_DECLINED, CARD_RETRY, CARD_SUCCE
 from splitting.models import Checkout, Payment
 from splitting.selectors import payment_allocations
 from splitting.services.checkouts import providers_for
-from tests.factories import AccountHolderFactory, UserFactory
+from tests.factories import AccountHolderFactory, MembershipFactory, UserFactory
 from tests.integrations.stripe_double import StripeDouble, event, stripe_signature
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
+from warehouse.models import Role
 
 pytest_plugins = ["tests.warehouse.charges_fixtures"]
 
@@ -317,6 +318,25 @@ def test_stripe_checkout_to_signed_webhook_books_one_split_payment(client, api, 
 
 
 @pytest.mark.django_db
+def test_a_checkout_replayed_with_its_idempotency_key_returns_the_first_one(api, stripe_api):
+    body = {"account_number": "00000001", "amount": "200.00", "provider": "stripe"}
+
+    first = api.post("/api/v1/checkouts", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = api.post("/api/v1/checkouts", body, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+    other = api.post(
+        "/api/v1/checkouts", {**body, "amount": "150.00"}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    unkeyed = api.post("/api/v1/checkouts", body, format="json")
+
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert other.status_code == 409 and other.json()["error"] == "idempotency_key_reused"
+    assert unkeyed.status_code == 201 and unkeyed.json()["id"] != first.json()["id"]
+    assert Checkout.objects.count() == 2
+    assert len(stripe_api.calls("/v1/checkout/sessions")) == 2
+
+
+@pytest.mark.django_db
 def test_forged_or_stale_stripe_webhook_is_refused_and_nothing_written(
     client, api, stripe_api, caplog
 ):
@@ -470,6 +490,38 @@ def test_an_online_payment_is_refunded_through_its_provider_and_reversed(client,
     assert refund.params["amount"] == "20400"
     payment.refresh_from_db()
     assert payment.status == "reversed"
+    assert_ledger_clean()
+
+
+@pytest.mark.django_db
+def test_staff_refund_an_online_payment_from_its_page_and_a_collector_may_not(
+    client, api, stripe_api, owed
+):
+    stripe_start(api)
+    checkout = Checkout.objects.get()
+    post_event(client, *stripe_api.signed_event(checkout.provider_id, STRIPE_WHSEC))
+    payment = Payment.objects.get()
+    collector, accountant = UserFactory(), UserFactory()
+    MembershipFactory(user=collector, tenant=owed.tenant, role=Role.COLLECTOR)
+    MembershipFactory(user=accountant, tenant=owed.tenant, role=Role.ACCOUNTANT)
+    url = f"/staff/payments/{payment.pk}/refund/"
+
+    client.force_login(collector)
+    refused = client.post(url, {"reason": "asked by the payer"})
+    client.force_login(accountant)
+    page = client.get(f"/staff/payments/{payment.pk}/").content.decode()
+    done = client.post(url, {"reason": "asked by the payer"}, follow=True)
+    again = client.post(url, {"reason": "twice"}, follow=True)
+
+    assert refused.status_code == 403
+    assert "Refund to the payer through stripe and reverse" in page
+    [refund] = stripe_api.calls("/v1/refunds")
+    assert refund.params["amount"] == "20400"
+    payment.refresh_from_db()
+    assert payment.status == "reversed"
+    assert "is refunded to the payer and reversed" in done.content.decode()
+    assert "Refund to the payer" not in done.content.decode()
+    assert again.status_code == 200 and len(stripe_api.calls("/v1/refunds")) == 1
     assert_ledger_clean()
 
 
