@@ -26,7 +26,7 @@ from invoicing.qr_scan import payload_scan
 from invoicing.references import ReferenceError as BadReference
 from invoicing.references import reference_parse
 from splitting.cashdesk_selectors import ShiftTotals, shift_totals
-from splitting.models import CashDeskPayment, CashShift, Channel, DeskMethod, ShiftStatus
+from splitting.models import CashDeskPayment, CashShift, Channel, DeskMethod, Payment, ShiftStatus
 from splitting.services.payments import payment_post
 from warehouse.models import Account, AccountLink, AuditEvent, Tenant
 
@@ -247,6 +247,36 @@ def cash_payment_take(
     if current != ShiftStatus.OPEN:
         raise CashDeskError("this shift is closed; open a new one", code="shift_closed")
 
+    def record(payment: Payment) -> None:
+        """In the payment's transaction: the shift is locked against a concurrent close, so a
+        payment is on an open shift's report or not booked at all."""
+        locked = CashShift.objects.select_for_update().filter(pk=shift.pk).values("status")
+        if locked.get()["status"] != ShiftStatus.OPEN:
+            raise CashDeskError("this shift is closed; open a new one", code="shift_closed")
+        CashDeskPayment.objects.create(
+            payment=payment,
+            shift=shift,
+            method=method,
+            amount=amount,
+            tendered=tendered,
+            change=change,
+            taken_at=payment.booked_at,
+        )
+        AuditEvent.objects.create(
+            tenant_id=shift.tenant_id,
+            actor_id=shift.cashier_id,
+            action="cashdesk.payment_taken",
+            detail={
+                "shift": shift.pk,
+                "payment": payment.pk,
+                "account": account.account_number,
+                "amount": amount,
+                "method": method,
+                "tendered": tendered,
+                "change": change,
+            },
+        )
+
     outcome = payment_post(
         tenant=shift.tenant,
         account=account,
@@ -254,33 +284,7 @@ def cash_payment_take(
         channel=Channel.CASH_DESK,
         external_id=f"desk:{shift.pk}:{token}",
         document_reference=document_reference,
+        booked_with=record,
     )
-    payment = outcome.payment
-    with transaction.atomic():
-        row, created = CashDeskPayment.objects.get_or_create(
-            payment=payment,
-            defaults={
-                "shift": shift,
-                "method": method,
-                "amount": amount,
-                "tendered": tendered,
-                "change": change,
-                "taken_at": payment.booked_at,
-            },
-        )
-        if created:
-            AuditEvent.objects.create(
-                tenant_id=shift.tenant_id,
-                actor_id=shift.cashier_id,
-                action="cashdesk.payment_taken",
-                detail={
-                    "shift": shift.pk,
-                    "payment": payment.pk,
-                    "account": account.account_number,
-                    "amount": amount,
-                    "method": method,
-                    "tendered": tendered,
-                    "change": change,
-                },
-            )
+    row = CashDeskPayment.objects.get(payment=outcome.payment)
     return DeskOutcome(row, created=outcome.created)

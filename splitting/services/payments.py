@@ -76,12 +76,15 @@ def payment_post(
     idempotency: IdempotencyRequest | None = None,
     bank_credit=None,
     from_suspense: bool = False,
+    booked_with: Callable[[Payment], None] | None = None,
 ) -> PaymentOutcome:
     """Books a payment of `amount` minor units, or — when the channel already sent this
     `external_id` — returns the payment booked then (`created` False). `split` maps supplier
     codes to amounts the payer chose. A payment of a bank statement's credit names it;
     `from_suspense` when the money was parked in suspense before (it leaves suspense then,
-    not the channel's clearing account, which took it when it arrived)."""
+    not the channel's clearing account, which took it when it arrived). `booked_with(payment)`
+    runs inside the payment's transaction once it is booked, so a channel's own record of it
+    (and any check the channel makes there) commits or rolls back with the payment."""
     if not isinstance(amount, int) or amount <= 0:
         raise PaymentRefused("the amount must be positive", code="bad_amount")
     if channel not in Channel.values:
@@ -103,6 +106,7 @@ def payment_post(
             idempotency=idempotency,
             bank_credit=bank_credit,
             from_suspense=from_suspense,
+            booked_with=booked_with,
         )
     except IntegrityError:
         # A replay: the channel's external id is booked already (unique per channel).
@@ -138,6 +142,7 @@ def _post(
     idempotency,
     bank_credit,
     from_suspense,
+    booked_with,
 ):
     locked = open_items_lock(account=account)
     rules = allocation_rules(tenant)
@@ -246,6 +251,8 @@ def _post(
                 "created_at": now,
             },
         )
+    if booked_with is not None:
+        booked_with(payment)
     return PaymentOutcome(payment, created=True, lines=lines)
 
 

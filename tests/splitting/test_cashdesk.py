@@ -18,8 +18,8 @@ from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.qr_scan import payload_scan
 from invoicing.references import qrr_reference, rf_reference
 from invoicing.services.closing import period_close
-from splitting.models import CashDeskPayment, CashShift, Payment, ShiftStatus
 from splitting.cashdesk_selectors import shift_totals
+from splitting.models import CashDeskPayment, CashShift, Payment, ShiftStatus
 from splitting.services.cashdesk import (
     CashDeskError,
     account_find,
@@ -475,3 +475,64 @@ def test_one_form_sent_from_many_threads_at_once_takes_one_payment(postgres, wor
     assert Payment.objects.count() == 1 and CashDeskPayment.objects.count() == 1
     assert AuditEvent.objects.filter(action="cashdesk.payment_taken").count() == 1
     assert_ledger_clean(world.tenant)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_racing_the_shift_close_is_not_booked(postgres, world):
+    """The close holds the shift's row lock while the payment, already past its first check,
+    waits for it; once the close commits, the payment finds the shift closed and rolls back."""
+    charges(world, PERIOD, water={"VK-0001": "140.00"})
+    user = UserFactory()
+    MembershipFactory(user=user, tenant=world.tenant, role=Role.ACCOUNTANT)
+    shift = shift_open(tenant=world.tenant, cashier=user, opening_cash=0)
+    closing, paid = threading.Event(), []
+
+    def close() -> None:
+        try:
+            with transaction.atomic():
+                CashShift.objects.select_for_update().get(pk=shift.pk)
+                closing.set()
+                _wait_for_a_lock_wait()
+                CashShift.objects.filter(pk=shift.pk).update(
+                    status=ShiftStatus.CLOSED, closed_at=timezone.now(), closing_cash_counted=0
+                )
+        finally:
+            connections.close_all()
+
+    def pay() -> None:
+        try:
+            closing.wait(10)
+            cash_payment_take(
+                shift=shift, account=world.accounts["VK-0001"], amount=100_00, method="cash"
+            )
+        except CashDeskError as refused:
+            paid.append(refused.code)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for future in [pool.submit(close), pool.submit(pay)]:
+            future.result()
+
+    assert paid == ["shift_closed"]
+    assert Payment.objects.count() == 0 and CashDeskPayment.objects.count() == 0
+    assert_ledger_clean(world.tenant)
+
+
+def _wait_for_a_lock_wait() -> None:
+    """Until another session waits on a lock (the payment, blocked on the shift's row). The
+    statistics snapshot is cleared each time: it is otherwise kept for the whole transaction."""
+    import time
+
+    with connections["default"].cursor() as cursor:
+        for _ in range(200):
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the payment never waited for the shift's lock")
