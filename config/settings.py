@@ -225,3 +225,41 @@ if env.str("STRIPE_API_KEY", default=""):
         },
         "tenants": env.list("STRIPE_TENANTS", default=["*"]),
     }
+
+# SMS to debtors (debt_collection.services.sending.sms_backend): "twilio" when
+# TWILIO_ACCOUNT_SID is set, else "console" (printed and logged, never sent). TWILIO_API_URL
+# points the Twilio client at another address (a local double, a staging stub); empty means
+# Twilio itself. TWILIO_STATUS_CALLBACK_URL is the public URL of /api/v1/sms/status that
+# Twilio posts delivery statuses to (and signs); empty: no status callbacks are requested.
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_API_URL = env.str("TWILIO_API_URL", default="")
+TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
+TWILIO_TIMEOUT = env.float("TWILIO_TIMEOUT", default=10.0)
+SMS_BACKEND = env.str("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else "console")
+if SMS_BACKEND not in ("console", "twilio"):
+    raise ImproperlyConfigured(f"SMS_BACKEND is {SMS_BACKEND!r}; use console or twilio.")
+if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND is twilio: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM."
+    )
+# A hung SMTP server must not hold a Celery worker forever (Django's default: no timeout).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
+
+# Dunning (debt_collection.services.dunning): beat runs `run_dunning_all` hourly and each
+# tenant's procedure runs in the hour when its local time is this hour (after quiet hours).
+# PUBLIC_BASE_URL prefixes the pay links put into messages (no request to build them from).
+DUNNING_LOCAL_HOUR = env.int("DUNNING_LOCAL_HOUR", default=10)
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+CELERY_BEAT_SCHEDULE["run-dunning"] = {
+    "task": "debt_collection.run_dunning_all",
+    "schedule": 3600.0,
+}
+
+# Promises to pay and payment plans (debt_collection.tasks.check_promises_and_plans): daily;
+# a run is idempotent, so when in the day it runs does not matter.
+CELERY_BEAT_SCHEDULE["check-promises-and-plans"] = {
+    "task": "debt_collection.check_promises_and_plans",
+    "schedule": 86400.0,
+}

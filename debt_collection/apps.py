@@ -8,9 +8,29 @@ class DebtCollectionConfig(AppConfig):
     verbose_name = "Debt Collection"
 
     def ready(self):
-        from debt_collection.models import CaseEvent, DebtCase, Message
+        from debt_collection import models as m
+        from debt_collection.services.penalties import penalties_charge
+        from warehouse import hooks
         from warehouse.scoping import ScopePaths, register
 
-        register(DebtCase, ScopePaths(tenant="tenant", account="account"))
-        register(CaseEvent, ScopePaths(tenant="case__tenant", account="case__account"))
-        register(Message, ScopePaths(tenant="tenant", account="account"))
+        # Penalties are charged at period close, inside warehouse's period_lock.
+        hooks.on_period_closing(penalties_charge)
+
+        by_account = ScopePaths(tenant="tenant", account="account")
+        by_case = ScopePaths(tenant="tenant", account="case__account")
+        tenant_wide = ScopePaths(tenant="tenant")
+        for model in (m.DebtCase, m.Message, m.DunningStep, m.DunningState):
+            register(model, by_account)
+        for model in (m.LegalDocument, m.CourtProceeding):
+            register(model, by_case)
+        for model in (m.Agency, m.AgencyHandover, m.DocumentTemplate, m.DunningLevel):
+            register(model, tenant_wide)
+        register(m.MessageTemplate, tenant_wide)
+        register(m.CaseEvent, ScopePaths(tenant="case__tenant", account="case__account"))
+        register(m.PenaltyAccrual, ScopePaths(tenant="tenant", account="base_item__account"))
+        register(
+            m.SupplierPenaltySetting, ScopePaths(tenant="supplier__tenant", supplier="supplier")
+        )
+        register(m.PromiseToPay, by_account)
+        register(m.PaymentPlan, by_account)
+        register(m.Instalment, ScopePaths(tenant="plan__tenant", account="plan__account"))

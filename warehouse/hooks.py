@@ -24,3 +24,20 @@ def on_charges_posted(function: Callable[..., None]) -> Callable[..., None]:
 def charges_posted(*, batch) -> None:
     for function in _charges_posted:
         function(batch=batch)
+
+
+_period_closing: list[Callable[..., None]] = []
+
+
+def on_period_closing(function: Callable[..., None]) -> Callable[..., None]:
+    """Registers `function(*, tenant, period, actor)`: called by `period_lock` inside its
+    transaction when it is about to lock the period (never for one already locked), before the
+    lock is written — e.g. debt collection charges the period's penalties here."""
+    if function not in _period_closing:
+        _period_closing.append(function)
+    return function
+
+
+def period_closing(*, tenant, period: str, actor=None) -> None:
+    for function in _period_closing:
+        function(tenant=tenant, period=period, actor=actor)

@@ -3,11 +3,80 @@
 One module per concern; every model is re-exported here so `debt_collection.models.X` works.
 """
 
-from debt_collection.models.cases import CaseEvent, CaseEventKind, CaseStage, DebtCase
+from debt_collection.models.cases import (
+    WORKED_STAGES,
+    CaseEvent,
+    CaseEventKind,
+    CaseStage,
+    DebtCase,
+)
+from debt_collection.models.dunning import (
+    DunningAction,
+    DunningLevel,
+    DunningOutcome,
+    DunningState,
+    DunningStep,
+    MessageTemplate,
+    TemplateChannel,
+)
+from debt_collection.models.legal import (
+    Agency,
+    AgencyHandover,
+    AgencyHandoverLine,
+    CourtProceeding,
+    DocumentKind,
+    DocumentLanguage,
+    DocumentTemplate,
+    LegalDocument,
+    ProceedingStage,
+)
 from debt_collection.models.messages import Message, MessageChannel, MessageStatus
+from debt_collection.models.penalties import (
+    KeyRate,
+    PenaltyAccrual,
+    PenaltyPolicyPeriod,
+    PolicyKind,
+    StatutoryRate,
+    SupplierPenaltySetting,
+)
+from debt_collection.models.plans import (
+    Instalment,
+    PaymentPlan,
+    PlanStatus,
+    PromiseStatus,
+    PromiseToPay,
+)
 from debt_collection.models.settings import CollectionSettings
 
 __all__ = [
+    "WORKED_STAGES",
+    "KeyRate",
+    "PenaltyAccrual",
+    "PenaltyPolicyPeriod",
+    "PolicyKind",
+    "StatutoryRate",
+    "SupplierPenaltySetting",
+    "DunningAction",
+    "DunningLevel",
+    "DunningOutcome",
+    "DunningState",
+    "DunningStep",
+    "MessageTemplate",
+    "TemplateChannel",
+    "Agency",
+    "AgencyHandover",
+    "AgencyHandoverLine",
+    "CourtProceeding",
+    "DocumentKind",
+    "DocumentLanguage",
+    "DocumentTemplate",
+    "LegalDocument",
+    "ProceedingStage",
+    "Instalment",
+    "PaymentPlan",
+    "PlanStatus",
+    "PromiseStatus",
+    "PromiseToPay",
     "CaseEvent",
     "CaseEventKind",
     "CaseStage",

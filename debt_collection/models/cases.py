@@ -21,6 +21,11 @@ class CaseStage(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# The stages agents work a case in: calls, promises and plans happen here. A pre-trial claim
+# has been sent in the second, and people still call while its deadline runs.
+WORKED_STAGES = (CaseStage.QUEUE, CaseStage.PRE_TRIAL)
+
+
 class DebtCase(models.Model):
     """Opens when an account reaches a dunning level that needs people; at most one open case
     per account."""

@@ -41,6 +41,7 @@ from warehouse.models import (
     ClearingKind,
     ImportBatch,
     Service,
+    SourceFormat,
     Supplier,
     Tenant,
 )
@@ -65,7 +66,9 @@ class CloseResult:
 
 
 def suppliers_missing(tenant: Tenant, period: str) -> list[str]:
-    posted = ImportBatch.objects.filter(tenant=tenant, period=period, status=BatchStatus.POSTED)
+    posted = ImportBatch.objects.filter(
+        tenant=tenant, period=period, status=BatchStatus.POSTED
+    ).exclude(source_format=SourceFormat.PENALTY)  # penalties are not a supplier's charges
     return list(
         Supplier.objects.filter(tenant=tenant)
         .exclude(pk__in=posted.values("supplier_id"))

@@ -36,6 +36,7 @@ class SourceFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "XLSX"
     SQL = "sql", "SQL pull"
+    PENALTY = "pen", "Penalties"  # charged by debt collection at period close, not imported
 
 
 class MappingProfile(models.Model):
@@ -100,7 +101,10 @@ class BatchStatus(models.TextChoices):
 
 
 class ImportBatch(models.Model):
-    """One file (or SQL pull) of one supplier's charges for one period."""
+    """One file (or SQL pull) of one supplier's charges for one period — or, with source format
+    `pen`, the penalties charged on the supplier's debts at a period's close. A penalty batch
+    has no file and no version, and never supersedes nor is superseded by the supplier's own
+    imports (`warehouse.services.charges` leaves it out of its versions)."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="import_batches")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="batches")
@@ -139,7 +143,7 @@ class ImportBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["supplier", "period"],
-                condition=Q(status="posted"),
+                condition=Q(status="posted") & ~Q(source_format="pen"),
                 name="one_posted_batch_per_supplier_period",
             ),
             models.UniqueConstraint(

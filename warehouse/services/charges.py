@@ -178,9 +178,15 @@ def batch_rerun(*, batch: ImportBatch, actor=None) -> ImportOutcome:
 
 
 def _posted_batch(supplier: Supplier, period: str) -> ImportBatch | None:
-    return ImportBatch.objects.filter(
-        supplier=supplier, period=period, status=BatchStatus.POSTED
-    ).first()
+    return _own_batches(supplier, period).filter(status=BatchStatus.POSTED).first()
+
+
+def _own_batches(supplier: Supplier, period: str):
+    """The supplier's own imports of the period: not the penalty batches debt collection posts
+    at period close (those are never superseded nor replaced by an import)."""
+    return ImportBatch.objects.filter(supplier=supplier, period=period).exclude(
+        source_format=SourceFormat.PENALTY
+    )
 
 
 def _format_of(filename: str, data: bytes) -> str:
@@ -304,11 +310,9 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
         )
 
     standing = list(
-        ImportBatch.objects.filter(
-            supplier=batch.supplier,
-            period=batch.period,
-            status__in=[BatchStatus.POSTED, BatchStatus.SUPERSEDED],
-        ).values_list("pk", flat=True)
+        _own_batches(batch.supplier, batch.period)
+        .filter(status__in=[BatchStatus.POSTED, BatchStatus.SUPERSEDED])
+        .values_list("pk", flat=True)
     )
     allocated = (
         bool(standing) and Clearing.objects.filter(open_item__batch_id__in=standing).exists()
@@ -331,12 +335,7 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
     if previous is not None:
         previous.status, previous.superseded_by = BatchStatus.SUPERSEDED, batch
         previous.save(update_fields=["status", "superseded_by"])
-    version = (
-        ImportBatch.objects.filter(supplier=batch.supplier, period=batch.period).aggregate(
-            v=Max("version")
-        )["v"]
-        or 0
-    ) + 1
+    version = (_own_batches(batch.supplier, batch.period).aggregate(v=Max("version"))["v"] or 0) + 1
     batch.status, batch.version, batch.posted_at = BatchStatus.POSTED, version, timezone.now()
     batch.amount_total = int(frame["amount"].sum()) if len(frame) else 0
     batch.message = (

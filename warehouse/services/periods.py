@@ -7,6 +7,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from config.errors import ApplicationError
+from warehouse import hooks
 from warehouse.models import AuditEvent, ClosedPeriod, Tenant
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -30,14 +31,27 @@ def period_is_locked(tenant: Tenant, period: str) -> bool:
     return ClosedPeriod.objects.filter(tenant=tenant, period=period).exists()
 
 
+class _LockedMeanwhile(Exception):
+    pass
+
+
 @transaction.atomic
 def period_lock(*, tenant: Tenant, period: str, actor=None) -> bool:
-    """Freezes the period's charges. True when it locked now, False when it already was."""
+    """Freezes the period's charges. True when it locked now, False when it already was.
+    The `period_closing` hooks run first, in the same savepoint as the lock: when another
+    process locked the period meanwhile, what they wrote is rolled back with it."""
     period_parse(period)
+    if period_is_locked(tenant, period):
+        return False
     try:
         with transaction.atomic():
-            ClosedPeriod.objects.create(tenant=tenant, period=period, closed_by=actor)
-    except IntegrityError:
+            hooks.period_closing(tenant=tenant, period=period, actor=actor)
+            try:
+                with transaction.atomic():
+                    ClosedPeriod.objects.create(tenant=tenant, period=period, closed_by=actor)
+            except IntegrityError as exc:
+                raise _LockedMeanwhile from exc
+    except _LockedMeanwhile:
         return False
     AuditEvent.objects.create(
         tenant=tenant, actor=actor, action="period.locked", detail={"period": period}

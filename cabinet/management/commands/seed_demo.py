@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from debt_collection.services.demo import demo_collections, demo_collections_remove
 from invoicing.services.demo import demo_close_periods, demo_documents_remove
 from splitting.services.demo import demo_ledger_remove, demo_payments
 from warehouse.services.demo import (
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         last_period = last_period or default_last_period()
         out = out or Path(settings.VAR_DIR) / "demo"
         started = time.monotonic()
+        demo_collections_remove(DEMO_TENANTS)
         demo_ledger_remove(DEMO_TENANTS)
         demo_documents_remove(DEMO_TENANTS)
         result = demo_seed(
@@ -81,16 +83,19 @@ class Command(BaseCommand):
             ),
         )
         documents = payments = 0
+        collections = {"messages": 0, "cases": 0}
         if not no_import:
             documents = demo_close_periods(DEMO_TENANTS, result.periods)
             payments = demo_payments(DEMO_TENANTS, seed=seed)
+            collections = demo_collections(DEMO_TENANTS, seed=seed)
         elapsed = time.monotonic() - started
         total = sum(result.accounts.values())
         self.stdout.write(
             f"Demo seeded in {elapsed:.1f}s: {total} accounts in {len(result.accounts)} tenants, "
             f"{len(result.files)} supplier files for {', '.join(result.periods)} in {out}, "
             f"{result.batches} imported, {documents} payment documents issued, "
-            f"{payments} payments taken"
+            f"{payments} payments taken, {collections['messages']} dunning messages sent, "
+            f"{collections['cases']} debt cases in the collectors' queue"
         )
         self._print_sign_ins(result.sign_ins)
 

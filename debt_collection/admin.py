@@ -1,0 +1,265 @@
+"""Django admin of debt collection. Tenant-owned rows go through warehouse's scoped admin (a
+staff user sees their tenants' rows, their role decides what they may do). Rates and policy
+periods are national rows shared by every tenant: any operator staff may look, only a
+superuser edits them — each change audited (untenanted)."""
+
+from django import forms
+from django.contrib import admin
+from django.template import TemplateSyntaxError
+
+from debt_collection.models import (
+    Agency,
+    CaseEvent,
+    CollectionSettings,
+    CourtProceeding,
+    DebtCase,
+    DunningLevel,
+    DunningStep,
+    Instalment,
+    KeyRate,
+    LegalDocument,
+    Message,
+    MessageTemplate,
+    PaymentPlan,
+    PenaltyAccrual,
+    PenaltyPolicyPeriod,
+    PromiseToPay,
+    StatutoryRate,
+    SupplierPenaltySetting,
+)
+from debt_collection.services.dunning import CONTEXT_NAMES, template_compile
+from warehouse.admin import (
+    TENANT_FILTER,
+    ReadOnlyAdmin,
+    TenantScopedAdmin,
+    TenantScopedForm,
+    staff_roles,
+)
+from warehouse.models import AuditEvent
+
+
+class NationalRowAdmin(admin.ModelAdmin):
+    """Rows of a country profile, not of a tenant."""
+
+    def _staff(self, request) -> bool:
+        user = request.user
+        return (
+            user.is_active and user.is_staff and (user.is_superuser or bool(staff_roles(request)))
+        )
+
+    def has_module_permission(self, request):
+        return self._staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._staff(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+    def _audit(self, request, obj, verb: str, fields=()) -> None:
+        AuditEvent.objects.create(
+            tenant=None,
+            actor=request.user,
+            action=f"admin.{obj._meta.model_name}.{verb}",
+            detail={"object_id": str(obj.pk), "object": str(obj)[:200], "fields": list(fields)},
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._audit(request, obj, "changed" if change else "added", form.changed_data)
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, "deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "deleted")
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(KeyRate)
+class KeyRateAdmin(NationalRowAdmin):
+    list_display = ("profile", "valid_from", "rate_percent", "note")
+    list_filter = ("profile",)
+
+
+@admin.register(PenaltyPolicyPeriod)
+class PenaltyPolicyPeriodAdmin(NationalRowAdmin):
+    list_display = ("profile", "name", "kind", "date_from", "date_to", "rate_percent")
+    list_filter = ("profile", "kind")
+
+
+@admin.register(StatutoryRate)
+class StatutoryRateAdmin(NationalRowAdmin):
+    list_display = ("profile", "valid_from", "base_percent", "margin_percent", "note")
+    list_filter = ("profile",)
+
+
+@admin.register(SupplierPenaltySetting)
+class SupplierPenaltySettingAdmin(TenantScopedAdmin):
+    tenant_path = "supplier__tenant"
+    list_display = ("supplier", "capital_repair", "exempt")
+
+
+@admin.register(PenaltyAccrual)
+class PenaltyAccrualAdmin(ReadOnlyAdmin):
+    list_display = ("base_item", "period", "through_date", "cumulative", "amount", "note")
+    list_filter = ("period",)
+
+
+# --- dunning (H3) -------------------------------------------------------------------------------
+
+
+class MessageTemplateForm(TenantScopedForm):
+    """Refuses a subject or body that Django's template engine cannot compile, so a broken
+    template never reaches a dunning run."""
+
+    class Meta:
+        model = MessageTemplate
+        fields = "__all__"
+        help_texts = {"body": "Django template; variables: " + ", ".join(CONTEXT_NAMES)}
+
+    def _compiles(self, name: str) -> str:
+        text = self.cleaned_data.get(name) or ""
+        try:
+            template_compile(text)
+        except TemplateSyntaxError as exc:
+            raise forms.ValidationError(f"not a valid template: {exc}") from exc
+        return text
+
+    def clean_subject(self):
+        return self._compiles("subject")
+
+    def clean_body(self):
+        return self._compiles("body")
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(TenantScopedAdmin):
+    form = MessageTemplateForm
+    list_display = ("code", "channel", "subject", "tenant")
+    list_filter = ("channel",)
+
+
+@admin.register(DunningLevel)
+class DunningLevelAdmin(TenantScopedAdmin):
+    list_display = (
+        "position",
+        "name",
+        "days_past_due",
+        "min_debt",
+        "action",
+        "wait_days",
+        "template",
+        "tenant",
+    )
+    list_filter = ("action",)
+    ordering = ("tenant", "position")
+
+
+@admin.register(DunningStep)
+class DunningStepAdmin(ReadOnlyAdmin):
+    list_display = ("run_date", "account", "level", "cycle", "outcome", "overdue", "message")
+    list_filter = ("outcome", "run_date")
+    list_select_related = ("account", "level", "message")
+    raw_id_fields = ("account", "message", "case")
+
+
+# --- settings, cases and what agents did: cases are worked on their pages, not here ---------
+
+
+@admin.register(CollectionSettings)
+class CollectionSettingsAdmin(TenantScopedAdmin):
+    list_display = (
+        "tenant",
+        "quiet_hours_start",
+        "quiet_hours_end",
+        "max_messages_per_week",
+        "penalties_enabled",
+        "plan_interest_percent",
+    )
+    list_select_related = ("tenant",)
+
+
+@admin.register(Agency)
+class AgencyAdmin(TenantScopedAdmin):
+    list_display = ("name", "tenant", "commission_percent")
+    list_filter = (TENANT_FILTER,)
+    list_select_related = ("tenant",)
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "outcome", "note", "actor")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DebtCase)
+class DebtCaseAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "tenant", "account", "stage", "assigned_to", "debt_at_open", "opened_at")
+    list_filter = (TENANT_FILTER, "stage")
+    list_select_related = ("tenant", "account", "assigned_to")
+    search_fields = ("account__account_number", "account__payer_name")
+    date_hierarchy = "opened_at"
+    inlines = [CaseEventInline]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "tenant", "account", "channel", "recipient", "status", "source")
+    list_filter = (TENANT_FILTER, "channel", "status", "source")
+    list_select_related = ("tenant", "account")
+    search_fields = ("account__account_number", "recipient", "provider_id")
+    date_hierarchy = "created_at"
+
+
+@admin.register(PromiseToPay)
+class PromiseToPayAdmin(ReadOnlyAdmin):
+    list_display = ("case", "account", "amount", "due_date", "status")
+    list_filter = (TENANT_FILTER, "status")
+    list_select_related = ("case", "account")
+
+
+class InstalmentInline(admin.TabularInline):
+    model = Instalment
+    extra = 0
+    can_delete = False
+    fields = ("number", "due_date", "amount", "principal_part", "interest_part", "reference")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentPlan)
+class PaymentPlanAdmin(ReadOnlyAdmin):
+    list_display = ("case", "account", "principal", "interest", "months", "status")
+    list_filter = (TENANT_FILTER, "status")
+    list_select_related = ("case", "account")
+    inlines = [InstalmentInline]
+
+
+@admin.register(CourtProceeding)
+class CourtProceedingAdmin(ReadOnlyAdmin):
+    list_display = ("case", "stage", "court_name", "case_number", "amount_claimed", "filed_on")
+    list_filter = (TENANT_FILTER, "stage")
+    list_select_related = ("case",)
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(ReadOnlyAdmin):
+    list_display = ("case", "kind", "title", "document_date", "created_at")
+    list_filter = (TENANT_FILTER, "kind")
+    list_select_related = ("case",)

@@ -1,0 +1,151 @@
+"""Dunning procedures: per tenant, the levels an overdue account climbs (a reminder, then
+letters, then people and the courts), the message templates they use, and what happened to
+each account at each level.
+
+A *cycle* starts when an account first becomes overdue and ends when its overdue debt is paid;
+every level fires at most once per cycle (a unique constraint backs it). `DunningState` keeps
+where each account stands so that a daily run over every account of a tenant is set-based.
+
+Steps and states are written 200,000 at a time by one writer, `debt_collection.services.dunning`,
+so — like the charge and open-item tables (warehouse.models.charges) — their foreign keys carry
+no database constraint: the deferred constraint checks alone would cost the run more than its
+inserts (measured: ~10 s per 200,000 accounts). The writer takes every id from rows it has just
+read or written in the same transaction; Django still applies on_delete."""
+
+from django.db import models
+from django.db.models import Q
+
+from warehouse.models import Account, Tenant
+
+
+class DunningAction(models.TextChoices):
+    SMS = "sms", "SMS"
+    EMAIL = "email", "E-mail"
+    LETTER = "letter", "Letter"
+    CALL_TASK = "call_task", "Call task for agents"
+    PRE_TRIAL = "pre_trial", "Pre-trial claim"
+    COURT = "court", "Court claim"
+    AGENCY = "agency", "Hand-over to a collection agency"
+
+
+MESSAGE_ACTIONS = (DunningAction.SMS, DunningAction.EMAIL, DunningAction.LETTER)
+
+
+class TemplateChannel(models.TextChoices):
+    SMS = "sms", "SMS"
+    EMAIL = "email", "E-mail"
+    LETTER = "letter", "Letter"
+
+
+class MessageTemplate(models.Model):
+    """The editable text of a dunning message: Django template syntax over a fixed context of
+    plain values (payer_name, account_number, total_due, overdue, oldest_period,
+    days_past_due, suppliers [{name, overdue, oldest_period}], pay_url, tenant, currency)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    code = models.SlugField(max_length=50)
+    channel = models.CharField(max_length=6, choices=TemplateChannel.choices)
+    subject = models.CharField(max_length=200, blank=True, help_text="e-mail and letters")
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["tenant", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="message_template_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.channel})"
+
+
+class DunningLevel(models.Model):
+    """One step of a tenant's procedure. It fires for an account whose oldest overdue charge is
+    at least `days_past_due` days late and whose overdue debt is at least `min_debt`, once the
+    previous level's `wait_days` have passed."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    days_past_due = models.PositiveIntegerField()
+    min_debt = models.BigIntegerField(default=0, help_text="minor units of overdue debt")
+    action = models.CharField(max_length=9, choices=DunningAction.choices)
+    wait_days = models.PositiveIntegerField(
+        default=0, help_text="days after this level before the next one may fire"
+    )
+    template = models.ForeignKey(
+        MessageTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="levels"
+    )
+
+    class Meta:
+        ordering = ["tenant", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "position"], name="dunning_level_position"),
+            models.CheckConstraint(condition=Q(min_debt__gte=0), name="dunning_min_debt_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.name}"
+
+
+class DunningOutcome(models.TextChoices):
+    """What a level did. Deferrals (quiet hours, frequency cap) are not outcomes: nothing is
+    recorded, so a later run fires the level."""
+
+    QUEUED = "queued", "Message queued"
+    LETTER = "letter", "Letter queued for printing"
+    CASE = "case", "Case opened or moved"
+    SUPPRESSED_OPTOUT = "suppressed_optout", "Suppressed: opted out"
+    SUPPRESSED_NO_CONTACT = "suppressed_no_contact", "Suppressed: no contact"
+
+
+def _key(to, on_delete, **options) -> models.ForeignKey:
+    """A foreign key without a database constraint (see the module docstring)."""
+    return models.ForeignKey(to, on_delete=on_delete, db_constraint=False, **options)
+
+
+class DunningStep(models.Model):
+    """That `level` fired for `account` in its `cycle`, on `run_date`."""
+
+    tenant = _key(Tenant, models.CASCADE, related_name="+", db_index=False)
+    account = _key(Account, models.CASCADE, related_name="dunning_steps", db_index=False)
+    level = _key(DunningLevel, models.PROTECT, related_name="steps")
+    cycle = models.PositiveIntegerField()
+    run_date = models.DateField()
+    at = models.DateTimeField(help_text="the run's moment")
+    outcome = models.CharField(max_length=21, choices=DunningOutcome.choices)
+    overdue = models.BigIntegerField(help_text="minor units, when the level fired")
+    days_past_due = models.PositiveIntegerField()
+    message = _key("Message", models.SET_NULL, null=True, blank=True, related_name="+")
+    case = _key("DebtCase", models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-run_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "level", "cycle"], name="dunning_step_once_per_cycle"
+            ),
+        ]
+        indexes = [models.Index(fields=["tenant", "run_date"], name="dunning_step_tenant_date")]
+
+    def __str__(self):
+        return f"{self.account_id} level {self.level_id} cycle {self.cycle}: {self.outcome}"
+
+
+class DunningState(models.Model):
+    """Where an account stands: its cycle, the last level that fired in it (None: none yet),
+    and when. Paying the overdue debt resets the level and starts the next cycle."""
+
+    tenant = _key(Tenant, models.CASCADE, related_name="+", db_index=False)
+    account = models.OneToOneField(
+        Account, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    cycle = models.PositiveIntegerField(default=1)
+    level = _key(DunningLevel, models.PROTECT, null=True, blank=True, related_name="+")
+    last_step_on = models.DateField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant"], name="dunning_state_tenant")]
+
+    def __str__(self):
+        return f"{self.account_id} cycle {self.cycle} at {self.level_id}"

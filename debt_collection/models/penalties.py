@@ -1,0 +1,158 @@
+"""What penalties are computed from and what was charged.
+
+Rates and policy periods are dated rows that staff maintain in the admin (a key-rate decision,
+a new moratorium): the engine (`debt_collection.penalties`) takes them as data, never as code.
+The migration `0007_h1_penalties_seed` seeds the rows known when it was written."""
+
+from django.db import models
+from django.db.models import Q
+
+from warehouse.models import CountryProfile, OpenItem, Supplier, Tenant
+
+
+class KeyRate(models.Model):
+    """A central-bank rate of a country profile (RU: the Bank of Russia key rate, equal to the
+    refinancing rate since 2016), valid from `valid_from` until the next row."""
+
+    profile = models.CharField(max_length=4, choices=CountryProfile.choices)
+    valid_from = models.DateField()
+    rate_percent = models.DecimalField(max_digits=6, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True, help_text="source, e.g. the decision")
+
+    class Meta:
+        ordering = ["profile", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "valid_from"], name="key_rate_unique"),
+            models.CheckConstraint(condition=Q(rate_percent__gte=0), name="key_rate_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} {self.valid_from}: {self.rate_percent} %"
+
+
+class PolicyKind(models.TextChoices):
+    MORATORIUM = "moratorium", "Moratorium (no accrual)"
+    FIXED_RATE = "fixed_rate", "Fixed rate"
+
+
+class PenaltyPolicyPeriod(models.Model):
+    """A period when penalties follow other rules: a moratorium (nothing accrues on its days —
+    for debts due before `debts_due_before` when that is set) or a fixed rate (replaces the
+    rate of any part paid, or calculated, within the dates). Dates are inclusive."""
+
+    profile = models.CharField(max_length=4, choices=CountryProfile.choices)
+    kind = models.CharField(max_length=10, choices=PolicyKind.choices)
+    date_from = models.DateField()
+    date_to = models.DateField(null=True, blank=True, help_text="inclusive; blank: until changed")
+    rate_percent = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True, blank=True, help_text="fixed rate periods"
+    )
+    debts_due_before = models.DateField(
+        null=True, blank=True, help_text="moratoria that cover only older debts"
+    )
+    name = models.CharField(max_length=100, help_text="e.g. Постановление № 424")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["profile", "date_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_to__isnull=True) | Q(date_to__gte=models.F("date_from")),
+                name="policy_period_dates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="fixed_rate") | Q(rate_percent__isnull=False),
+                name="policy_fixed_rate_has_rate",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} {self.name} {self.date_from}–{self.date_to or '…'}"
+
+
+class StatutoryRate(models.Model):
+    """Statutory default interest of a profile (SEPA: the Bundesbank/ECB base rate plus a
+    margin, § 288 BGB: 5 points for consumers, 9 between businesses), valid from `valid_from`
+    until the next row. The margin is a field of the row, so staff choose it per period."""
+
+    profile = models.CharField(max_length=4, choices=CountryProfile.choices)
+    valid_from = models.DateField()
+    base_percent = models.DecimalField(max_digits=6, decimal_places=2)
+    margin_percent = models.DecimalField(max_digits=6, decimal_places=2, default=5)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["profile", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "valid_from"], name="statutory_rate_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} {self.valid_from}: {self.base_percent} + {self.margin_percent}"
+
+    @property
+    def rate_percent(self):
+        return self.base_percent + self.margin_percent
+
+
+CAPITAL_REPAIR_CODES = ("fkr", "kapremont", "caprep", "capital")
+
+
+class SupplierPenaltySetting(models.Model):
+    """Which rule a supplier's debts follow. Without a row, a supplier whose code names a
+    capital repair fund (see `CAPITAL_REPAIR_CODES`, e.g. the demo's `fkr`) is capital
+    repair; every other supplier follows the ordinary rule."""
+
+    supplier = models.OneToOneField(
+        Supplier, on_delete=models.CASCADE, related_name="penalty_setting"
+    )
+    capital_repair = models.BooleanField(
+        default=False,
+        help_text="capital repair contributions: 1/300 from day 1 (ЖК ст. 155 ч. 14.1)",
+    )
+    exempt = models.BooleanField(default=False, help_text="no penalties on this supplier's debts")
+
+    def __str__(self):
+        return f"penalty setting of {self.supplier}"
+
+    @staticmethod
+    def capital_repair_by_code(code: str) -> bool:
+        code = code.lower()
+        return any(marker in code for marker in CAPITAL_REPAIR_CODES)
+
+
+class PenaltyAccrual(models.Model):
+    """The penalty charged on one open item at the close of one period: `cumulative` is the
+    penalty through `through_date`, `amount` what was charged then (the increase over what was
+    charged before). When the cumulative falls below what was charged (the rate of the paid
+    part turned out lower), nothing is posted and `note` says so."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    base_item = models.ForeignKey(
+        OpenItem, on_delete=models.PROTECT, db_constraint=False, related_name="+"
+    )
+    penalty_item = models.ForeignKey(
+        OpenItem,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    period = models.CharField(max_length=7, help_text="the period at whose close it was charged")
+    through_date = models.DateField()
+    cumulative = models.BigIntegerField(help_text="minor units")
+    amount = models.BigIntegerField(help_text="minor units charged now")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["base_item", "period"], name="penalty_once_per_period"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="penalty_accrual_positive"),
+        ]
+        indexes = [models.Index(fields=["tenant", "through_date"])]
+
+    def __str__(self):
+        return f"{self.base_item_id} {self.period}: +{self.amount}"

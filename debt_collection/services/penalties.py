@@ -1,0 +1,399 @@
+"""Penalties on open items: charged monthly at period close, and computed day by day for one
+account (the calculation a court asks for).
+
+`penalties_charge` runs inside `period_lock` (the `period_closing` hook registered in
+`DebtCollectionConfig.ready`). For every charges item of the tenant due before the end of the
+period that is still open, or was cleared since the last run, it computes the cumulative
+penalty through the period's last day and posts the increase over what `PenaltyAccrual`
+already holds, through `warehouse.services.penalties.penalties_post`. Penalties are never
+computed on penalty items. Set-based: open items, clearings and earlier accruals are read in
+three queries for the whole tenant; the engine runs per item in memory."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Max, Q, Sum
+
+from config.errors import ApplicationError
+from debt_collection import penalties as engine
+from debt_collection.models import (
+    CollectionSettings,
+    KeyRate,
+    PenaltyAccrual,
+    PenaltyPolicyPeriod,
+    StatutoryRate,
+    SupplierPenaltySetting,
+)
+from warehouse.models import (
+    Account,
+    AuditEvent,
+    Clearing,
+    OpenItem,
+    OpenItemKind,
+    Supplier,
+    Tenant,
+)
+from warehouse.services.penalties import penalties_post
+from warehouse.services.periods import period_parse
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Everything the engine needs for one country profile, read once."""
+
+    rates: engine.RateTable
+    policies: tuple[engine.PolicyPeriod, ...]
+    daily: bool  # statutory interest (SEPA, CH) rather than the housing code
+
+
+def policy_for(profile: str) -> Policy:
+    periods = tuple(
+        engine.PolicyPeriod(
+            kind=p.kind,
+            date_from=p.date_from,
+            date_to=p.date_to,
+            name=p.name,
+            rate_percent=p.rate_percent,
+            debts_due_before=p.debts_due_before,
+        )
+        for p in PenaltyPolicyPeriod.objects.filter(profile=profile)
+    )
+    if profile == "RU":
+        rows = KeyRate.objects.filter(profile=profile).values_list("valid_from", "rate_percent")
+        return Policy(engine.RateTable.of(rows), periods, daily=False)
+    rows = [(r.valid_from, r.rate_percent) for r in StatutoryRate.objects.filter(profile=profile)]
+    return Policy(engine.RateTable.of(rows), periods, daily=True)
+
+
+def supplier_rules(tenant: Tenant) -> dict[int, engine.Rule | None]:
+    """The rule of each supplier's debts (None: exempt). Capital repair: the supplier's
+    setting, or without one its code (`SupplierPenaltySetting.capital_repair_by_code`)."""
+    settings = {
+        s.supplier_id: s for s in SupplierPenaltySetting.objects.filter(supplier__tenant=tenant)
+    }
+    rules: dict[int, engine.Rule | None] = {}
+    for supplier in Supplier.objects.filter(tenant=tenant).only("pk", "code"):
+        setting = settings.get(supplier.pk)
+        if setting is not None and setting.exempt:
+            rules[supplier.pk] = None
+        elif tenant.profile != "RU":
+            rules[supplier.pk] = engine.SEPA
+        elif (
+            setting.capital_repair
+            if setting is not None
+            else SupplierPenaltySetting.capital_repair_by_code(supplier.code)
+        ):
+            rules[supplier.pk] = engine.RU_CAPITAL_REPAIR
+        else:
+            rules[supplier.pk] = engine.RU_ORDINARY
+    return rules
+
+
+def period_end(period: str) -> dt.date:
+    year, month = period_parse(period)
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _movements(rows, zone: ZoneInfo) -> dict[int, list[engine.Movement]]:
+    by_item: dict[int, list[engine.Movement]] = defaultdict(list)
+    for item_id, amount, cleared_at in rows:
+        by_item[item_id].append(engine.Movement(cleared_at.astimezone(zone).date(), int(amount)))
+    return by_item
+
+
+def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
+    """Charges the penalties accrued through the last day of `period` that were not charged
+    before; returns the penalty batches posted. Call inside the closing transaction."""
+    settings = CollectionSettings.for_tenant(tenant)
+    if not settings.penalties_enabled:
+        return []
+    through = period_end(period)
+    zone = ZoneInfo(tenant.timezone)
+    policy = policy_for(tenant.profile)
+    rules = supplier_rules(tenant)
+
+    last = PenaltyAccrual.objects.filter(tenant=tenant).aggregate(at=Max("through_date"))["at"]
+    candidates = OpenItem.objects.filter(
+        tenant=tenant, kind=OpenItemKind.CHARGES, amount__gt=0, due_date__lt=through
+    ).exclude(
+        pk__in=PenaltyAccrual.objects.filter(tenant=tenant, period=period).values("base_item_id")
+    )
+    if last is not None:
+        since = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        cleared = Clearing.objects.filter(tenant=tenant, cleared_at__gte=since)
+        candidates = candidates.filter(
+            Q(open_amount__gt=0) | Q(pk__in=cleared.values("open_item_id"))
+        )
+    items = list(candidates.values_list("pk", "account_id", "supplier_id", "due_date", "amount"))
+    if not items:
+        return []
+    movements = _movements(
+        Clearing.objects.filter(open_item__in=candidates).values_list(
+            "open_item_id", "amount", "cleared_at"
+        ),
+        zone,
+    )
+    charged = dict(
+        PenaltyAccrual.objects.filter(base_item__in=candidates)
+        .values("base_item_id")
+        .annotate(total=Sum("amount"))
+        .values_list("base_item_id", "total")
+    )
+
+    accruals, postings, skipped = [], defaultdict(int), []
+    for item_id, account_id, supplier_id, due_date, amount in items:
+        rule = rules.get(supplier_id)
+        if rule is None:
+            continue
+        try:
+            result = engine.penalty_compute(
+                due_date=due_date,
+                amount=amount,
+                movements=movements.get(item_id, ()),
+                as_of=through,
+                rule=rule,
+                rates=policy.rates,
+                policies=policy.policies,
+                count_payment_day=settings.penalty_count_payment_day,
+            )
+        except engine.RateMissing as exc:
+            skipped.append((item_id, str(exc)))
+            continue
+        before = charged.get(item_id, 0)
+        increase = result.total - before
+        if increase == 0:
+            continue
+        accrual = PenaltyAccrual(
+            tenant=tenant,
+            base_item_id=item_id,
+            period=period,
+            through_date=through,
+            cumulative=result.total,
+            amount=max(increase, 0),
+        )
+        if increase < 0:
+            accrual.note = (
+                f"computed {result.total} is below the {before} charged before: nothing posted"
+            )
+        else:
+            postings[(account_id, supplier_id)] += increase
+        accruals.append((accrual, account_id, supplier_id))
+
+    batches = penalties_post(
+        tenant=tenant,
+        period=period,
+        rows=[(a, s, amount) for (a, s), amount in sorted(postings.items())],
+        actor=actor,
+    )
+    items_of = dict(
+        ((account_id, supplier_id), pk)
+        for pk, account_id, supplier_id in OpenItem.objects.filter(
+            batch__in=[b.pk for b in batches]
+        ).values_list("pk", "account_id", "supplier_id")
+    )
+    for accrual, account_id, supplier_id in accruals:
+        if accrual.amount:
+            accrual.penalty_item_id = items_of[(account_id, supplier_id)]
+    PenaltyAccrual.objects.bulk_create([a for a, _, _ in accruals], batch_size=2000)
+    AuditEvent.objects.create(
+        tenant=tenant,
+        actor=actor,
+        action="penalties.charged",
+        detail={
+            "period": period,
+            "through": through.isoformat(),
+            "items": sum(1 for a, _, _ in accruals if a.amount),
+            "amount": sum(postings.values()),
+            "below_charged": sum(1 for a, _, _ in accruals if not a.amount),
+            "skipped": len(skipped),
+            "skipped_reason": skipped[0][1] if skipped else "",
+        },
+    )
+    return batches
+
+
+@dataclass(frozen=True)
+class ItemCalculation:
+    open_item_id: int
+    period: str
+    supplier_code: str
+    supplier_name: str
+    rule: str
+    base_amount: int
+    due_date: dt.date
+    paid: tuple[tuple[dt.date, int], ...]  # the parts paid, as the engine counts them
+    unpaid: int
+    lines: tuple[engine.Line, ...]
+    exact: Decimal
+    penalty: int  # minor units, rounded half up
+    charged: int  # charged so far at period closes
+
+
+@dataclass(frozen=True)
+class AccountPenalty:
+    account: Account
+    as_of: dt.date
+    count_payment_day: bool
+    items: tuple[ItemCalculation, ...]
+    total: int
+
+    @property
+    def charged(self) -> int:
+        return sum(item.charged for item in self.items)
+
+
+def account_penalty_calculation(*, account: Account, as_of: dt.date) -> AccountPenalty:
+    """The penalty of each of the account's charge items (per period and supplier) through
+    `as_of`, day by day in lines, and the total. Items with nothing accrued are left out."""
+    if not isinstance(as_of, dt.date):
+        raise ApplicationError("as_of is a date", code="bad_date")
+    tenant = account.tenant
+    settings = CollectionSettings.for_tenant(tenant)
+    zone = ZoneInfo(tenant.timezone)
+    policy = policy_for(tenant.profile)
+    rules = supplier_rules(tenant)
+    items = list(
+        OpenItem.objects.filter(
+            account=account, kind=OpenItemKind.CHARGES, amount__gt=0, due_date__lt=as_of
+        ).order_by("period", "supplier_id", "pk")
+    )
+    movements = _movements(
+        Clearing.objects.filter(open_item__in=[i.pk for i in items]).values_list(
+            "open_item_id", "amount", "cleared_at"
+        ),
+        zone,
+    )
+    charged = dict(
+        PenaltyAccrual.objects.filter(base_item_id__in=[i.pk for i in items])
+        .values("base_item_id")
+        .annotate(total=Sum("amount"))
+        .values_list("base_item_id", "total")
+    )
+    suppliers = {s.pk: s for s in Supplier.objects.filter(tenant=tenant)}
+    result = []
+    for item in items:
+        rule = rules.get(item.supplier_id)
+        if rule is None:
+            continue
+        try:
+            computed = engine.penalty_compute(
+                due_date=item.due_date,
+                amount=item.amount,
+                movements=movements.get(item.pk, ()),
+                as_of=as_of,
+                rule=rule,
+                rates=policy.rates,
+                policies=policy.policies,
+                count_payment_day=settings.penalty_count_payment_day,
+            )
+        except engine.RateMissing as exc:
+            raise ApplicationError(
+                f"{exc}: add the rate in the admin (key rates / statutory rates)",
+                code="rate_missing",
+            ) from exc
+        if not computed.lines:
+            continue
+        supplier = suppliers[item.supplier_id]
+        result.append(
+            ItemCalculation(
+                open_item_id=item.pk,
+                period=item.period,
+                supplier_code=supplier.code,
+                supplier_name=supplier.name,
+                rule=rule.code,
+                base_amount=item.amount,
+                due_date=item.due_date,
+                paid=tuple((p.paid_on, p.amount) for p in computed.parts if p.paid_on),
+                unpaid=sum(p.amount for p in computed.parts if p.paid_on is None),
+                lines=computed.lines,
+                exact=computed.exact,
+                penalty=computed.total,
+                charged=charged.get(item.pk, 0),
+            )
+        )
+    return AccountPenalty(
+        account=account,
+        as_of=as_of,
+        count_payment_day=settings.penalty_count_payment_day,
+        items=tuple(result),
+        total=sum(i.penalty for i in result),
+    )
+
+
+def minor_display(amount: Decimal | int) -> Decimal:
+    """Minor units (exact) → major units rounded half up to the minor unit, e.g. 23384.6 →
+    233.85."""
+    return (Decimal(amount) / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+
+
+def penalty_calculation_xlsx(calculation: AccountPenalty) -> bytes:
+    """The calculation as a spreadsheet: one block per period and supplier, its lines, and the
+    totals — the table that goes with a court claim."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    account = calculation.account
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "penalties"
+    bold = Font(bold=True)
+    sheet.append([f"{account.account_number} · {account.payer_name} · {account.tenant.name}"])
+    sheet.append([f"as of {calculation.as_of.isoformat()}"])
+    header = [
+        "period",
+        "supplier",
+        "debt",
+        "due date",
+        "from",
+        "to",
+        "days",
+        "base",
+        "rate %",
+        "fraction",
+        "penalty",
+        "note",
+    ]
+    sheet.append(header)
+    for cell in sheet[3]:
+        cell.font = bold
+    for item in calculation.items:
+        for line in item.lines:
+            sheet.append(
+                [
+                    item.period,
+                    item.supplier_code,
+                    item.base_amount / 100,
+                    item.due_date,
+                    line.date_from,
+                    line.date_to,
+                    line.days,
+                    line.base / 100,
+                    float(line.rate_percent),
+                    line.fraction,
+                    float(minor_display(line.amount)),
+                    line.note,
+                ]
+            )
+        sheet.append([item.period, item.supplier_code, "total"] + [None] * 7 + [item.penalty / 100])
+        sheet.cell(row=sheet.max_row, column=3).font = bold
+    sheet.append(
+        ["total", None, None, None, None, None, None, None, None, None, calculation.total / 100]
+    )
+    sheet.cell(row=sheet.max_row, column=1).font = bold
+    for row in sheet.iter_rows(min_row=4):
+        for index in (2, 7, 10):
+            row[index].number_format = "#,##0.00"
+        for index in (3, 4, 5):
+            row[index].number_format = "dd.mm.yyyy"
+    sheet.freeze_panes = "A4"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,149 @@
+"""`penalties_post`: posts penalties that debt collection computed, as charges and open items
+of kind penalty, one batch per supplier (penalties go to the supplier that owns the debt).
+
+A penalty batch (source format `pen`) has no file and no version: it stands beside the
+supplier's own import of the period and is never superseded by it (the importer leaves `pen`
+batches out). The caller owns the transaction — debt collection calls this from the
+`period_closing` hook, inside `period_lock`."""
+
+import hashlib
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import ApplicationError
+from warehouse import hooks
+from warehouse.models import (
+    AuditEvent,
+    BatchStatus,
+    Charge,
+    ChargeKind,
+    ImportBatch,
+    OpenItem,
+    OpenItemKind,
+    Service,
+    SourceFormat,
+    Supplier,
+    Tenant,
+)
+from warehouse.services.bulk import copy_rows
+from warehouse.services.periods import period_due_date, period_parse
+
+PENALTY_SERVICE = "penalty"
+
+
+def penalty_service(tenant: Tenant) -> Service:
+    service, _ = Service.objects.get_or_create(
+        tenant=tenant,
+        code=PENALTY_SERVICE,
+        defaults={"name": "Пени" if tenant.profile == "RU" else "Default interest", "unit": ""},
+    )
+    return service
+
+
+def penalties_post(
+    *,
+    tenant: Tenant,
+    period: str,
+    rows: list[tuple[int, int, int]],
+    actor=None,
+) -> list[ImportBatch]:
+    """Posts `rows` of (account_id, supplier_id, amount in minor units, positive): a Charge of
+    kind penalty per row and an open item of kind penalty per account and supplier, due on the
+    period's due date; then the `charges_posted` hooks book them (splitting: the ledger)."""
+    period_parse(period)
+    if not transaction.get_connection().in_atomic_block:
+        raise ApplicationError("penalties_post runs inside the caller's transaction")
+    if any(amount <= 0 for _, _, amount in rows):
+        raise ApplicationError("penalty amounts are positive", code="bad_penalty")
+    if not rows:
+        return []
+    frame = pd.DataFrame(rows, columns=["account_id", "supplier_id", "amount"])
+    suppliers = {
+        s.pk: s
+        for s in Supplier.objects.filter(
+            tenant=tenant, pk__in=frame["supplier_id"].unique().tolist()
+        )
+    }
+    if len(suppliers) != frame["supplier_id"].nunique():
+        raise ApplicationError("a supplier is not the tenant's", code="wrong_supplier")
+    service = penalty_service(tenant)
+    due = period_due_date(tenant, period)
+    now = timezone.now()
+    batches = []
+    for supplier_id, part in frame.groupby("supplier_id", sort=True):
+        supplier = suppliers[int(supplier_id)]
+        part = part.groupby("account_id", as_index=False, sort=True)["amount"].sum()
+        total = int(part["amount"].sum())
+        sha = hashlib.sha256(
+            f"penalties:{tenant.pk}:{supplier.pk}:{period}:{now.isoformat()}".encode()
+        ).hexdigest()
+        batch = ImportBatch.objects.create(
+            tenant=tenant,
+            supplier=supplier,
+            period=period,
+            source_format=SourceFormat.PENALTY,
+            filename="",
+            sha256=sha,
+            status=BatchStatus.POSTED,
+            rows_total=len(part),
+            rows_valid=len(part),
+            amount_total=total,
+            message=f"penalties of {len(part)} account(s) charged at the close of {period}",
+            created_by=actor,
+            posted_at=now,
+        )
+        accounts = part["account_id"].astype("int64")
+        amounts = part["amount"].astype("int64")
+        copy_rows(
+            Charge,
+            pd.DataFrame(
+                {
+                    "tenant_id": tenant.pk,
+                    "batch_id": batch.pk,
+                    "account_id": accounts,
+                    "supplier_id": supplier.pk,
+                    "service_id": service.pk,
+                    "period": period,
+                    "kind": ChargeKind.PENALTY.value,
+                    "quantity": "",
+                    "unit": "",
+                    "tariff": "",
+                    "amount": amounts,
+                    "line": range(1, len(part) + 1),
+                }
+            ),
+            blank_is_null=("quantity", "tariff"),
+        )
+        copy_rows(
+            OpenItem,
+            pd.DataFrame(
+                {
+                    "tenant_id": tenant.pk,
+                    "batch_id": batch.pk,
+                    "account_id": accounts,
+                    "supplier_id": supplier.pk,
+                    "period": period,
+                    "kind": OpenItemKind.PENALTY.value,
+                    "due_date": due.isoformat(),
+                    "amount": amounts,
+                    "open_amount": amounts,
+                }
+            ),
+        )
+        hooks.charges_posted(batch=batch)
+        AuditEvent.objects.create(
+            tenant=tenant,
+            actor=actor,
+            action="penalties.posted",
+            detail={
+                "batch": batch.pk,
+                "supplier": supplier.code,
+                "period": period,
+                "accounts": len(part),
+                "amount": total,
+            },
+        )
+        batches.append(batch)
+    return batches
