@@ -134,9 +134,8 @@ def payment_detail(request, pk: int):
     return render(request, "splitting/payments/detail.html", context)
 
 
-@require_POST
-@staff_required
-def payment_reverse_view(request, pk: int):
+def _undo(request, pk: int, undo, done: str):
+    """Reverses a payment through `undo(payment=, actor=, reason=)` from its page's form."""
     payment = _payment_or_404(request, pk)
     may_settle(request.user, payment.tenant_id)
     form = ReverseForm(request.POST)
@@ -144,39 +143,36 @@ def payment_reverse_view(request, pk: int):
         messages.error(request, form_errors(form))
         return redirect("payment-detail", pk=payment.pk)
     try:
-        payment_reverse(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
+        undo(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("Payment #%(pk)s of %(amount)s is reversed: its open items are open again.")
-            % {"pk": payment.pk, "amount": money(payment.amount, payment.tenant)},
-        )
+        amount = money(payment.amount, payment.tenant)
+        messages.success(request, done % {"pk": payment.pk, "amount": amount})
     return redirect("payment-detail", pk=payment.pk)
+
+
+@require_POST
+@staff_required
+def payment_reverse_view(request, pk: int):
+    return _undo(
+        request,
+        pk,
+        payment_reverse,
+        _("Payment #%(pk)s of %(amount)s is reversed: its open items are open again."),
+    )
 
 
 @require_POST
 @staff_required
 def payment_refund_view(request, pk: int):
     """An online payment paid back through its provider, then reversed in our books."""
-    payment = _payment_or_404(request, pk)
-    may_settle(request.user, payment.tenant_id)
-    form = ReverseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors(form))
-        return redirect("payment-detail", pk=payment.pk)
-    try:
-        checkout_refund(payment=payment, actor=request.user, reason=form.cleaned_data["reason"])
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("Payment #%(pk)s of %(amount)s is refunded to the payer and reversed.")
-            % {"pk": payment.pk, "amount": money(payment.amount, payment.tenant)},
-        )
-    return redirect("payment-detail", pk=payment.pk)
+    return _undo(
+        request,
+        pk,
+        checkout_refund,
+        _("Payment #%(pk)s of %(amount)s is refunded to the payer and reversed."),
+    )
 
 
 # --- registries and payouts -------------------------------------------------------------------

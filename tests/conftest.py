@@ -35,3 +35,19 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows_after_a_flush(request):
+    """A transactional test's flush empties every table, the penalty rates the migrations seeded
+    included; pytest-django runs those tests last, so each of them gets the rates back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    from debt_collection.models import KeyRate, PenaltyPolicyPeriod, StatutoryRate
+    from debt_collection.penalty_seed import rates_seed
+
+    if not KeyRate.objects.exists():
+        rates_seed(KeyRate, PenaltyPolicyPeriod, StatutoryRate)

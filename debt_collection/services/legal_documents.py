@@ -480,7 +480,10 @@ def document_content(
     debtor_lines = [account.payer_name, address, f"{labels['account']} {account.account_number}"]
     claim_lines = []
     if kind == DocumentKind.COURT_ORDER:
-        claim_lines.append(f"{labels['claim']}: {format_money(claim, view)}")
+        # The value of the claim is the debt and the penalty; the state fee is a court cost
+        # recovered on top of it, not part of it.
+        value = table.debt + table.penalty_total
+        claim_lines.append(f"{labels['claim']}: {format_money(value, view)}")
         if state_fee:
             claim_lines.append(f"{labels['state_fee']}: {format_money(state_fee, view)}")
     return DocumentContent(

@@ -120,9 +120,11 @@ def test_court_order_table_equals_the_open_items_and_the_penalty_calculation(cas
     assert total[4] == rub(50_00 + 100_00)
     assert total[7] == rub(penalty.total)
     assert document.debt_total == 150_00 and document.penalty_total == penalty.total
-    claim = f"{rub(150_00 + penalty.total + 400_00)}{NBSP}₽"
-    assert f"Цена иска: {claim}" in text
-    assert f"всего {claim}" in text
+    value = f"{rub(150_00 + penalty.total)}{NBSP}₽"  # the state fee is not part of it
+    total = f"{rub(150_00 + penalty.total + 400_00)}{NBSP}₽"
+    assert f"Цена иска: {value}" in text
+    assert f"Государственная пошлина: {rub(400_00)}{NBSP}₽" in text
+    assert f"всего {total}" in text
 
 
 def test_the_document_is_kept_and_recorded_on_the_case(case, collector):
