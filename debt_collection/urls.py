@@ -8,12 +8,20 @@ from debt_collection import (
     case_views,
     dunning_views,
     legal_views,
+    letter_views,
     penalty_views,
     plan_views,
     sms_views,
 )
 
 urlpatterns = [
+    path("staff/collections/letters/", letter_views.letter_queue, name="letter-queue"),
+    path("staff/collections/letters/print/", letter_views.letters_print_view, name="letters-print"),
+    path(
+        "staff/collections/letters/<int:pk>.docx",
+        letter_views.letter_download,
+        name="letter-download",
+    ),
     path("api/v1/sms/status", sms_views.sms_status_callback, name="sms-status-callback"),
     path(
         "staff/collections/accounts/<str:account_number>/messages/",
