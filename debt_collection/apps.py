@@ -10,11 +10,15 @@ class DebtCollectionConfig(AppConfig):
     def ready(self):
         from debt_collection import models as m
         from debt_collection.services.penalties import penalties_charge
+        from debt_collection.services.plans import instalment_account
+        from splitting import hooks as splitting_hooks
         from warehouse import hooks
         from warehouse.scoping import ScopePaths, register
 
         # Penalties are charged at period close, inside warehouse's period_lock.
         hooks.on_period_closing(penalties_charge)
+        # A bank transfer quoting an instalment's reference pays its account.
+        splitting_hooks.on_reference(instalment_account)
 
         by_account = ScopePaths(tenant="tenant", account="account")
         by_case = ScopePaths(tenant="tenant", account="case__account")

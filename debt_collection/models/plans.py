@@ -106,7 +106,7 @@ class Instalment(models.Model):
     amount = models.BigIntegerField(help_text="minor units")
     principal_part = models.BigIntegerField()
     interest_part = models.BigIntegerField(default=0)
-    reference = models.CharField(max_length=35)
+    reference = models.CharField(max_length=35, db_index=True)
     pay_salt = models.CharField(max_length=32)
     pay_token_hash = models.CharField(max_length=64, unique=True)
     paid_at = models.DateTimeField(null=True, blank=True)

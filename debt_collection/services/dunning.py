@@ -748,9 +748,31 @@ def _insert(model, fields: list[str], rows: list[tuple], *, with_ids: bool = Fal
 
 
 def _write_messages(sending, *, tenant) -> None:
-    fields = ["tenant_id", "account_id", "channel", "recipient", "subject", "body", "source"]
+    """The messages, each on its account's open case when there is one (so the case page lists
+    what dunning sent while people worked it)."""
+    open_cases = DebtCase.objects.filter(tenant=tenant).exclude(stage=CaseStage.CLOSED)
+    cases = dict(open_cases.values_list("account_id", "pk")) if sending else {}
+    fields = [
+        "tenant_id",
+        "account_id",
+        "case_id",
+        "channel",
+        "recipient",
+        "subject",
+        "body",
+        "source",
+    ]
     rows = [
-        (tenant.pk, d.account_id, d.channel, d.recipient, d.subject, d.body, "dunning")
+        (
+            tenant.pk,
+            d.account_id,
+            cases.get(d.account_id),
+            d.channel,
+            d.recipient,
+            d.subject,
+            d.body,
+            "dunning",
+        )
         for d in sending
     ]
     for d, pk in zip(sending, _insert(Message, fields, rows, with_ids=True), strict=True):

@@ -35,6 +35,7 @@ from debt_collection.services.cases import CaseRefused, _event, _open, audit, ca
 from invoicing.references import _mod11_10_check_digit, _mod97
 from invoicing.services.pay_links import digest, new_salt, pay_token
 from splitting.allocation import largest_remainder
+from warehouse.models import Account
 from warehouse.money import format_minor
 
 RF_BODY_MAX = 21
@@ -93,6 +94,18 @@ def instalment_reference(*, profile: str, account_number: str, plan_id: int, num
         body = tail
     reference = f"RF{98 - _mod97(body + 'RF00'):02d}{body}"
     return reference
+
+
+def instalment_account(*, tenant, reference: str) -> Account | None:
+    """The account an instalment's reference belongs to (a bank transfer quoting it); the
+    statement matcher asks through `splitting.hooks`. The payment then takes the default
+    allocation, and the plan counts it as every payment since it was made."""
+    instalment = (
+        Instalment.objects.filter(plan__tenant=tenant, reference=reference)
+        .select_related("plan__account")
+        .first()
+    )
+    return instalment.plan.account if instalment is not None else None
 
 
 def instalment_pay_path(instalment: Instalment) -> str:

@@ -18,6 +18,7 @@ from integrations.statements import StatementError, parse_statement
 from integrations.statements.types import StatementCredit
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.references import ReferenceError, reference_parse
+from splitting import hooks
 from splitting.models import (
     BankCredit,
     Channel,
@@ -140,10 +141,15 @@ def credit_match(tenant: Tenant, credit: StatementCredit) -> Match | None:
 
 
 def _by_reference(tenant: Tenant, reference: str) -> tuple[Account, str] | None:
+    """The account (and the document's reference, when it is an issued document's) a reference
+    names: one of our document references, else one an app above registered (an instalment)."""
     try:
         parsed = reference_parse(reference)
     except ReferenceError:
-        return None
+        account = hooks.reference_account(
+            tenant=tenant, reference=reference.replace(" ", "").upper()
+        )
+        return (account, "") if account is not None else None
     account = Account.objects.filter(tenant=tenant, account_number=parsed.account_number).first()
     if account is None:
         return None

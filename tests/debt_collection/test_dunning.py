@@ -182,6 +182,18 @@ def test_paying_closes_a_queue_case_but_leaves_a_court_case_to_people(world):
     assert DebtCase.objects.get(account=in_court).stage == CaseStage.COURT
 
 
+def test_a_message_sent_while_a_case_is_open_is_on_that_case(world):
+    account = _with_contacts(world)
+    charges(world, "2026-12", water={"VK-0001": "500.00"})
+    _levels(world, ("call_task", 1), ("sms", 2))
+
+    dunning_run(tenant=world.tenant, on=_day(1), now=_noon(_day(1)))
+    dunning_run(tenant=world.tenant, on=_day(2), now=_noon(_day(2)))
+
+    case = DebtCase.objects.get(account=account)
+    assert list(case.messages.values_list("channel", flat=True)) == ["sms"]
+
+
 def test_an_inactive_account_is_not_dunned(world):
     account = _with_contacts(world)
     account.is_active = False

@@ -33,9 +33,11 @@ from debt_collection.services.plans import (
 from debt_collection.services.promises import promise_record
 from invoicing.references import _mod11_10_is_valid, reference_parse, rf_is_valid
 from splitting.models import Payment
+from splitting.services.statements import statement_import
 from tests.debt_collection.workspace_helpers import open_case
 from tests.splitting.helpers import assert_ledger_clean, pay
 from tests.splitting.test_providers import CARD_SUCCEEDS, pay_by_card, sandbox_settings
+from tests.splitting.test_statement_import import _document, one_c
 from warehouse.models import AuditEvent, OpenItem
 
 pytest_plugins = [
@@ -183,6 +185,24 @@ def test_plan_completes_when_paid_and_the_case_closes(case, collector, world):
         sum(OpenItem.objects.filter(account=case.account).values_list("open_amount", flat=True))
         == 0
     )
+    assert_ledger_clean(world.tenant)
+
+
+def test_a_bank_transfer_quoting_an_instalments_reference_pays_that_account(case, collector, world):
+    plan = plan_create(case=case, months=3, first_due=today(), actor=collector)
+    first = plan.instalments.get(number=1)
+    statement = one_c(
+        _document(1, "100.00", f"Рассрочка, платёж 1, {first.reference}"),
+        _document(2, "50.00", "Оплата без ссылки"),
+    )
+
+    outcome = statement_import(tenant=world.tenant, data=statement, filename="1c.txt")
+
+    assert (outcome.matched, outcome.parked) == (1, 1)
+    payment = Payment.objects.get()
+    assert payment.account == case.account and payment.amount == 100_00
+    assert plans_check(on=today())["active"] == 1
+    assert [i.paid_at is not None for i in plan.instalments.all()] == [True, False, False]
     assert_ledger_clean(world.tenant)
 
 
