@@ -238,6 +238,8 @@ TWILIO_API_URL = env.str("TWILIO_API_URL", default="")
 TWILIO_STATUS_CALLBACK_URL = env.str("TWILIO_STATUS_CALLBACK_URL", default="")
 TWILIO_TIMEOUT = env.float("TWILIO_TIMEOUT", default=10.0)
 SMS_BACKEND = env.str("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID else "console")
+# Click-to-call on the case page through Twilio Voice (the same account and From number).
+TWILIO_VOICE_ENABLED = env.bool("TWILIO_VOICE_ENABLED", default=False)
 if SMS_BACKEND not in ("console", "twilio"):
     raise ImproperlyConfigured(f"SMS_BACKEND is {SMS_BACKEND!r}; use console or twilio.")
 if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):

@@ -24,6 +24,7 @@ from debt_collection.models import CaseStage, MessageChannel
 from debt_collection.services import cases as case_services
 from debt_collection.services.plans import instalment_pay_path, plan_create, plans_check
 from debt_collection.services.promises import promise_record, promises_check
+from debt_collection.services.sending import voice_backend
 from debt_collection.tables import CaseTable
 from invoicing.templatetags.money import money
 from splitting.page_access import form_errors
@@ -191,6 +192,7 @@ def case_detail(request, pk: int):
         "plans": plans,
         "events": events,
         "may_work": may_work,
+        "may_call": may_work and bool(case.account.phone) and voice_backend() is not None,
         "legal_template": _legal_template(),
         "contact_form": forms.ContactForm(),
         "note_form": forms.NoteForm(),
@@ -272,6 +274,11 @@ def _assign(request, case, form):
     return _("The case is assigned to %(agent)s.") % {"agent": agent.get_full_name() or agent}
 
 
+def _call(request, case, form):
+    case_services.case_call(case=case, actor=request.user)
+    return _("Twilio is ringing your phone; the payer is called when you answer.")
+
+
 def _close(request, case, form):
     case_services.case_close_by_agent(
         case=case, reason=form.cleaned_data["reason"], actor=request.user
@@ -289,6 +296,7 @@ ACTIONS = {
     "plan": (forms.PlanForm, _plan),
     "assign": (forms.AssignForm, _assign),
     "close": (forms.CloseForm, _close),
+    "call": (forms.CallForm, _call),
 }
 
 

@@ -109,5 +109,9 @@ class AutoAssignForm(forms.Form):
     )
 
 
+class CallForm(forms.Form):
+    """Click-to-call takes nothing but the button."""
+
+
 class CloseForm(forms.Form):
     reason = forms.CharField(max_length=100, label=_("Reason"))

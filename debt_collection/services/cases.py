@@ -303,3 +303,31 @@ def case_message_send(*, case: DebtCase, channel: str, body: str, subject: str =
     )
     audit(case=locked, action=f"debt_case.{channel}", actor=actor, message=message.pk)
     return message
+
+
+def case_call(*, case: DebtCase, actor) -> CaseEvent:
+    """Click-to-call: Twilio rings the agent's phone (their user profile's) and then the payer.
+    The call is made outside any transaction; the case records it once Twilio took it, and the
+    agent logs its outcome as for any call."""
+    from debt_collection.services.sending import voice_backend
+    from integrations.voice import VoiceError
+
+    voice = voice_backend()
+    if voice is None:
+        raise CaseRefused("calls through Twilio are not configured", code="no_voice")
+    if not getattr(actor, "phone", ""):
+        raise CaseRefused("add your phone number to your profile first", code="no_agent_phone")
+    account = case.account
+    if not account.phone:
+        raise CaseRefused("the account has no phone number", code="no_phone")
+    try:
+        sid = voice.bridge(agent=actor.phone, debtor=account.phone)
+    except VoiceError as error:
+        raise CaseRefused(str(error), code="call_failed") from None
+    with transaction.atomic():
+        locked = _open(case)
+        event = _event(
+            locked, CaseEventKind.CALL, actor=actor, note="Call through Twilio", call_sid=sid
+        )
+        audit(case=locked, action="debt_case.call_started", actor=actor, call_sid=sid)
+    return event

@@ -65,6 +65,22 @@ def sms_backend() -> SmsBackend:
     return ConsoleSms()
 
 
+def voice_backend():
+    """Twilio Voice for click-to-call when `TWILIO_VOICE_ENABLED` and Twilio is configured;
+    None otherwise (the case page then offers the phone's tel: link only)."""
+    if not (settings.TWILIO_VOICE_ENABLED and settings.SMS_BACKEND == "twilio"):
+        return None
+    from integrations.voice import TwilioVoice
+
+    return TwilioVoice(
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        settings.TWILIO_FROM,
+        api_url=settings.TWILIO_API_URL or None,
+        timeout=settings.TWILIO_TIMEOUT,
+    )
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     """What one call of `message_send` did. `status` is the message's status afterwards, or

@@ -28,6 +28,7 @@ ACCOUNT_SID = "AC" + "0" * 30 + "d1"
 AUTH_TOKEN = "double-auth-token-0123456789abcdef"
 FROM = "+15005550006"
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-zA-Z]+)/Messages\.json$")
+CALLS_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-zA-Z]+)/Calls\.json$")
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,16 @@ class TwilioDouble:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return headers.get("authorization", "") == f"Basic {expected}"
 
+    @property
+    def calls(self) -> list[Recorded]:
+        return [r for r in self.requests if CALLS_PATH.match(r.path) and r.method == "POST"]
+
     def _answer(self, method: str, path: str, record: Recorded) -> tuple[int, dict]:
         match = MESSAGES_PATH.match(path)
         if not record.authorized:
             return 401, _error(401, 20003, "Authenticate")
+        if method == "POST" and CALLS_PATH.match(path):
+            return self._call(record)
         if method != "POST" or match is None:
             return 404, _error(404, 20404, f"The requested resource {path} was not found")
         if match["sid"] != self.account_sid:
@@ -143,6 +150,24 @@ class TwilioDouble:
         with self._lock:
             self.messages[sid] = message
         return 201, message
+
+    def _call(self, record: Recorded) -> tuple[int, dict]:
+        """`POST …/Calls.json`: To, From and Twiml (or Url) → 201 with the call, queued."""
+        params = record.params
+        if not params.get("To") or not params.get("From"):
+            return 400, _error(400, 21201, "No 'To' number is specified")
+        if not (params.get("Twiml") or params.get("Url")):
+            return 400, _error(400, 21205, "Url or Twiml is required")
+        sid = "CA" + secrets.token_hex(16)
+        return 201, {
+            "account_sid": self.account_sid,
+            "sid": sid,
+            "status": "queued",
+            "to": params["To"],
+            "from": params["From"],
+            "direction": "outbound-api",
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Calls/{sid}.json",
+        }
 
     def _handler(self):
         double = self
