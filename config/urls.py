@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("invoicing.urls")),
     path("", include("splitting.urls")),
     path("", include("debt_collection.urls")),
+    path("", include("cabinet.urls")),
     path("", include("warehouse.urls")),
     path("sandbox-acquirer/", include("integrations.providers.sandbox_acquirer")),
 ]

@@ -1,0 +1,1 @@
+"""The cabinet's models, one module per area, all re-exported here."""
