@@ -265,3 +265,31 @@ CELERY_BEAT_SCHEDULE["check-promises-and-plans"] = {
     "task": "debt_collection.check_promises_and_plans",
     "schedule": 86400.0,
 }
+
+# The cabinet's notifications (cabinet.tasks): "remind me on…" reminders daily (a run sends each
+# due reminder once, whenever in the day it runs); new bills and payments every 5 minutes.
+CELERY_BEAT_SCHEDULE["cabinet-send-due-reminders"] = {
+    "task": "cabinet.send_due_reminders",
+    "schedule": 86400.0,
+}
+CELERY_BEAT_SCHEDULE["cabinet-notify-new-bills-and-payments"] = {
+    "task": "cabinet.notify_new_bills_and_payments",
+    "schedule": 300.0,
+}
+
+# The residents' cabinet (cabinet.auth_views): residents sign in with an e-mail or a phone
+# (the backend also takes usernames, so staff sign in as before). Session and CSRF cookies are
+# HTTP-only (Django's default for the session cookie) and Secure outside DEBUG.
+AUTHENTICATION_BACKENDS = ["cabinet.auth_backends.EmailOrPhoneBackend"]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# The sign-in and code-entry rate limits (cabinet.ratelimit) count in the cache, which every
+# worker must share: Redis when REDIS_URL is set, else this process's memory (the demo).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Where collectstatic writes (the cabinet's page benchmark collects into a temporary folder).
+STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)

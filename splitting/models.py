@@ -246,11 +246,19 @@ class OutboxStatus(models.TextChoices):
 
 class SupplierEvent(models.Model):
     """The outbox: a notification for a supplier's billing system, written in the payment's
-    own transaction and delivered by a Celery task after commit."""
+    (or the accepted meter reading's) own transaction and delivered by a Celery task after
+    commit."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="events")
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="events")
+    payment = models.ForeignKey(
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text="the payment the event is about (none for a meter reading)",
+    )
     event = models.CharField(max_length=40)
     body = models.JSONField()
     status = models.CharField(

@@ -19,6 +19,12 @@ from warehouse.money import format_minor
 MAX_ATTEMPTS = 10
 CLAIM_SECONDS = 120
 
+# The event types a supplier's endpoint receives.
+PAYMENT_BOOKED = "payment.booked"
+ADVANCE_APPLIED = "advance.applied"
+PAYMENT_REVERSED = "payment.reversed"
+READING_ACCEPTED = "reading.accepted"  # a meter reading of the cabinet (no payment)
+
 
 def supplier_events(
     *,
@@ -69,6 +75,22 @@ def supplier_events(
             )
         )
     return SupplierEvent.objects.bulk_create(events)
+
+
+def supplier_event_write(*, supplier: Supplier, event: str, body: dict, at: datetime):
+    """Writes one event that is not about a payment (a meter reading), in the caller's
+    transaction; None when the supplier has no endpoint. The caller enqueues it."""
+    if not supplier.webhook_url:
+        return None
+    return SupplierEvent.objects.create(
+        tenant_id=supplier.tenant_id,
+        supplier=supplier,
+        payment=None,
+        event=event,
+        body={"event": event, "supplier": supplier.code, **body},
+        next_attempt_at=at,
+        created_at=at,
+    )
 
 
 def events_enqueue(events: list[SupplierEvent]) -> None:

@@ -263,7 +263,7 @@ def test_resident_page_shows_number_operator_address_and_premises(client):
     assert "77-0001" in content
     assert "South Housing" in content
     assert account.premises.building.address in content
-    assert f"<td>{account.premises.number}</td>" in content
+    assert f"{account.premises.building.address}, {account.premises.number}" in content
 
 
 def test_resident_page_without_accounts_says_so(client):

@@ -4,6 +4,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cabinet.services.demo import demo_cabinet_remove
+from cabinet.services.readings import demo_meters
 from debt_collection.services.demo import demo_collections, demo_collections_remove
 from invoicing.services.demo import demo_close_periods, demo_documents_remove
 from splitting.services.demo import demo_ledger_remove, demo_payments
@@ -15,6 +17,8 @@ from warehouse.services.demo import (
     demo_exists,
     demo_seed,
 )
+
+DEMO_METER_PREMISES = 200  # per tenant: meters with six months of readings
 
 
 class Command(BaseCommand):
@@ -68,6 +72,7 @@ class Command(BaseCommand):
         last_period = last_period or default_last_period()
         out = out or Path(settings.VAR_DIR) / "demo"
         started = time.monotonic()
+        demo_cabinet_remove(DEMO_TENANTS)
         demo_collections_remove(DEMO_TENANTS)
         demo_ledger_remove(DEMO_TENANTS)
         demo_documents_remove(DEMO_TENANTS)
@@ -88,6 +93,7 @@ class Command(BaseCommand):
             documents = demo_close_periods(DEMO_TENANTS, result.periods)
             payments = demo_payments(DEMO_TENANTS, seed=seed)
             collections = demo_collections(DEMO_TENANTS, seed=seed)
+            demo_meters(DEMO_TENANTS, seed=seed, limit=DEMO_METER_PREMISES)
         elapsed = time.monotonic() - started
         total = sum(result.accounts.values())
         self.stdout.write(

@@ -1,0 +1,215 @@
+"""The resident's bills and history, under `/cabinet/accounts/<tenant>/<number>/`: the payment
+documents with their paid state, one document as HTML (invoicing's renderer: the same data and
+template family as the PDF) and as PDF, the charges per supplier and service month by month
+with a chart, and the payments with their allocation per supplier and a receipt.
+
+Only the account's holder gets these pages; anyone else — staff, supplier users, other
+residents — gets a 404 (`cabinet.selectors.held_account`), anonymous users the sign-in page."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from reportlab.pdfgen.canvas import Canvas
+
+from cabinet import selectors
+from cabinet.charts import charges_chart
+from invoicing.rendering.html import render_html
+from invoicing.rendering.pdf import register_fonts, render_pdf
+from invoicing.selectors import document_view
+from splitting.models import Payment
+from splitting.services import receipts
+
+SECTION = "my"
+
+
+def _base_url(request) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _page(request, template: str, account, tab: str, **context):
+    response = render(
+        request,
+        template,
+        {"account": account, "tenant": account.tenant, "tab": tab, "section": SECTION, **context},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def documents(request, tenant: str, number: str):
+    account = selectors.held_account(request.user, tenant, number)
+    rows = selectors.account_documents(account, today=timezone.localdate())
+    return _page(
+        request,
+        "cabinet/bills/documents.html",
+        account,
+        "documents",
+        rows=rows,
+        position=selectors.pay_position(account),
+    )
+
+
+@login_required
+@require_GET
+def document(request, tenant: str, number: str, period: str):
+    account = selectors.held_account(request.user, tenant, number)
+    found = selectors.account_document(account, period)
+    state = selectors.document_row(account, found, today=timezone.localdate())
+    view = document_view(found, base_url=_base_url(request))
+    return _page(
+        request,
+        "cabinet/bills/document.html",
+        account,
+        "documents",
+        document=found,
+        row=state,
+        view=view,
+        rendered=render_html(view),
+    )
+
+
+@login_required
+@require_GET
+def document_pdf(request, tenant: str, number: str, period: str):
+    account = selectors.held_account(request.user, tenant, number)
+    found = selectors.account_document(account, period)
+    pdf = render_pdf(document_view(found, base_url=_base_url(request)))
+    return _file(pdf, f"{found.number}.pdf", inline=True)
+
+
+@login_required
+@require_GET
+def charges(request, tenant: str, number: str):
+    account = selectors.held_account(request.user, tenant, number)
+    history = selectors.charge_history(account)
+    return _page(
+        request,
+        "cabinet/bills/charges.html",
+        account,
+        "charges",
+        history=history,
+        chart=charges_chart(history, view=account.tenant),
+    )
+
+
+@login_required
+@require_GET
+def payments(request, tenant: str, number: str):
+    account = selectors.held_account(request.user, tenant, number)
+    return _page(
+        request,
+        "cabinet/bills/payments.html",
+        account,
+        "payments",
+        rows=selectors.payment_history(account),
+    )
+
+
+@login_required
+@require_GET
+def receipt(request, tenant: str, number: str, pk: int):
+    account = selectors.held_account(request.user, tenant, number)
+    payment = selectors.account_payment(account, pk)
+    pdf = receipt_pdf(payment, selectors.payment_lines(payment))
+    return _file(pdf, f"receipt-{payment.pk}.pdf", inline=True)
+
+
+def _file(content: bytes, filename: str, *, inline: bool) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the receipt of any payment ----------------------------------------------------------------
+
+CHANNELS = {
+    "ru": {
+        "provider": "Онлайн",
+        "bank": "Банковский перевод",
+        "terminal": "Платёжный терминал",
+        "cash_desk": "Касса",
+        "external": "Внешний платёж",
+        "reversed": "Платёж отменён",
+    },
+    "de": {
+        "provider": "Online",
+        "bank": "Überweisung",
+        "terminal": "Zahlungsterminal",
+        "cash_desk": "Kasse",
+        "external": "Extern",
+        "reversed": "Zahlung storniert",
+    },
+    "en": {
+        "provider": "Online",
+        "bank": "Bank transfer",
+        "terminal": "Payment terminal",
+        "cash_desk": "Cash desk",
+        "external": "External",
+        "reversed": "Payment reversed",
+    },
+}
+
+
+def receipt_pdf(payment: Payment, lines: list[selectors.PaidLine]) -> bytes:
+    """The payer's receipt of any booked payment, whatever its channel: the cash desk's roll
+    layout and wording (`splitting.services.receipts`), with the channel instead of the
+    cashier and what it paid per supplier and period."""
+    from invoicing.rendering import format_money, language
+
+    register_fonts()
+    tenant, account = payment.tenant, payment.account
+    labels = receipts.LABELS[language(tenant)]
+    channels = CHANNELS[language(tenant)]
+    money = lambda amount: format_money(amount, tenant)  # noqa: E731
+    Row = receipts._Row
+    rows = [Row("title", tenant.name)]
+    rows += [
+        Row("small", text) for text in (receipts._tax_line(tenant, labels), tenant.address) if text
+    ]
+    rows += [
+        Row("rule"),
+        Row("title", labels["receipt"]),
+        Row("pair", labels["payment"], str(payment.pk)),
+        Row("pair", labels["date"], receipts._local(tenant, payment.received_at)),
+        Row("rule"),
+        Row("pair", labels["account"], account.account_number),
+        Row("text", f"{labels['payer']}: {account.payer_name}"),
+    ]
+    if payment.document_reference:
+        rows.append(Row("pair", labels["reference"], payment.document_reference))
+    rows += [
+        Row("rule"),
+        Row("big", labels["amount"], money(payment.amount)),
+        Row("pair", labels["method"], channels.get(payment.channel, payment.channel)),
+    ]
+    if payment.status != "booked":
+        rows.append(Row("text", channels["reversed"]))
+    rows += [Row("rule"), Row("text", labels["paid_to"] + ":")]
+    rows += [Row("pair", f"{line.supplier}, {line.period}", money(line.amount)) for line in lines]
+    if payment.advance:
+        rows.append(Row("pair", labels["advance"], money(payment.advance)))
+    rows += [Row("rule"), Row("text", labels["thanks"])]
+
+    laid = [(row, receipts._wrap(row)) for row in rows]
+    height = 2 * receipts.ROLL_MARGIN + sum(receipts._height(row, parts) for row, parts in laid)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(receipts.ROLL_WIDTH, height))
+    canvas.setTitle(f"{labels['receipt']} {payment.pk}")
+    canvas.setAuthor(tenant.name)
+    top = height - receipts.ROLL_MARGIN
+    for row, parts in laid:
+        receipts._draw(canvas, row, parts, top)
+        top -= receipts._height(row, parts)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

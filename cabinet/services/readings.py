@@ -1,0 +1,530 @@
+"""Meter readings: residents submit them in the tenant's window, staff import them, and the
+accepted ones reach the supplier (an export per supplier and period, and a `reading.accepted`
+webhook event written in the reading's own transaction).
+
+A resident's reading is refused (and kept, with its reason) when it comes outside the window,
+when it is below the meter's last accepted reading, or when its consumption is implausible —
+above the tenant's multiple of the average monthly consumption of the last 6 months — unless the
+resident attaches a photo of the meter: then it is accepted and flagged for the supplier."""
+
+import csv
+import io
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, ReadingStatus
+from cabinet.services.requests import attachment_check
+from config.errors import ApplicationError
+from splitting.services.outbox import READING_ACCEPTED, events_enqueue, supplier_event_write
+from warehouse.models import Account, AccountLink, AuditEvent, Premises, Supplier, Tenant
+
+AVERAGE_MONTHS = 6
+DAYS_PER_MONTH = Decimal("30.4375")
+VALUE_QUANT = Decimal("0.001")
+MAX_VALUE = Decimal("99999999999.999")
+
+
+def plain(value: Decimal) -> str:
+    """150.000 → "150", 12.500 → "12.5" (never "1.5E+2")."""
+    return format(value.normalize(), "f")
+
+
+def last_accepted(meter: Meter, *, before: date | None = None) -> MeterReading | None:
+    rows = meter.readings.filter(status=ReadingStatus.ACCEPTED)
+    if before is not None:
+        rows = rows.filter(taken_on__lte=before)
+    return rows.order_by("-taken_on", "-value", "-id").first()
+
+
+def monthly_average(meter: Meter, *, on: date) -> Decimal | None:
+    """The average monthly consumption over the accepted readings of the last 6 months before
+    `on` (from the last reading before that span, when there is one); None when there are not
+    two readings at least a few days apart to measure with."""
+    start = on - timedelta(days=int(AVERAGE_MONTHS * DAYS_PER_MONTH))
+    accepted = meter.readings.filter(status=ReadingStatus.ACCEPTED, taken_on__lte=on)
+    first = (
+        accepted.filter(taken_on__lte=start).order_by("-taken_on", "-value").first()
+        or accepted.filter(taken_on__gt=start).order_by("taken_on", "value").first()
+    )
+    last = accepted.order_by("-taken_on", "-value").first()
+    if first is None or last is None or (last.taken_on - first.taken_on).days < 20:
+        return None
+    months = Decimal((last.taken_on - first.taken_on).days) / DAYS_PER_MONTH
+    return (last.value - first.value) / months
+
+
+def _in_window(settings_: CabinetSettings, day: date) -> bool:
+    return settings_.reading_window_start <= day.day <= settings_.reading_window_end
+
+
+def _value(raw) -> Decimal:
+    try:
+        value = Decimal(str(raw).strip().replace(",", ".").replace(" ", ""))
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(_("Enter the reading as a number."), code="reading_value") from None
+    if not value.is_finite() or value < 0 or value > MAX_VALUE:
+        raise ApplicationError(_("Enter the reading as a number."), code="reading_value")
+    if value != value.quantize(VALUE_QUANT):
+        raise ApplicationError(_("A reading has at most 3 decimal places."), code="reading_value")
+    return value.quantize(VALUE_QUANT)
+
+
+def _refusal(meter, value, taken_on, *, source, photo, tenant_settings) -> tuple[str, bool]:
+    """(why the reading is refused or "", whether it is flagged)."""
+    if source == ReadingSource.RESIDENT and not _in_window(tenant_settings, taken_on):
+        return (
+            _("Readings are taken from the %(start)d to the %(end)d of each month.")
+            % {
+                "start": tenant_settings.reading_window_start,
+                "end": tenant_settings.reading_window_end,
+            },
+            False,
+        )
+    last = last_accepted(meter)
+    if last is not None and value < last.value:
+        return (
+            _("The reading is below the last one (%(last)s on %(day)s).")
+            % {"last": plain(last.value), "day": last.taken_on.isoformat()},
+            False,
+        )
+    if last is None:
+        return "", False
+    average = monthly_average(meter, on=taken_on)
+    if average is None or average <= 0:
+        return "", False
+    months = max(Decimal(1), Decimal((taken_on - last.taken_on).days) / DAYS_PER_MONTH)
+    allowed = tenant_settings.plausibility_multiple * average * months
+    if value - last.value <= allowed:
+        return "", False
+    if source != ReadingSource.RESIDENT or photo:
+        return "", True
+    return (
+        _(
+            "The consumption of %(used)s is more than %(multiple)s times your usual %(average)s a "
+            "month. If the reading is right, send it again with a photo of the meter."
+        )
+        % {
+            "used": plain(value - last.value),
+            "multiple": plain(tenant_settings.plausibility_multiple),
+            "average": plain(average.quantize(VALUE_QUANT)),
+        },
+        False,
+    )
+
+
+def _event_body(reading: MeterReading, meter: Meter) -> dict:
+    accounts = list(
+        Account.objects.filter(premises_id=meter.premises_id, is_active=True).order_by("pk")
+    )
+    links = dict(
+        AccountLink.objects.filter(supplier_id=meter.supplier_id, account__in=accounts).values_list(
+            "account_id", "external_number"
+        )
+    )
+    return {
+        "reading": {
+            "id": reading.pk,
+            "meter": meter.serial,
+            "service": meter.service.code,
+            "value": str(reading.value),
+            "taken_on": reading.taken_on.isoformat(),
+            "source": reading.source,
+            "flagged": reading.flagged,
+            "submitted_at": reading.submitted_at.isoformat(),
+        },
+        "accounts": [
+            {"account_number": a.account_number, "supplier_account": links.get(a.pk, "")}
+            for a in accounts
+        ],
+    }
+
+
+def reading_submit(
+    *,
+    meter: Meter,
+    value,
+    source: str,
+    actor=None,
+    taken_on: date | None = None,
+    photo=None,
+    at: datetime | None = None,
+) -> MeterReading:
+    """Records a reading, accepted or refused (a refused one is kept with its reason). An
+    accepted one writes the supplier's `reading.accepted` event in the same transaction. Raises
+    ApplicationError only for input that is not a reading at all (nothing written)."""
+    at = at or timezone.now()
+    value = _value(value)
+    tenant = meter.tenant
+    if taken_on is None:
+        taken_on = timezone.localdate(at, timezone=_zone(tenant))
+    checked_photo = attachment_check(photo, images_only=True) if photo else None
+    if not meter.is_active:
+        raise ApplicationError(_("The meter is no longer in use."), code="meter_inactive")
+    with transaction.atomic():
+        meter = (
+            Meter.objects.select_for_update(of=("self",))
+            .select_related("supplier", "service")
+            .get(pk=meter.pk)
+        )
+        reason, flagged = _refusal(
+            meter,
+            value,
+            taken_on,
+            source=source,
+            photo=checked_photo,
+            tenant_settings=CabinetSettings.for_tenant(tenant),
+        )
+        reading = MeterReading(
+            meter=meter,
+            value=value,
+            taken_on=taken_on,
+            submitted_at=at,
+            source=source,
+            submitted_by=actor,
+            status=ReadingStatus.REFUSED if reason else ReadingStatus.ACCEPTED,
+            reason=reason,
+            flagged=flagged,
+        )
+        if checked_photo:
+            reading.photo.save(checked_photo.filename, checked_photo.file, save=False)
+        reading.save()
+        if not reason:
+            event = supplier_event_write(
+                supplier=meter.supplier,
+                event=READING_ACCEPTED,
+                body=_event_body(reading, meter),
+                at=at,
+            )
+            if event is not None:
+                events_enqueue([event])
+    return reading
+
+
+def _zone(tenant: Tenant):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tenant.timezone)
+
+
+# --- import -----------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("account_number", "serial", "value", "date")
+
+
+@dataclass
+class ImportRow:
+    line: int
+    outcome: str  # accepted | refused | error
+    reason: str = ""
+    serial: str = ""
+    value: str = ""
+
+
+@dataclass
+class ImportReport:
+    rows: list[ImportRow] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def accepted_count(self) -> int:
+        return self.count("accepted")
+
+    @property
+    def refused_count(self) -> int:
+        return self.count("refused")
+
+    @property
+    def error_count(self) -> int:
+        return self.count("error")
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ApplicationError(_("The file is neither UTF-8 nor cp1251 text."), code="import_file")
+
+
+def _parse(data: bytes) -> list[tuple[int, dict]]:
+    """The file's rows as (line, {column: value}); ApplicationError when the file as a whole is
+    not a readings file (then nothing is imported)."""
+    if not data or b"\x00" in data[:4096]:
+        raise ApplicationError(_("The file is empty or not a CSV file."), code="import_file")
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+    except (csv.Error, IndexError):
+        raise ApplicationError(_("The file is not a CSV file."), code="import_file") from None
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = [c.strip().lower() for c in next(reader, [])]
+    missing = [c for c in ("value", "date") if c not in header]
+    if missing or not ({"account_number", "serial"} & set(header)):
+        raise ApplicationError(
+            _("The header must have value, date and account_number or serial (found: %(h)s).")
+            % {"h": ", ".join(header) or "—"},
+            code="import_header",
+        )
+    rows = []
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise ApplicationError(
+                _("Line %(line)d has %(found)d cells, the header %(expected)d.")
+                % {"line": number, "found": len(cells), "expected": len(header)},
+                code="import_shape",
+            )
+        rows.append((number, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+    if not rows:
+        raise ApplicationError(_("The file has no readings."), code="import_file")
+    return rows
+
+
+def _meter_of(tenant: Tenant, row: dict) -> Meter:
+    serial, number = row.get("serial", ""), row.get("account_number", "")
+    meters = Meter.objects.filter(tenant=tenant, is_active=True).select_related("tenant")
+    if serial:
+        meter = meters.filter(serial=serial).first()
+        if meter is None:
+            raise ApplicationError(_("No meter %(s)s.") % {"s": serial})
+        if number and not meter.premises.accounts.filter(account_number=number).exists():
+            raise ApplicationError(
+                _("Meter %(s)s is not on account %(n)s.") % {"s": serial, "n": number}
+            )
+        return meter
+    account = Account.objects.filter(tenant=tenant, account_number=number).first()
+    if account is None:
+        raise ApplicationError(_("No account %(n)s.") % {"n": number or "—"})
+    found = list(meters.filter(premises_id=account.premises_id)[:2])
+    if len(found) != 1:
+        raise ApplicationError(
+            _("Account %(n)s has %(c)s meters: give the serial.")
+            % {"n": number, "c": len(found) or _("no")}
+        )
+    return found[0]
+
+
+def _date(raw: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise ApplicationError(_("The date %(d)s is not YYYY-MM-DD or DD.MM.YYYY.") % {"d": raw})
+
+
+def readings_import(*, tenant: Tenant, data: bytes, filename: str = "", actor=None) -> ImportReport:
+    """Staff import readings (CSV: account_number or serial, value, date). A file that is not
+    a readings file is refused whole (ApplicationError, nothing written); otherwise each row is
+    accepted, refused (below the last one) or reported as an error, and the report says which."""
+    rows = _parse(data)
+    report = ImportReport()
+    today = timezone.localdate(timezone=_zone(tenant))
+    for line, row in rows:
+        try:
+            meter = _meter_of(tenant, row)
+            taken_on = _date(row["date"])
+            if taken_on > today:
+                raise ApplicationError(_("The date is in the future."))
+            reading = reading_submit(
+                meter=meter,
+                value=row["value"],
+                taken_on=taken_on,
+                source=ReadingSource.IMPORT,
+                actor=actor,
+            )
+        except ApplicationError as exc:
+            report.rows.append(
+                ImportRow(line, "error", exc.message, row.get("serial", ""), row["value"])
+            )
+            continue
+        report.rows.append(
+            ImportRow(line, reading.status, reading.reason, meter.serial, str(reading.value))
+        )
+    AuditEvent.objects.create(
+        tenant=tenant,
+        actor=actor,
+        action="readings.imported",
+        detail={
+            "filename": filename,
+            "accepted": report.count("accepted"),
+            "refused": report.count("refused"),
+            "errors": report.count("error"),
+        },
+    )
+    return report
+
+
+# --- export -----------------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "supplier_account",
+    "account_number",
+    "meter",
+    "service",
+    "value",
+    "taken_on",
+    "source",
+    "flagged",
+]
+
+
+def _period_days(period: str) -> tuple[date, date]:
+    try:
+        start = datetime.strptime(period, "%Y-%m").date()
+    except ValueError:
+        raise ApplicationError(_("The period is YYYY-MM."), code="period") from None
+    end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return start, end
+
+
+def readings_export(*, supplier: Supplier, period: str) -> str:
+    """The accepted readings of the supplier's meters taken in `period`, as CSV text."""
+    start, end = _period_days(period)
+    readings = (
+        MeterReading.objects.filter(
+            meter__supplier=supplier,
+            status=ReadingStatus.ACCEPTED,
+            taken_on__gte=start,
+            taken_on__lte=end,
+        )
+        .select_related("meter__service")
+        .order_by("meter__serial", "taken_on", "id")
+    )
+    premises_ids = {r.meter.premises_id for r in readings}
+    accounts: dict[int, Account] = {}
+    for account in Account.objects.filter(premises_id__in=premises_ids, is_active=True).order_by(
+        "-pk"
+    ):
+        accounts[account.premises_id] = account
+    links = dict(
+        AccountLink.objects.filter(
+            supplier=supplier, account__in=list(accounts.values())
+        ).values_list("account_id", "external_number")
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_HEADER)
+    for reading in readings:
+        account = accounts.get(reading.meter.premises_id)
+        writer.writerow(
+            [
+                links.get(account.pk, "") if account else "",
+                account.account_number if account else "",
+                reading.meter.serial,
+                reading.meter.service.code,
+                str(reading.value),
+                reading.taken_on.isoformat(),
+                reading.source,
+                "1" if reading.flagged else "0",
+            ]
+        )
+    return out.getvalue()
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+DEMO_METERS = (("CW", Decimal("3.2")), ("HW", Decimal("2.1")), ("ELEC", Decimal("160")))
+DEMO_SERVICE_WORDS = {
+    "CW": ("cold", "хвс", "холод"),
+    "HW": ("hot", "гвс", "горяч"),
+    "ELEC": ("electric", "электр", "power"),
+}
+
+
+def _demo_service(tenant, code):
+    from warehouse.models import Service
+
+    services = list(Service.objects.filter(tenant=tenant))
+    for service in services:
+        if service.code.upper() == code:
+            return service
+    for service in services:
+        if any(word in service.name.lower() for word in DEMO_SERVICE_WORDS[code]):
+            return service
+    return None
+
+
+def demo_meters(tenant_codes, seed: int = 7, *, limit: int | None = None) -> int:
+    """Cold water, hot water and electricity meters (where the tenant has such a service and a
+    supplier billing it) for each premises of the tenants (the first `limit` premises of each
+    when given), with 6 months of accepted history ending last month. Idempotent: premises that
+    have meters are left alone. Bulk-written, so it serves a large demo. Returns the number of
+    meters created."""
+    from warehouse.models import SupplierServiceCode
+
+    rng = random.Random(seed)
+    created = 0
+    first_of_month = timezone.localdate().replace(day=1)
+    days = []
+    for months_ago in range(6, 0, -1):
+        day = first_of_month
+        for _step in range(months_ago):
+            day = (day - timedelta(days=1)).replace(day=1)
+        days.append(day.replace(day=20))
+    for tenant in Tenant.objects.filter(code__in=tenant_codes).order_by("code"):
+        plan = []
+        for code, monthly in DEMO_METERS:
+            service = _demo_service(tenant, code)
+            if service is None:
+                continue
+            mapping = SupplierServiceCode.objects.filter(tenant=tenant, service=service).first()
+            if mapping is None:
+                continue
+            plan.append((code, monthly, service, mapping.supplier_id))
+        if not plan:
+            continue
+        premises_ids = list(
+            Premises.objects.filter(tenant=tenant)
+            .exclude(meters__isnull=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        for start in range(0, len(premises_ids), 2000):
+            with transaction.atomic():
+                meters = Meter.objects.bulk_create(
+                    [
+                        Meter(
+                            tenant=tenant,
+                            premises_id=premises_id,
+                            supplier_id=supplier_id,
+                            service=service,
+                            serial=f"{code}-{premises_id:07d}",
+                            installed_on=days[0] - timedelta(days=365),
+                        )
+                        for premises_id in premises_ids[start : start + 2000]
+                        for code, _monthly, service, supplier_id in plan
+                    ]
+                )
+                monthly_of = {service.pk: monthly for _c, monthly, service, _s in plan}
+                history = []
+                now = timezone.now()
+                for meter in meters:
+                    value = Decimal(rng.randint(10, 900))
+                    for day in days:
+                        value += (
+                            monthly_of[meter.service_id] * Decimal(rng.uniform(0.6, 1.4))
+                        ).quantize(VALUE_QUANT)
+                        history.append(
+                            MeterReading(
+                                meter=meter,
+                                value=value,
+                                taken_on=day,
+                                submitted_at=now,
+                                source=ReadingSource.IMPORT,
+                                status=ReadingStatus.ACCEPTED,
+                            )
+                        )
+                MeterReading.objects.bulk_create(history, batch_size=5000)
+                created += len(meters)
+    return created
