@@ -79,8 +79,10 @@ def test_signed_in_user_without_a_role_sees_the_landing_page(client):
 
     response = client.get(reverse("home"))
 
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "has no role" in response.content.decode()
+    assert "no account is linked to your sign-in yet" in page
+    assert f'href="{reverse("cabinet-link")}"' in page
 
 
 # --- sign in and out --------------------------------------------------------------------------
