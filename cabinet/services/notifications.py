@@ -276,90 +276,86 @@ def _holders(account_ids) -> dict[int, list]:
     return found
 
 
-def _announce_documents(low: int, high: int) -> int:
+def _announce(rows, low: int, high: int, *, kind: str, ref: str, message) -> int:
+    """Tells each holder of each row's account about it, in the account's language, in batches
+    of ids in (low, high]. `message(row)` gives (subject, body); `ref` names the row."""
     count = 0
-    documents = (
-        PaymentDocument.objects.filter(
-            pk__gt=low, pk__lte=high, status=DocumentStatus.ISSUED, account__holders__isnull=False
-        )
+    rows = (
+        rows.filter(pk__gt=low, pk__lte=high, account__holders__isnull=False)
         .distinct()
         .select_related("account__tenant", "tenant")
         .order_by("pk")
     )
     for start in range(low, high, BATCH):
-        part = list(documents.filter(pk__gt=start, pk__lte=min(start + BATCH, high)))
-        holders = _holders([d.account_id for d in part])
-        for document in part:
-            account = document.account
+        part = list(rows.filter(pk__gt=start, pk__lte=min(start + BATCH, high)))
+        holders = _holders([row.account_id for row in part])
+        for row in part:
+            account = row.account
             for user in holders.get(account.pk, []):
                 with translation.override(_language(account)):
-                    values = {
-                        "number": document.number,
-                        "period": document.period,
-                        "account": account.account_number,
-                        "amount": money(document.amount_due, document.tenant),
-                        "due": document.due_date.isoformat(),
-                        "url": _cabinet_url(),
-                    }
-                    subject = _("New bill %(number)s for %(period)s") % values
-                    body = (
-                        _(
-                            "Your bill for %(period)s (account %(account)s) is ready: "
-                            "%(amount)s, due %(due)s."
-                        )
-                        % values
-                        + "\n"
-                        + _("Your bills and the pay button: %(url)s") % values
-                    )
+                    subject, body = message(row)
                 used = _send(
                     user=user,
                     account=account,
-                    kind=NotificationKind.NEW_BILL,
+                    kind=kind,
                     subject=subject,
                     body=body,
-                    ref=f"document:{document.pk}",
+                    ref=f"{ref}:{row.pk}",
                 )
                 count += bool(used)
     return count
+
+
+def _bill_message(document) -> tuple[str, str]:
+    values = {
+        "number": document.number,
+        "period": document.period,
+        "account": document.account.account_number,
+        "amount": money(document.amount_due, document.tenant),
+        "due": document.due_date.isoformat(),
+        "url": _cabinet_url(),
+    }
+    subject = _("New bill %(number)s for %(period)s") % values
+    body = (
+        _("Your bill for %(period)s (account %(account)s) is ready: %(amount)s, due %(due)s.")
+        % values
+        + "\n"
+        + _("Your bills and the pay button: %(url)s") % values
+    )
+    return subject, body
+
+
+def _payment_message(payment) -> tuple[str, str]:
+    values = {
+        "account": payment.account.account_number,
+        "amount": money(payment.amount, payment.tenant),
+        "day": timezone.localdate(payment.received_at).isoformat(),
+    }
+    subject = _("Payment received: %(amount)s") % values
+    body = _("We received %(amount)s for account %(account)s on %(day)s. Thank you.") % values
+    return subject, body
+
+
+def _announce_documents(low: int, high: int) -> int:
+    return _announce(
+        PaymentDocument.objects.filter(status=DocumentStatus.ISSUED),
+        low,
+        high,
+        kind=NotificationKind.NEW_BILL,
+        ref="document",
+        message=_bill_message,
+    )
 
 
 def _announce_payments(low: int, high: int) -> int:
-    count = 0
-    payments = (
-        Payment.objects.filter(
-            pk__gt=low, pk__lte=high, status=PaymentStatus.BOOKED, account__holders__isnull=False
-        )
-        .distinct()
-        .select_related("account__tenant", "tenant")
-        .order_by("pk")
+    return _announce(
+        Payment.objects.filter(status=PaymentStatus.BOOKED),
+        low,
+        high,
+        kind=NotificationKind.PAYMENT,
+        ref="payment",
+        message=_payment_message,
     )
-    for start in range(low, high, BATCH):
-        part = list(payments.filter(pk__gt=start, pk__lte=min(start + BATCH, high)))
-        holders = _holders([p.account_id for p in part])
-        for payment in part:
-            account = payment.account
-            for user in holders.get(account.pk, []):
-                with translation.override(_language(account)):
-                    values = {
-                        "account": account.account_number,
-                        "amount": money(payment.amount, payment.tenant),
-                        "day": timezone.localdate(payment.received_at).isoformat(),
-                    }
-                    subject = _("Payment received: %(amount)s") % values
-                    body = (
-                        _("We received %(amount)s for account %(account)s on %(day)s. Thank you.")
-                        % values
-                    )
-                used = _send(
-                    user=user,
-                    account=account,
-                    kind=NotificationKind.PAYMENT,
-                    subject=subject,
-                    body=body,
-                    ref=f"payment:{payment.pk}",
-                )
-                count += bool(used)
-    return count
 
 
 def notifications_send_new() -> int:

@@ -370,22 +370,36 @@ def penalty_calculation_xlsx(calculation: AccountPenalty) -> bytes:
                 [
                     item.period,
                     item.supplier_code,
-                    item.base_amount / 100,
+                    minor_display(item.base_amount),
                     item.due_date,
                     line.date_from,
                     line.date_to,
                     line.days,
-                    line.base / 100,
-                    float(line.rate_percent),
+                    minor_display(line.base),
+                    line.rate_percent,
                     line.fraction,
-                    float(minor_display(line.amount)),
+                    minor_display(line.amount),
                     line.note,
                 ]
             )
-        sheet.append([item.period, item.supplier_code, "total"] + [None] * 7 + [item.penalty / 100])
+        sheet.append(
+            [item.period, item.supplier_code, "total"] + [None] * 7 + [minor_display(item.penalty)]
+        )
         sheet.cell(row=sheet.max_row, column=3).font = bold
     sheet.append(
-        ["total", None, None, None, None, None, None, None, None, None, calculation.total / 100]
+        [
+            "total",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            minor_display(calculation.total),
+        ]
     )
     sheet.cell(row=sheet.max_row, column=1).font = bold
     for row in sheet.iter_rows(min_row=4):

@@ -13,6 +13,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
@@ -169,13 +170,13 @@ def reconciliation_xlsx(result: Reconciliation) -> bytes:
         sheet.append(
             [
                 line.key,
-                None if line.theirs is None else line.theirs / 100,
-                None if line.ours is None else line.ours / 100,
+                None if line.theirs is None else Decimal(line.theirs) / 100,
+                None if line.ours is None else Decimal(line.ours) / 100,
                 line.status,
                 line.note,
             ]
         )
-    sheet.append(["total", result.theirs_total / 100, result.ours_total / 100])
+    sheet.append(["total", Decimal(result.theirs_total) / 100, Decimal(result.ours_total) / 100])
     for row in sheet.iter_rows(min_row=3, min_col=2, max_col=3):
         for cell in row:
             cell.number_format = "#,##0.00"
