@@ -8,12 +8,16 @@ residents — gets a 404 (`cabinet.selectors.held_account`), anonymous users the
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 from reportlab.pdfgen.canvas import Canvas
 
@@ -22,8 +26,10 @@ from cabinet.charts import charges_chart
 from invoicing.rendering.html import render_html
 from invoicing.rendering.pdf import register_fonts, render_pdf
 from invoicing.selectors import document_view
+from invoicing.services import pay_links
 from splitting.models import Payment
 from splitting.services import receipts
+from warehouse.selectors import user_roles
 
 SECTION = "my"
 
@@ -33,6 +39,7 @@ def _base_url(request) -> str:
 
 
 def _page(request, template: str, account, tab: str, **context):
+    user_roles(request.user, resident=True)  # the navigation need not ask: the user holds one
     response = render(
         request,
         template,
@@ -42,7 +49,7 @@ def _page(request, template: str, account, tab: str, **context):
     return response
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 @require_GET
 def documents(request, tenant: str, number: str):
     account = selectors.held_account(request.user, tenant, number)
@@ -57,13 +64,35 @@ def documents(request, tenant: str, number: str):
     )
 
 
-@login_required
+DOCUMENT_HTML_SECONDS = 6 * 60 * 60
+
+
+def _document_html(document, base_url: str) -> str:
+    """The document as HTML (invoicing's renderer, with its QR code: most of the bill page's
+    time). An issued document's view is frozen, so the markup is cached per document and what
+    else goes into it — the pay link, the TAN setting, the host and the language; the view
+    (a large JSON field, deferred by the caller) is read only on a miss."""
+    parts = [
+        str(document.pk),
+        pay_links.pay_token(document.pay_salt),
+        str(document.tenant.tan_required),
+        base_url,
+        get_language() or "",
+    ]
+    key = "cabinet:document-html:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_html(document_view(document, base_url=base_url))
+        cache.set(key, html, DOCUMENT_HTML_SECONDS)
+    return html
+
+
+@login_required(login_url="cabinet-login")
 @require_GET
 def document(request, tenant: str, number: str, period: str):
     account = selectors.held_account(request.user, tenant, number)
-    found = selectors.account_document(account, period)
+    found = selectors.account_document(account, period, with_view=False)
     state = selectors.document_row(account, found, today=timezone.localdate())
-    view = document_view(found, base_url=_base_url(request))
     return _page(
         request,
         "cabinet/bills/document.html",
@@ -71,12 +100,32 @@ def document(request, tenant: str, number: str, period: str):
         "documents",
         document=found,
         row=state,
-        view=view,
-        rendered=render_html(view),
+        rendered=_document_html(found, _base_url(request)),
+        status_url=_status_url(account, found),
     )
 
 
-@login_required
+def _status_url(account, document) -> str:
+    args = [account.tenant.code, account.account_number, document.period]
+    return reverse("cabinet-document-status", args=args)
+
+
+@login_required(login_url="cabinet-login")
+@require_GET
+def document_status(request, tenant: str, number: str, period: str):
+    """The document's paid-state icon alone, for the bill pages to poll (htmx) until it is paid:
+    then it answers 286, htmx's "stop polling"."""
+    account = selectors.held_account(request.user, tenant, number)
+    found = selectors.account_document(account, period, with_view=False)
+    state = selectors.document_row(account, found, today=timezone.localdate())
+    response = render(request, "cabinet/bills/_paid_icon.html", {"state": state.state})
+    response["Cache-Control"] = "private, no-store"
+    if state.paid:
+        response.status_code = 286
+    return response
+
+
+@login_required(login_url="cabinet-login")
 @require_GET
 def document_pdf(request, tenant: str, number: str, period: str):
     account = selectors.held_account(request.user, tenant, number)
@@ -85,7 +134,7 @@ def document_pdf(request, tenant: str, number: str, period: str):
     return _file(pdf, f"{found.number}.pdf", inline=True)
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 @require_GET
 def charges(request, tenant: str, number: str):
     account = selectors.held_account(request.user, tenant, number)
@@ -100,7 +149,7 @@ def charges(request, tenant: str, number: str):
     )
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 @require_GET
 def payments(request, tenant: str, number: str):
     account = selectors.held_account(request.user, tenant, number)
@@ -113,7 +162,7 @@ def payments(request, tenant: str, number: str):
     )
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 @require_GET
 def receipt(request, tenant: str, number: str, pk: int):
     account = selectors.held_account(request.user, tenant, number)

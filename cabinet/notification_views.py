@@ -107,7 +107,7 @@ def _page(request, *, prefs_form=None, reminder_form=None, status=200):
     return render(request, "cabinet/notifications/page.html", context, status=status)
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 def notifications(request):
     if request.method != "POST":
         return _page(request)
@@ -120,7 +120,7 @@ def notifications(request):
 
 
 @require_POST
-@login_required
+@login_required(login_url="cabinet-login")
 def reminder_add(request):
     form = ReminderForm(request.POST, accounts=_held_accounts(request.user))
     if not form.is_valid():
@@ -143,7 +143,7 @@ def reminder_add(request):
 
 
 @require_POST
-@login_required
+@login_required(login_url="cabinet-login")
 def reminder_cancel_view(request, pk: int):
     try:
         reminder_cancel(user=request.user, reminder_id=pk)

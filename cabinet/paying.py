@@ -242,7 +242,7 @@ def _field_errors(form: PayForm, refused: CheckoutRefused) -> str:
 
 
 @never_cache
-@login_required
+@login_required(login_url="cabinet-login")
 @require_http_methods(["GET", "POST"])
 def pay(request, tenant: str, number: str):
     """The holder's paying page (sign-in required; another person's account is a 404)."""

@@ -87,7 +87,13 @@ def debt_position(user, *, as_of: date | None = None) -> DebtPosition:
         list(
             OpenItem.objects.filter(account_id__in=ids)
             .exclude(open_amount=0)
-            .values("account_id", "supplier_id")
+            .values(
+                "account_id",
+                "supplier_id",
+                "supplier__tenant_id",
+                "supplier__code",
+                "supplier__name",
+            )
             .annotate(
                 open=Sum("open_amount"),
                 overdue=Coalesce(
@@ -113,7 +119,15 @@ def debt_position(user, *, as_of: date | None = None) -> DebtPosition:
         if ids
         else {}
     )
-    suppliers = Supplier.objects.in_bulk({r["supplier_id"] for r in rows})
+    # The suppliers came with the sums (their other fields load only if something reads them).
+    suppliers = {
+        r["supplier_id"]: Supplier.from_db(
+            OpenItem.objects.db,
+            ["id", "tenant_id", "code", "name"],
+            [r["supplier_id"], r["supplier__tenant_id"], r["supplier__code"], r["supplier__name"]],
+        )
+        for r in rows
+    }
 
     per_account: dict[int, list[dict]] = defaultdict(list)
     for row in rows:

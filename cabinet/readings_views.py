@@ -17,6 +17,7 @@ from cabinet.services.readings import reading_submit
 from config.errors import ApplicationError
 from warehouse.models import Account
 from warehouse.scoping import scope
+from warehouse.selectors import staff_scope
 
 HISTORY_ROWS = 24
 
@@ -66,7 +67,7 @@ def _meters(account: Account):
     return meters
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 def readings(request, tenant: str, number: str):
     account = held_account(request, tenant, number)
     meters = _meters(account)
@@ -127,10 +128,15 @@ def readings(request, tenant: str, number: str):
     return render(request, "cabinet/readings/readings.html", context, status=status)
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 def reading_photo(request, pk: int):
-    """A reading's photo, for the resident who holds the account and the tenant's staff."""
-    reading = scope(request.user, MeterReading).filter(pk=pk).exclude(photo="").first()
+    """A reading's photo, for the resident who holds the account and the tenant's staff — not
+    the meter's supplier, whom `scope()` alone would let in (a photo of someone's home)."""
+    photos = scope(request.user, MeterReading).filter(pk=pk).exclude(photo="")
+    reading = (
+        photos.filter(meter__premises__accounts__holders__user=request.user).first()
+        or staff_scope(request.user, photos).first()
+    )
     if reading is None:
         raise Http404
     return FileResponse(reading.photo.open("rb"), as_attachment=False)

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,9 +43,14 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-FILES_HELP = gettext_lazy("PDF, JPEG or PNG, at most 5 MB each, up to %(count)d files.") % {
-    "count": MAX_ATTACHMENTS
-}
+def _files_help() -> str:
+    return _("PDF, JPEG or PNG, at most 5 MB each, up to %(count)d files.") % {
+        "count": MAX_ATTACHMENTS
+    }
+
+
+# Lazy: `gettext_lazy(...) % {...}` would translate once, at import, in the default language.
+FILES_HELP = lazy(_files_help, str)()
 
 
 class RequestForm(forms.Form):
@@ -63,7 +69,7 @@ class ReplyForm(forms.Form):
     files = MultipleFileField(label=gettext_lazy("Files"), required=False, help_text=FILES_HELP)
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 def request_list(request, tenant: str, number: str):
     account = held_account(request, tenant, number)
     form = RequestForm()
@@ -114,7 +120,7 @@ def timeline(service_request: ServiceRequest) -> list[dict]:
     return sorted(entries, key=lambda e: (e["at"], e["kind"] != "filed"))
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 def request_detail(request, tenant: str, number: str, pk: int):
     account = held_account(request, tenant, number)
     service_request = (
@@ -150,7 +156,7 @@ def request_detail(request, tenant: str, number: str, pk: int):
     return render(request, "cabinet/requests/detail.html", context, status=status)
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 def archive(request, tenant: str, number: str):
     account = held_account(request, tenant, number)
     files = (
@@ -163,7 +169,7 @@ def archive(request, tenant: str, number: str):
     return render(request, "cabinet/requests/archive.html", context)
 
 
-@login_required
+@login_required(login_url="cabinet-login")
 def attachment_download(request, pk: int):
     """One file of a request: for the resident holding the account and the tenant's staff
     (through `scope()`; a supplier user sees no request). Internal notes carry no files."""

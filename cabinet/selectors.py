@@ -103,12 +103,13 @@ def account_documents(account: Account, *, today) -> list[DocumentRow]:
     return [document_state(d, open_by_period, today) for d in documents.defer("view")]
 
 
-def account_document(account: Account, period: str) -> PaymentDocument:
-    document = (
-        PaymentDocument.objects.select_related("tenant")
-        .filter(account=account, period=period, status=DocumentStatus.ISSUED)
-        .first()
+def account_document(account: Account, period: str, *, with_view: bool = True) -> PaymentDocument:
+    """The account's issued document of `period`, or 404; `with_view=False` defers the frozen
+    view (read on first use) for a page that may not need it."""
+    documents = PaymentDocument.objects.select_related("tenant").filter(
+        account=account, period=period, status=DocumentStatus.ISSUED
     )
+    document = (documents if with_view else documents.defer("view")).first()
     if document is None:
         raise Http404
     return document

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -102,10 +103,25 @@ def _filtered(request, supplier):
     return filterset, filterset.qs
 
 
+def _htmx(request) -> bool:
+    """An htmx request for a fragment (not htmx restoring a page from history: that needs the
+    whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
 @login_required
 def payments(request):
+    """The payments page; an htmx request gets its live part alone (polled every 20 s, swapped
+    in after filtering). Without JavaScript the filters are a plain GET form."""
     supplier, suppliers = _supplier(request)
     filterset, shares = _filtered(request, supplier)
+    if _htmx(request) and filterset.is_bound and not filterset.is_valid():
+        response = HttpResponse(status=204)  # the whole page shows the errors next to the fields
+        response["HX-Redirect"] = f"{request.path}?{request.GET.urlencode()}"
+        return response
     page = Paginator(shares, PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate(timezone=sel._zone(supplier))
     start, end = sel.day_bounds(supplier, today)
@@ -123,8 +139,15 @@ def payments(request):
             )
         ),
         "query": query.urlencode(),
+        # Only the first page follows new payments (they push the others' rows along).
+        "live_url": "" if page.number > 1 else request.get_full_path(),
     }
-    return render(request, "cabinet/supplier/payments.html", context)
+    if _htmx(request):
+        response = render(request, "cabinet/supplier/_payments_live.html", context)
+    else:
+        response = render(request, "cabinet/supplier/payments.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

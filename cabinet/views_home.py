@@ -15,6 +15,7 @@ from cabinet.forms_auth import TOO_MANY, LinkForm
 from cabinet.linking import account_link, account_unlink
 from cabinet.position import debt_position, resident_account
 from config.errors import ApplicationError
+from warehouse.selectors import user_roles
 
 SECTION = "my"
 resident_required = login_required(login_url="cabinet-login")
@@ -34,6 +35,7 @@ def _account_url(name: str, account, suffix: str) -> str:
 @resident_required
 def home(request):
     position = debt_position(request.user)
+    user_roles(request.user, resident=bool(position.accounts))  # the navigation need not ask
     rows = [
         {
             "item": item,

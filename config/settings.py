@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_tables2",
+    "django_htmx",  # htmx served locally: {% load django_htmx %}{% htmx_script %}
     "warehouse",
     "invoicing",
     "splitting",
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "warehouse.access.roles",
+                "splitting.wallets.context.wallet_nav",
             ],
         },
     },
@@ -278,8 +280,9 @@ CELERY_BEAT_SCHEDULE["cabinet-notify-new-bills-and-payments"] = {
 }
 
 # The residents' cabinet (cabinet.auth_views): residents sign in with an e-mail or a phone
-# (the backend also takes usernames, so staff sign in as before). Session and CSRF cookies are
-# HTTP-only (Django's default for the session cookie) and Secure outside DEBUG.
+# (the backend also takes usernames, so staff sign in as before). The session cookie is
+# HTTP-only; session and CSRF cookies are Secure outside DEBUG (the demo). The CSRF cookie stays
+# readable by scripts, as Django recommends (HttpOnly would protect nothing there).
 AUTHENTICATION_BACKENDS = ["cabinet.auth_backends.EmailOrPhoneBackend"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -293,3 +296,5 @@ CACHES = {
 }
 # Where collectstatic writes (the cabinet's page benchmark collects into a temporary folder).
 STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)
+# Coupons past their validity release their blocked funds (splitting.wallets.services).
+CELERY_BEAT_SCHEDULE["expire-coupons"] = {"task": "splitting.expire_coupons", "schedule": 3600.0}

@@ -20,7 +20,7 @@ from django_tables2 import RequestConfig
 from config.errors import ApplicationError
 from debt_collection import forms, selectors
 from debt_collection.filters import CaseFilter
-from debt_collection.models import CaseStage, MessageChannel
+from debt_collection.models import CaseEventKind, CaseStage, MessageChannel
 from debt_collection.services import cases as case_services
 from debt_collection.services.plans import instalment_pay_path, plan_create, plans_check
 from debt_collection.services.promises import promise_record, promises_check
@@ -212,7 +212,8 @@ def case_detail(request, pk: int):
 
 def _contact(request, case, form):
     case_services.contact_log(case=case, actor=request.user, **form.cleaned_data)
-    return _("The %(kind)s is logged.") % {"kind": form.cleaned_data["kind"]}
+    kind = CaseEventKind(form.cleaned_data["kind"]).label
+    return _("The %(kind)s is logged.") % {"kind": kind.lower()}
 
 
 def _note(request, case, form):

@@ -6,14 +6,16 @@ frozen view, and any change to its lines); a correction is a new document that s
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warehouse.models import Account, Service, Supplier, Tenant, bulk_key
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSING = "closing", "Closing (issuing documents)"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", pgettext_lazy("status", "Open")
+    CLOSING = "closing", _("Closing (issuing documents)")
+    CLOSED = "closed", _("Closed")
 
 
 class BillingPeriod(models.Model):
@@ -47,8 +49,8 @@ class BillingPeriod(models.Model):
 
 
 class DocumentStatus(models.TextChoices):
-    ISSUED = "issued", "Issued"
-    SUPERSEDED = "superseded", "Superseded"
+    ISSUED = "issued", _("Issued")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class PaymentDocument(models.Model):
@@ -119,12 +121,12 @@ class PaymentDocument(models.Model):
 
 
 class LineKind(models.TextChoices):
-    OPENING = "opening", "Opening debt / advance"
-    REGULAR = "regular", "Charge"
-    RECALCULATION = "recalculation", "Recalculation"
-    PRIVILEGE = "privilege", "Privilege"
-    PENALTY = "penalty", "Penalty"
-    PAYMENT = "payment", "Payments received"
+    OPENING = "opening", _("Opening debt / advance")
+    REGULAR = "regular", _("Charge")
+    RECALCULATION = "recalculation", _("Recalculation")
+    PRIVILEGE = "privilege", _("Privilege")
+    PENALTY = "penalty", _("Penalty")
+    PAYMENT = "payment", _("Payments received")
 
 
 class DocumentLine(models.Model):

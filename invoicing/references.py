@@ -94,6 +94,15 @@ def rf_reference(account_number: str, period: str) -> str:
     return f"RF{check:02d}{body}"
 
 
+def rf_creditor_reference(body: str) -> str:
+    """An ISO 11649 reference around any body of 1–21 letters and digits (a wallet's funding
+    reference, say); `rf_reference` is the document's, with account and period."""
+    compact = _compact(body)
+    if not _ALNUM_RE.fullmatch(compact) or len(compact) > RF_BODY_MAX:
+        raise ValueError(f"an RF body is 1-{RF_BODY_MAX} letters and digits, got {body!r}")
+    return f"RF{98 - _mod97(compact + 'RF00'):02d}{compact}"
+
+
 def rf_is_valid(ref: str) -> bool:
     """ISO 11649: ``RF`` + 2 check digits + 1–21 alphanumerics, MOD 97-10 of the rotated
     string equal to 1. Spaces and lower case are accepted."""
@@ -141,6 +150,18 @@ def _mod11_10_check_digit(digits: str) -> str:
 
 def _mod11_10_is_valid(digits: str) -> bool:
     return (_mod11_10_state(digits[:-1]) + int(digits[-1])) % 10 == 1
+
+
+def with_check_digit(digits: str) -> str:
+    """`digits` followed by its ISO 7064 MOD 11-10 check digit (what a clerk types is checked
+    before any lookup)."""
+    if not digits.isascii() or not digits.isdigit():
+        raise ValueError(f"digits only, got {digits!r}")
+    return digits + _mod11_10_check_digit(digits)
+
+
+def check_digit_valid(digits: str) -> bool:
+    return len(digits) > 1 and digits.isascii() and digits.isdigit() and _mod11_10_is_valid(digits)
 
 
 def _digit_account(account_number: str, max_length: int, kind: str) -> str:

@@ -77,7 +77,7 @@ class PaymentOut(serializers.Serializer):
     id = serializers.IntegerField()
     tenant = serializers.CharField()
     account_number = serializers.CharField()
-    amount = serializers.CharField()
+    amount = serializers.CharField(help_text="to a supplier user: its share")
     channel = serializers.CharField()
     external_id = serializers.CharField()
     document_reference = serializers.CharField()
@@ -85,20 +85,36 @@ class PaymentOut(serializers.Serializer):
     received_at = serializers.DateTimeField()
     booked_at = serializers.DateTimeField()
     reversed_at = serializers.DateTimeField(allow_null=True)
-    allocations = AllocationOut(many=True)
-    commission = serializers.CharField()
-    advance = serializers.CharField(help_text="the part no open item took, kept as an advance")
+    allocations = AllocationOut(many=True, help_text="to a supplier user: its own lines only")
+    commission = serializers.CharField(help_text="to a supplier user: of its share")
+    advance = serializers.CharField(
+        help_text='the part no open item took, kept as an advance (to a supplier user: "0.00")'
+    )
 
 
-def payment_body(payment: Payment, lines: list[selectors.AllocationLine] | None = None) -> dict:
-    """The payment as the API shows it; `lines` when they are at hand (a new payment)."""
+def payment_body(
+    payment: Payment,
+    lines: list[selectors.AllocationLine] | None = None,
+    *,
+    supplier_id: int | None = None,
+) -> dict:
+    """The payment as the API shows it; `lines` when they are at hand (a new payment). With
+    `supplier_id` (a supplier user asks), that supplier's share only: its lines, and amount and
+    commission of those lines — what its webhook said of the payment."""
     if lines is None:
-        lines = selectors.payment_allocations(payment)
+        lines = selectors.payment_allocations(payment, supplier_id)
+    amount, commission, advance = payment.amount, payment.commission, payment.advance
+    if supplier_id is not None:
+        amount, commission, advance = (
+            sum(line.amount for line in lines),
+            sum(line.commission for line in lines),
+            0,
+        )
     return {
         "id": payment.pk,
         "tenant": payment.tenant.code,
         "account_number": payment.account.account_number,
-        "amount": format_minor(payment.amount),
+        "amount": format_minor(amount),
         "channel": payment.channel,
         "external_id": payment.external_id,
         "document_reference": payment.document_reference,
@@ -115,8 +131,8 @@ def payment_body(payment: Payment, lines: list[selectors.AllocationLine] | None 
             }
             for line in lines
         ],
-        "commission": format_minor(payment.commission),
-        "advance": format_minor(payment.advance),
+        "commission": format_minor(commission),
+        "advance": format_minor(advance),
     }
 
 
@@ -345,10 +361,10 @@ class PaymentCreateApi(APIView):
 class PaymentDetailApi(APIView):
     @extend_schema(responses={200: PaymentOut, 404: ERROR})
     def get(self, request, pk: int):
-        payment = selectors.payment_visible(request.user, pk)
-        if payment is None:
+        seen = selectors.payment_visible(request.user, pk)
+        if seen is None:
             raise NotFound("no such payment")
-        return Response(payment_body(payment))
+        return Response(payment_body(seen.payment, supplier_id=seen.supplier_id))
 
 
 class ReverseIn(serializers.Serializer):
@@ -361,15 +377,15 @@ class PaymentReverseApi(APIView):
         responses={200: PaymentOut, 403: ERROR, 404: ERROR, 409: ERROR},
     )
     def post(self, request, pk: int):
-        payment = selectors.payment_visible(request.user, pk)
-        if payment is None:
+        seen = selectors.payment_visible(request.user, pk)
+        if seen is None:
             raise NotFound("no such payment")
-        if not selectors.can_take_payments(request.user, payment.tenant_id):
+        if not selectors.can_take_payments(request.user, seen.payment.tenant_id):
             raise PermissionDenied("your role does not allow reversing payments")
         given = ReverseIn(data=request.data)
         given.is_valid(raise_exception=True)
         payment = payment_reverse(
-            payment=payment, actor=request.user, reason=given.validated_data.get("reason", "")
+            payment=seen.payment, actor=request.user, reason=given.validated_data.get("reason", "")
         )
         return Response(payment_body(payment))
 
@@ -396,12 +412,21 @@ TENANT_QUERY = OpenApiParameter(
 
 
 class AccountBalanceApi(APIView):
-    @extend_schema(parameters=[TENANT_QUERY], responses={200: AccountBalanceOut, 404: ERROR})
+    @extend_schema(
+        parameters=[TENANT_QUERY],
+        responses={200: AccountBalanceOut, 404: ERROR},
+        description="To a supplier user: its own supplier line alone, the totals of that line.",
+    )
     def get(self, request, account_number: str):
         account = the_account(
             request.user, account_number, request.query_params.get("tenant"), "parameter"
         )
-        balance = selectors.account_position(account, as_of=timezone.localdate())
+        today = timezone.localdate()
+        supplier_id = selectors.supplier_share_of(request.user, account.tenant_id, account.pk)
+        if supplier_id is None:
+            balance = selectors.account_position(account, as_of=today)
+        else:
+            balance = selectors.supplier_account_position(account, supplier_id, as_of=today)
         return Response(
             {
                 "account_number": account.account_number,

@@ -24,22 +24,24 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from invoicing.models import PaymentDocument
 from warehouse.models import Account, ImportBatch, OpenItem, Supplier, Tenant, bulk_key
 
 
 class Channel(models.TextChoices):
-    PROVIDER = "provider", "Online (cabinet / payment provider)"
-    BANK = "bank", "Bank transfer"
-    TERMINAL = "terminal", "Payment terminal"
-    CASH_DESK = "cash_desk", "Cash desk"
-    EXTERNAL = "external", "External (reported later)"
+    PROVIDER = "provider", _("Online (cabinet / payment provider)")
+    BANK = "bank", _("Bank transfer")
+    TERMINAL = "terminal", _("Payment terminal")
+    CASH_DESK = "cash_desk", _("Cash desk")
+    EXTERNAL = "external", _("External (reported later)")
 
 
 class AllocationOrder(models.TextChoices):
-    OLDEST_FIRST = "oldest_first", "Oldest period first, pro rata within a period"
-    PRO_RATA = "pro_rata", "All open charges pro rata"
+    OLDEST_FIRST = "oldest_first", _("Oldest period first, pro rata within a period")
+    PRO_RATA = "pro_rata", _("All open charges pro rata")
 
 
 class AllocationRules(models.Model):
@@ -65,8 +67,8 @@ class AllocationRules(models.Model):
 
 
 class PaymentStatus(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    REVERSED = "reversed", "Reversed"
+    BOOKED = "booked", _("Booked")
+    REVERSED = "reversed", _("Reversed")
 
 
 class Payment(models.Model):
@@ -145,12 +147,16 @@ class LedgerAccount(models.Model):
 
 
 class TransactionKind(models.TextChoices):
-    CHARGES = "charges", "Charges posted"
-    PAYMENT = "payment", "Payment"
-    ADVANCE = "advance", "Advance applied"
-    REVERSAL = "reversal", "Reversal"
-    REFUND = "refund", "Refund"
-    PAYOUT = "payout", "Payout"
+    CHARGES = "charges", _("Charges posted")
+    PAYMENT = "payment", _("Payment")
+    ADVANCE = "advance", _("Advance applied")
+    REVERSAL = "reversal", _("Reversal")
+    REFUND = "refund", pgettext_lazy("transaction", "Refund")
+    PAYOUT = "payout", _("Payout")
+    FUNDING = "funding", _("Wallet funded")
+    BLOCK = "block", _("Coupons issued")
+    RELEASE = "release", _("Coupon released")
+    REDEEM = "redeem", _("Coupon used")
 
 
 class Transaction(models.Model):
@@ -194,9 +200,9 @@ class Entry(models.Model):
 
 
 class AllocationKind(models.TextChoices):
-    PAYMENT = "payment", "From the payment"
-    ADVANCE = "advance", "From the payment's advance"
-    REVERSAL = "reversal", "Reversal"
+    PAYMENT = "payment", _("From the payment")
+    ADVANCE = "advance", _("From the payment's advance")
+    REVERSAL = "reversal", _("Reversal")
 
 
 class Allocation(models.Model):
@@ -239,9 +245,9 @@ class Allocation(models.Model):
 
 
 class OutboxStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed (retries exhausted)"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed (retries exhausted)")
 
 
 class SupplierEvent(models.Model):
@@ -300,8 +306,8 @@ class DeliveryAttempt(models.Model):
 
 
 class RegistryStatus(models.TextChoices):
-    BUILT = "built", "Built"
-    PAID = "paid", "Paid out"
+    BUILT = "built", _("Built")
+    PAID = "paid", _("Paid out")
 
 
 class Registry(models.Model):
@@ -404,10 +410,10 @@ class StatementImport(models.Model):
 
 
 class CreditStatus(models.TextChoices):
-    MATCHED = "matched", "Matched"
-    SUSPENSE = "suspense", "In suspense"
-    ASSIGNED = "assigned", "Assigned by staff"
-    REFUNDED = "refunded", "Refunded"
+    MATCHED = "matched", _("Matched")
+    SUSPENSE = "suspense", _("In suspense")
+    ASSIGNED = "assigned", _("Assigned by staff")
+    REFUNDED = "refunded", _("Refunded")
 
 
 class BankCredit(models.Model):
@@ -493,9 +499,9 @@ class TerminalProcessor(models.Model):
 
 
 class CheckoutStatus(models.TextChoices):
-    CREATED = "created", "Created"
-    SUCCEEDED = "succeeded", "Paid"
-    FAILED = "failed", "Failed"
+    CREATED = "created", _("Created")
+    SUCCEEDED = "succeeded", _("Paid")
+    FAILED = "failed", _("Failed")
 
 
 class Checkout(models.Model):
@@ -556,8 +562,8 @@ class Checkout(models.Model):
 
 
 class ShiftStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", pgettext_lazy("status", "Open")
+    CLOSED = "closed", _("Closed")
 
 
 class CashShift(models.Model):
@@ -605,8 +611,8 @@ class CashShift(models.Model):
 
 
 class DeskMethod(models.TextChoices):
-    CASH = "cash", "Cash"
-    CARD = "card", "Card"
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Card")
 
 
 class CashDeskPayment(models.Model):
@@ -654,8 +660,8 @@ class FrontOffice(models.Model):
 
 
 class PaymentRequestStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    PAID = "paid", "Paid"
+    OPEN = "open", pgettext_lazy("status", "Open")
+    PAID = "paid", _("Paid")
 
 
 class PaymentRequest(models.Model):
@@ -691,3 +697,19 @@ class PaymentRequest(models.Model):
 
     def __str__(self):
         return f"{self.front_office_id}:{self.external_id}"
+
+
+from splitting.wallets.models import (  # noqa: E402,F401  (registered with the app)
+    CorporateInvitation,
+    CorporateMember,
+    CorporatePayer,
+    CorporateRole,
+    Coupon,
+    CouponBatch,
+    CouponStatus,
+    Fee,
+    MovementKind,
+    Office,
+    Wallet,
+    WalletMovement,
+)

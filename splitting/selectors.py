@@ -12,6 +12,8 @@ from splitting.models import (
     BankCredit,
     Checkout,
     CheckoutStatus,
+    Coupon,
+    CouponStatus,
     DeliveryAttempt,
     Entry,
     LedgerAccount,
@@ -24,7 +26,15 @@ from splitting.models import (
     Transaction,
 )
 from splitting.services import ledger
-from warehouse.models import STAFF_ROLES, Account, Membership, Role, Supplier, Tenant
+from warehouse.models import (
+    STAFF_ROLES,
+    Account,
+    AccountHolder,
+    Membership,
+    Role,
+    Supplier,
+    Tenant,
+)
 from warehouse.scoping import scope
 from warehouse.selectors import IMPORT_ROLES, staff_scope
 from warehouse.selectors_open_items import AccountBalance, account_balance
@@ -51,13 +61,52 @@ def can_see_supplier_money(user, supplier: Supplier) -> bool:
     ).exists()
 
 
-def payment_visible(user, pk: int) -> Payment | None:
-    accounts = scope(user, Account)
-    return (
-        Payment.objects.select_related("account", "tenant")
-        .filter(pk=pk, account__in=accounts)
+def supplier_share_of(user, tenant_id: int, account_id: int) -> int | None:
+    """The supplier whose share alone `user` sees of an account's money (payments, balance):
+    a supplier user's own. None when `user` sees it whole — a superuser, the tenant's operator
+    staff, a holder of the account. Asked only about an account `user` may see (`scope`)."""
+    if user.is_superuser:
+        return None
+    membership = (
+        Membership.objects.filter(user=user, tenant_id=tenant_id)
+        .values_list("role", "supplier_id")
         .first()
     )
+    if membership is None or membership[0] != Role.SUPPLIER:
+        return None
+    if AccountHolder.objects.filter(user=user, account_id=account_id).exists():
+        return None
+    return membership[1]
+
+
+@dataclass(frozen=True)
+class SeenPayment:
+    payment: Payment
+    supplier_id: int | None  # None: the whole payment; else only this supplier's share
+
+
+def payment_visible(user, pk: int) -> SeenPayment | None:
+    """The payment, when `user` may see its account: whole (`supplier_share_of`), or — a
+    supplier user — only when an allocation of it is in the supplier's favour, and then only
+    that supplier's share (a supplier sees only its own payments)."""
+    payment = (
+        Payment.objects.select_related("account", "tenant")
+        .filter(pk=pk, account__in=scope(user, Account))
+        .first()
+    )
+    if payment is None:
+        return None
+    supplier_id = supplier_share_of(user, payment.tenant_id, payment.account_id)
+    if supplier_id is not None and not _shares(payment, supplier_id).exists():
+        return None
+    return SeenPayment(payment, supplier_id)
+
+
+def _shares(payment: Payment, supplier_id: int | None = None) -> QuerySet[Allocation]:
+    rows = Allocation.objects.filter(
+        payment=payment, kind__in=[AllocationKind.PAYMENT, AllocationKind.ADVANCE]
+    )
+    return rows if supplier_id is None else rows.filter(supplier_id=supplier_id)
 
 
 @dataclass(frozen=True)
@@ -68,12 +117,11 @@ class AllocationLine:
     commission: int
 
 
-def payment_allocations(payment: Payment) -> list[AllocationLine]:
-    """What the payment paid, per supplier and period (its advance applied later included)."""
+def payment_allocations(payment: Payment, supplier_id: int | None = None) -> list[AllocationLine]:
+    """What the payment paid, per supplier and period (its advance applied later included);
+    with `supplier_id`, that supplier's lines only."""
     rows = (
-        Allocation.objects.filter(
-            payment=payment, kind__in=[AllocationKind.PAYMENT, AllocationKind.ADVANCE]
-        )
+        _shares(payment, supplier_id)
         .values("supplier__code", "period")
         .annotate(amount=Sum("amount"), commission=Sum("commission"))
         .order_by("period", "supplier__code")
@@ -104,6 +152,24 @@ def account_position(account: Account, *, as_of: date | None = None) -> AccountB
     )
 
 
+def supplier_account_position(
+    account: Account, supplier_id: int, *, as_of: date | None = None
+) -> AccountBalance:
+    """The account's position as its supplier sees it: its own line alone, the totals those of
+    that line. The payments' unused advances are the account's, not the supplier's: left out."""
+    balance = account_balance(account, as_of=as_of)
+    own = [position for position in balance.suppliers if position.supplier.pk == supplier_id]
+    open_ = sum(position.open for position in own)
+    return AccountBalance(
+        account=balance.account,
+        as_of=balance.as_of,
+        total_due=max(open_, 0),
+        overdue=sum(position.overdue for position in own),
+        advance=max(-open_, 0),
+        suppliers=own,
+    )
+
+
 @dataclass(frozen=True)
 class SupplierBalance:
     supplier: Supplier
@@ -114,10 +180,13 @@ class SupplierBalance:
 
 
 def supplier_balance(supplier: Supplier) -> SupplierBalance:
-    """Collected in the supplier's favour (net of reversals), commission withheld, paid out,
-    and what the ledger says is payable now."""
+    """Collected in the supplier's favour (net of reversals, with the coupons used at its
+    offices), commission withheld, paid out, and what the ledger says is payable now."""
     totals = Allocation.objects.filter(supplier=supplier).aggregate(
         gross=Coalesce(Sum("amount"), 0), commission=Coalesce(Sum("commission"), 0)
+    )
+    coupons = Coupon.objects.filter(office__supplier=supplier, status=CouponStatus.USED).aggregate(
+        total=Coalesce(Sum("amount"), 0)
     )
     paid = Payout.objects.filter(supplier=supplier).aggregate(total=Coalesce(Sum("amount"), 0))
     payable_account = LedgerAccount.objects.filter(
@@ -132,7 +201,7 @@ def supplier_balance(supplier: Supplier) -> SupplierBalance:
         )
     return SupplierBalance(
         supplier=supplier,
-        collected=totals["gross"],
+        collected=totals["gross"] + coupons["total"],
         commission=totals["commission"],
         paid_out=paid["total"],
         payable=payable,

@@ -51,3 +51,14 @@ def _seeded_rows_after_a_flush(request):
 
     if not KeyRate.objects.exists():
         rates_seed(KeyRate, PenaltyPolicyPeriod, StatutoryRate)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language (a Russian page's, say) active in the thread, and choice
+    labels are lazy: each test starts in the default language whatever ran before it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

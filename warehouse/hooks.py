@@ -41,3 +41,42 @@ def on_period_closing(function: Callable[..., None]) -> Callable[..., None]:
 def period_closing(*, tenant, period: str, actor=None) -> None:
     for function in _period_closing:
         function(tenant=tenant, period=period, actor=actor)
+
+
+_home_resolvers: list[Callable[..., str | None]] = []
+
+
+def on_home(function: Callable[..., str | None]) -> Callable[..., str | None]:
+    """Registers `function(user) -> url name | None`: where a signed-in user who is neither
+    staff, a supplier's user nor a resident belongs (a corporate payer's people, an office's
+    clerks); the first name given wins."""
+    if function not in _home_resolvers:
+        _home_resolvers.append(function)
+    return function
+
+
+def home_for(user) -> str | None:
+    for function in _home_resolvers:
+        name = function(user)
+        if name:
+            return name
+    return None
+
+
+_sign_in_checks: list[Callable[..., str | None]] = []
+
+
+def on_sign_in_check(function: Callable[..., str | None]) -> Callable[..., str | None]:
+    """Registers `function(request, username) -> message | None`: a reason to refuse a staff
+    sign-in before the password is checked (the cabinet's rate limit says how long to wait)."""
+    if function not in _sign_in_checks:
+        _sign_in_checks.append(function)
+    return function
+
+
+def sign_in_refusal(request, username: str) -> str | None:
+    for function in _sign_in_checks:
+        message = function(request, username)
+        if message:
+            return message
+    return None

@@ -34,7 +34,7 @@ from warehouse.models import (
     Tenant,
     UnmatchedLine,
 )
-from warehouse.scoping import SCOPE_PATHS, is_operator_staff, scope
+from warehouse.scoping import SCOPE_PATHS, _memberships, scope
 
 RECENT_AUDIT_EVENTS = 50
 RECENT_BATCHES = 5
@@ -52,14 +52,25 @@ class UserRoles:
     resident: bool = False
 
 
-def user_roles(user) -> UserRoles:
+def user_roles(user, *, resident: bool | None = None) -> UserRoles:
+    """The navigation's roles, from the memberships `scope()` reads once per request (shared
+    with it) and a query for held accounts — skipped when the caller already knows (`resident`:
+    a cabinet page that has just read the user's accounts); kept on the user object for the
+    request."""
     if not user.is_authenticated:
         return UserRoles()
-    return UserRoles(
-        staff=is_operator_staff(user),
-        supplier=Membership.objects.filter(user=user, role=Role.SUPPLIER).exists(),
-        resident=AccountHolder.objects.filter(user=user).exists(),
-    )
+    cached = getattr(user, "_user_roles", None)
+    if cached is None:
+        roles = {role for _tenant, role, _supplier in _memberships(user)}
+        if resident is None:
+            resident = AccountHolder.objects.filter(user=user).exists()
+        cached = UserRoles(
+            staff=user.is_superuser or bool(roles & set(STAFF_ROLES)),
+            supplier=Role.SUPPLIER in roles,
+            resident=resident,
+        )
+        user._user_roles = cached
+    return cached
 
 
 def _visible_count(user, model: type[Model], *, count: str = "pk", **match) -> Coalesce:

@@ -10,8 +10,9 @@ else gets 403 on those actions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, LogoutView
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from config.errors import ApplicationError
-from warehouse import selectors
+from warehouse import hooks, selectors
 from warehouse.access import staff_required
 from warehouse.filters import ImportBatchFilter
 from warehouse.forms import ChargeUploadForm, LinkAccountForm, NewAccountForm
@@ -45,7 +46,7 @@ def home_url_name(user) -> str | None:
         return "supplier-home"
     if roles.resident:
         return "resident-home"
-    return None
+    return hooks.home_for(user)
 
 
 def _render(request, template: str, context: dict | None = None, *, section: str = ""):
@@ -65,7 +66,21 @@ def home(request):
     return _render(request, "warehouse/landing.html", section="home")
 
 
+class StaffLoginForm(AuthenticationForm):
+    """Django's form, asking the registered checks first, so a refused sign-in says why (a rate
+    limit, with the wait) rather than that the password is wrong."""
+
+    def clean(self):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username and password and self.request is not None:
+            refusal = hooks.sign_in_refusal(self.request, username)
+            if refusal:
+                raise ValidationError(refusal, code="refused")
+        return super().clean()
+
+
 class StaffLoginView(LoginView):
+    form_class = StaffLoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 

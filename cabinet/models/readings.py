@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from warehouse.models import Premises, Service, Supplier, Tenant
 from warehouse.scoping import ScopePaths, register
@@ -76,14 +77,14 @@ class Meter(models.Model):
 
 
 class ReadingSource(models.TextChoices):
-    RESIDENT = "resident", "Resident"
-    STAFF = "staff", "Staff"
-    IMPORT = "import", "Import"
+    RESIDENT = "resident", _("Resident")
+    STAFF = "staff", _("Staff")
+    IMPORT = "import", _("Import")
 
 
 class ReadingStatus(models.TextChoices):
-    ACCEPTED = "accepted", "Accepted"
-    REFUSED = "refused", "Refused"
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
 
 
 class MeterReading(models.Model):

@@ -6,24 +6,25 @@ request, so the account's archive is the list of its requests' attachments."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from warehouse.models import Account, Tenant
 from warehouse.scoping import ScopePaths, register
 
 
 class RequestKind(models.TextChoices):
-    QUESTION = "question", "Question"
-    COMPLAINT = "complaint", "Complaint"
-    REPAIR = "repair", "Repair"
-    PAID_SERVICE = "paid_service", "Paid service"
-    RECALCULATION = "recalculation", "Recalculation claim"
+    QUESTION = "question", _("Question")
+    COMPLAINT = "complaint", _("Complaint")
+    REPAIR = "repair", _("Repair")
+    PAID_SERVICE = "paid_service", _("Paid service")
+    RECALCULATION = "recalculation", _("Recalculation claim")
 
 
 class RequestStatus(models.TextChoices):
-    NEW = "new", "New"
-    ASSIGNED = "assigned", "Assigned"
-    ANSWERED = "answered", "Answered"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
 
 
 class ServiceRequest(models.Model):
@@ -99,11 +100,11 @@ class RequestAttachment(models.Model):
 
 
 class RequestEventKind(models.TextChoices):
-    FILED = "filed", "Filed"
-    ASSIGNED = "assigned", "Assigned"
-    MESSAGE = "message", "Resident wrote"
-    ANSWERED = "answered", "Answered"
-    CLOSED = "closed", "Closed"
+    FILED = "filed", _("Filed")
+    ASSIGNED = "assigned", _("Assigned")
+    MESSAGE = "message", _("Resident wrote")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
 
 
 class RequestEvent(models.Model):

@@ -15,12 +15,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, ReadingStatus
 from cabinet.services.requests import attachment_check
 from config.errors import ApplicationError
+from splitting.models import SupplierEvent
 from splitting.services.outbox import READING_ACCEPTED, events_enqueue, supplier_event_write
 from warehouse.models import Account, AccountLink, AuditEvent, Premises, Supplier, Tenant
 
@@ -28,6 +30,7 @@ AVERAGE_MONTHS = 6
 DAYS_PER_MONTH = Decimal("30.4375")
 VALUE_QUANT = Decimal("0.001")
 MAX_VALUE = Decimal("99999999999.999")
+CHUNK = 2000  # ids per IN (...) list and rows per bulk insert
 
 
 def plain(value: Decimal) -> str:
@@ -35,28 +38,76 @@ def plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def last_accepted(meter: Meter, *, before: date | None = None) -> MeterReading | None:
-    rows = meter.readings.filter(status=ReadingStatus.ACCEPTED)
-    if before is not None:
-        rows = rows.filter(taken_on__lte=before)
-    return rows.order_by("-taken_on", "-value", "-id").first()
+@dataclass(frozen=True)
+class _Accepted:
+    taken_on: date
+    value: Decimal
+    order: int  # the row id; readings being written come after every stored one
 
 
-def monthly_average(meter: Meter, *, on: date) -> Decimal | None:
-    """The average monthly consumption over the accepted readings of the last 6 months before
-    `on` (from the last reading before that span, when there is one); None when there are not
-    two readings at least a few days apart to measure with."""
-    start = on - timedelta(days=int(AVERAGE_MONTHS * DAYS_PER_MONTH))
-    accepted = meter.readings.filter(status=ReadingStatus.ACCEPTED, taken_on__lte=on)
-    first = (
-        accepted.filter(taken_on__lte=start).order_by("-taken_on", "-value").first()
-        or accepted.filter(taken_on__gt=start).order_by("taken_on", "value").first()
-    )
-    last = accepted.order_by("-taken_on", "-value").first()
-    if first is None or last is None or (last.taken_on - first.taken_on).days < 20:
-        return None
-    months = Decimal((last.taken_on - first.taken_on).days) / DAYS_PER_MONTH
-    return (last.value - first.value) / months
+class _History:
+    """A meter's accepted readings, in memory — what the rules read ("the last reading", the
+    monthly average) — so that the readings of a file are judged without queries each, and each
+    one sees those accepted before it in the file."""
+
+    def __init__(self):
+        self.rows: list[_Accepted] = []
+
+    @classmethod
+    def of(cls, meter_ids, *, on: date) -> dict[int, "_History"]:
+        """The histories of the meters, enough to judge readings taken on `on` or later: every
+        accepted reading from the start of the averaging span before `on`, and the latest one
+        before that (three queries per 2,000 meters)."""
+        histories = {pk: cls() for pk in meter_ids}
+        cutoff = on - timedelta(days=int(AVERAGE_MONTHS * DAYS_PER_MONTH))
+        ids = list(histories)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            accepted = MeterReading.objects.filter(
+                meter_id__in=chunk, status=ReadingStatus.ACCEPTED
+            )
+            prior = Meter.objects.filter(pk__in=chunk).annotate(
+                reading_id=Subquery(
+                    accepted.filter(meter_id=OuterRef("pk"), taken_on__lt=cutoff)
+                    .order_by("-taken_on", "-value", "-id")
+                    .values("id")[:1]
+                )
+            )
+            rows = accepted.filter(
+                Q(taken_on__gte=cutoff)
+                | Q(pk__in=prior.exclude(reading_id=None).values("reading_id"))
+            )
+            for meter_id, taken_on, value, pk in rows.values_list(
+                "meter_id", "taken_on", "value", "id"
+            ).order_by():
+                histories[meter_id].rows.append(_Accepted(taken_on, value, pk))
+        return histories
+
+    def add(self, taken_on: date, value: Decimal) -> None:
+        order = max((r.order for r in self.rows), default=0) + 1
+        self.rows.append(_Accepted(taken_on, value, order))
+
+    def last(self) -> _Accepted | None:
+        """The meter's last reading: the latest accepted one (the higher value on a tie)."""
+        return max(self.rows, key=lambda r: (r.taken_on, r.value, r.order), default=None)
+
+    def monthly_average(self, *, on: date) -> Decimal | None:
+        """The average monthly consumption over the accepted readings of the last 6 months
+        before `on` (from the last reading before that span, when there is one); None when
+        there are not two readings at least a few days apart to measure with."""
+        start = on - timedelta(days=int(AVERAGE_MONTHS * DAYS_PER_MONTH))
+        accepted = [r for r in self.rows if r.taken_on <= on]
+        before = [r for r in accepted if r.taken_on <= start]
+        by_day = lambda r: (r.taken_on, r.value)  # noqa: E731
+        if before:
+            first = max(before, key=by_day)
+        else:
+            first = min((r for r in accepted if r.taken_on > start), key=by_day, default=None)
+        last = max(accepted, key=by_day, default=None)
+        if first is None or last is None or (last.taken_on - first.taken_on).days < 20:
+            return None
+        months = Decimal((last.taken_on - first.taken_on).days) / DAYS_PER_MONTH
+        return (last.value - first.value) / months
 
 
 def _in_window(settings_: CabinetSettings, day: date) -> bool:
@@ -75,8 +126,9 @@ def _value(raw) -> Decimal:
     return value.quantize(VALUE_QUANT)
 
 
-def _refusal(meter, value, taken_on, *, source, photo, tenant_settings) -> tuple[str, bool]:
-    """(why the reading is refused or "", whether it is flagged)."""
+def _refusal(history, value, taken_on, *, source, photo, tenant_settings) -> tuple[str, bool]:
+    """(why the reading is refused or "", whether it is flagged), against the meter's
+    accepted readings (`_History`)."""
     if source == ReadingSource.RESIDENT and not _in_window(tenant_settings, taken_on):
         return (
             _("Readings are taken from the %(start)d to the %(end)d of each month.")
@@ -86,7 +138,7 @@ def _refusal(meter, value, taken_on, *, source, photo, tenant_settings) -> tuple
             },
             False,
         )
-    last = last_accepted(meter)
+    last = history.last()
     if last is not None and value < last.value:
         return (
             _("The reading is below the last one (%(last)s on %(day)s).")
@@ -95,7 +147,7 @@ def _refusal(meter, value, taken_on, *, source, photo, tenant_settings) -> tuple
         )
     if last is None:
         return "", False
-    average = monthly_average(meter, on=taken_on)
+    average = history.monthly_average(on=taken_on)
     if average is None or average <= 0:
         return "", False
     months = max(Decimal(1), Decimal((taken_on - last.taken_on).days) / DAYS_PER_MONTH)
@@ -118,15 +170,28 @@ def _refusal(meter, value, taken_on, *, source, photo, tenant_settings) -> tuple
     )
 
 
-def _event_body(reading: MeterReading, meter: Meter) -> dict:
-    accounts = list(
-        Account.objects.filter(premises_id=meter.premises_id, is_active=True).order_by("pk")
-    )
-    links = dict(
-        AccountLink.objects.filter(supplier_id=meter.supplier_id, account__in=accounts).values_list(
-            "account_id", "external_number"
-        )
-    )
+def _event_context(meters) -> tuple[dict[int, list[Account]], dict[tuple[int, int], str]]:
+    """For the `reading.accepted` events of these meters: the active accounts of each premises
+    (by premises id, in id order) and the suppliers' own numbers of them (by supplier and
+    account id)."""
+    premises_ids = sorted({m.premises_id for m in meters})
+    supplier_ids = {m.supplier_id for m in meters}
+    accounts: dict[int, list[Account]] = {pk: [] for pk in premises_ids}
+    links: dict[tuple[int, int], str] = {}
+    for start in range(0, len(premises_ids), CHUNK):
+        chunk = premises_ids[start : start + CHUNK]
+        for account in Account.objects.filter(premises_id__in=chunk, is_active=True):
+            accounts[account.premises_id].append(account)
+        rows = AccountLink.objects.filter(
+            supplier_id__in=supplier_ids, account__premises_id__in=chunk
+        ).values_list("supplier_id", "account_id", "external_number")
+        links.update({(supplier, account): number for supplier, account, number in rows})
+    for found in accounts.values():
+        found.sort(key=lambda a: a.pk)
+    return accounts, links
+
+
+def _event_body(reading: MeterReading, meter: Meter, accounts, links) -> dict:
     return {
         "reading": {
             "id": reading.pk,
@@ -139,8 +204,11 @@ def _event_body(reading: MeterReading, meter: Meter) -> dict:
             "submitted_at": reading.submitted_at.isoformat(),
         },
         "accounts": [
-            {"account_number": a.account_number, "supplier_account": links.get(a.pk, "")}
-            for a in accounts
+            {
+                "account_number": a.account_number,
+                "supplier_account": links.get((meter.supplier_id, a.pk), ""),
+            }
+            for a in accounts[meter.premises_id]
         ],
     }
 
@@ -173,7 +241,7 @@ def reading_submit(
             .get(pk=meter.pk)
         )
         reason, flagged = _refusal(
-            meter,
+            _History.of([meter.pk], on=taken_on)[meter.pk],
             value,
             taken_on,
             source=source,
@@ -198,7 +266,7 @@ def reading_submit(
             event = supplier_event_write(
                 supplier=meter.supplier,
                 event=READING_ACCEPTED,
-                body=_event_body(reading, meter),
+                body=_event_body(reading, meter, *_event_context([meter])),
                 at=at,
             )
             if event is not None:
@@ -290,28 +358,54 @@ def _parse(data: bytes) -> list[tuple[int, dict]]:
     return rows
 
 
-def _meter_of(tenant: Tenant, row: dict) -> Meter:
-    serial, number = row.get("serial", ""), row.get("account_number", "")
-    meters = Meter.objects.filter(tenant=tenant, is_active=True).select_related("tenant")
-    if serial:
-        meter = meters.filter(serial=serial).first()
-        if meter is None:
-            raise ApplicationError(_("No meter %(s)s.") % {"s": serial})
-        if number and not meter.premises.accounts.filter(account_number=number).exists():
-            raise ApplicationError(
-                _("Meter %(s)s is not on account %(n)s.") % {"s": serial, "n": number}
-            )
-        return meter
-    account = Account.objects.filter(tenant=tenant, account_number=number).first()
-    if account is None:
-        raise ApplicationError(_("No account %(n)s.") % {"n": number or "—"})
-    found = list(meters.filter(premises_id=account.premises_id)[:2])
-    if len(found) != 1:
-        raise ApplicationError(
-            _("Account %(n)s has %(c)s meters: give the serial.")
-            % {"n": number, "c": len(found) or _("no")}
+class _Meters:
+    """Finds the meter of each row of a file, with the file's meters, accounts and the meters
+    of those accounts' premises read up front (a few queries per 2,000 rows, not per row)."""
+
+    def __init__(self, tenant: Tenant, rows: list[dict]):
+        serials = sorted({r["serial"] for r in rows if r.get("serial")})
+        numbers = sorted({r["account_number"] for r in rows if r.get("account_number")})
+        active = Meter.objects.filter(tenant=tenant, is_active=True).select_related(
+            "tenant", "supplier", "service"
         )
-    return found[0]
+        self.by_serial: dict[str, Meter] = {}
+        self.accounts: dict[str, Account] = {}
+        for start in range(0, len(serials), CHUNK):
+            chunk = serials[start : start + CHUNK]
+            self.by_serial.update((m.serial, m) for m in active.filter(serial__in=chunk))
+        for start in range(0, len(numbers), CHUNK):
+            chunk = numbers[start : start + CHUNK]
+            found = Account.objects.filter(tenant=tenant, account_number__in=chunk)
+            self.accounts.update((a.account_number, a) for a in found)
+        premises_ids = sorted({a.premises_id for a in self.accounts.values()})
+        self.by_premises: dict[int, list[Meter]] = {pk: [] for pk in premises_ids}
+        for start in range(0, len(premises_ids), CHUNK):
+            chunk = premises_ids[start : start + CHUNK]
+            for meter in active.filter(premises_id__in=chunk):
+                self.by_premises[meter.premises_id].append(meter)
+
+    def of(self, row: dict) -> Meter:
+        serial, number = row.get("serial", ""), row.get("account_number", "")
+        if serial:
+            meter = self.by_serial.get(serial)
+            if meter is None:
+                raise ApplicationError(_("No meter %(s)s.") % {"s": serial})
+            account = self.accounts.get(number)
+            if number and (account is None or account.premises_id != meter.premises_id):
+                raise ApplicationError(
+                    _("Meter %(s)s is not on account %(n)s.") % {"s": serial, "n": number}
+                )
+            return meter
+        account = self.accounts.get(number)
+        if account is None:
+            raise ApplicationError(_("No account %(n)s.") % {"n": number or "—"})
+        found = self.by_premises.get(account.premises_id, [])
+        if len(found) != 1:
+            raise ApplicationError(
+                _("Account %(n)s has %(c)s meters: give the serial.")
+                % {"n": number, "c": len(found) or _("no")}
+            )
+        return found[0]
 
 
 def _date(raw: str) -> date:
@@ -326,43 +420,115 @@ def _date(raw: str) -> date:
 def readings_import(*, tenant: Tenant, data: bytes, filename: str = "", actor=None) -> ImportReport:
     """Staff import readings (CSV: account_number or serial, value, date). A file that is not
     a readings file is refused whole (ApplicationError, nothing written); otherwise each row is
-    accepted, refused (below the last one) or reported as an error, and the report says which."""
+    accepted, refused (below the last one) or reported as an error, and the report says which.
+
+    The whole file is checked first — meters, dates and values read in bulk — then its
+    readings are judged in file order against the meters' histories (a row sees the rows
+    accepted before it) and written with one bulk insert, their `reading.accepted` events with
+    another, all in one transaction."""
     rows = _parse(data)
+    at = timezone.now()
+    today = timezone.localdate(at, timezone=_zone(tenant))
+    meters = _Meters(tenant, [row for _line, row in rows])
     report = ImportReport()
-    today = timezone.localdate(timezone=_zone(tenant))
+    valid: list[tuple[int, Meter, Decimal, date]] = []  # (index in the report, ...)
     for line, row in rows:
         try:
-            meter = _meter_of(tenant, row)
+            meter = meters.of(row)
             taken_on = _date(row["date"])
             if taken_on > today:
                 raise ApplicationError(_("The date is in the future."))
-            reading = reading_submit(
-                meter=meter,
-                value=row["value"],
-                taken_on=taken_on,
-                source=ReadingSource.IMPORT,
-                actor=actor,
-            )
+            value = _value(row["value"])
         except ApplicationError as exc:
             report.rows.append(
                 ImportRow(line, "error", exc.message, row.get("serial", ""), row["value"])
             )
             continue
-        report.rows.append(
-            ImportRow(line, reading.status, reading.reason, meter.serial, str(reading.value))
+        valid.append((len(report.rows), meter, value, taken_on))
+        report.rows.append(ImportRow(line, "", serial=meter.serial, value=str(value)))
+
+    with transaction.atomic():
+        ids = sorted({meter.pk for _i, meter, _v, _d in valid})
+        for start in range(0, len(ids), CHUNK):  # the same lock as a single reading takes
+            chunk = ids[start : start + CHUNK]
+            list(Meter.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values("pk"))
+        histories = _History.of(ids, on=min((d for *_x, d in valid), default=today))
+        tenant_settings = CabinetSettings.for_tenant(tenant)
+        readings = []
+        for index, meter, value, taken_on in valid:
+            reason, flagged = _refusal(
+                histories[meter.pk],
+                value,
+                taken_on,
+                source=ReadingSource.IMPORT,
+                photo=None,
+                tenant_settings=tenant_settings,
+            )
+            if not reason:
+                histories[meter.pk].add(taken_on, value)
+            reading = MeterReading(
+                meter=meter,
+                value=value,
+                taken_on=taken_on,
+                submitted_at=at,
+                source=ReadingSource.IMPORT,
+                submitted_by=actor,
+                status=ReadingStatus.REFUSED if reason else ReadingStatus.ACCEPTED,
+                reason=reason,
+                flagged=flagged,
+            )
+            readings.append(reading)
+            report.rows[index].outcome, report.rows[index].reason = reading.status, reason
+        MeterReading.objects.bulk_create(readings, batch_size=CHUNK)
+        _events_write(
+            [
+                r
+                for r in readings
+                if r.status == ReadingStatus.ACCEPTED and r.meter.supplier.webhook_url
+            ],
+            at=at,
         )
-    AuditEvent.objects.create(
-        tenant=tenant,
-        actor=actor,
-        action="readings.imported",
-        detail={
-            "filename": filename,
-            "accepted": report.count("accepted"),
-            "refused": report.count("refused"),
-            "errors": report.count("error"),
-        },
-    )
+        AuditEvent.objects.create(
+            tenant=tenant,
+            actor=actor,
+            action="readings.imported",
+            detail={
+                "filename": filename,
+                "accepted": report.count("accepted"),
+                "refused": report.count("refused"),
+                "errors": report.count("error"),
+            },
+        )
     return report
+
+
+def _events_write(readings: list[MeterReading], *, at: datetime) -> None:
+    """The `reading.accepted` events of accepted readings (of suppliers with an endpoint), in
+    one bulk insert: the rows `splitting.services.outbox.supplier_event_write` writes one by
+    one, handed to Celery once the transaction commits."""
+    if not readings:
+        return
+    accounts, links = _event_context([r.meter for r in readings])
+    events = SupplierEvent.objects.bulk_create(
+        [
+            SupplierEvent(
+                tenant_id=r.meter.supplier.tenant_id,
+                supplier=r.meter.supplier,
+                payment=None,
+                event=READING_ACCEPTED,
+                body={
+                    "event": READING_ACCEPTED,
+                    "supplier": r.meter.supplier.code,
+                    **_event_body(r, r.meter, accounts, links),
+                },
+                next_attempt_at=at,
+                created_at=at,
+            )
+            for r in readings
+        ],
+        batch_size=CHUNK,
+    )
+    events_enqueue(events)
 
 
 # --- export -----------------------------------------------------------------------------------

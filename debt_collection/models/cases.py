@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warehouse.models import Account, Tenant
 
@@ -11,14 +13,14 @@ class CaseStage(models.TextChoices):
     """Where a case is. `queue` is the agents' work; the others say why it is out of it or
     which legal stage it has reached."""
 
-    QUEUE = "queue", "In queue"
-    PROMISED = "promised", "Promise to pay"
-    PLAN = "plan", "Payment plan"
-    PRE_TRIAL = "pre_trial", "Pre-trial claim"
-    COURT = "court", "Court"
-    ENFORCEMENT = "enforcement", "Enforcement"
-    AGENCY = "agency", "Collection agency"
-    CLOSED = "closed", "Closed"
+    QUEUE = "queue", _("In queue")
+    PROMISED = "promised", _("Promise to pay")
+    PLAN = "plan", _("Payment plan")
+    PRE_TRIAL = "pre_trial", _("Pre-trial claim")
+    COURT = "court", _("Court")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+    AGENCY = "agency", _("Collection agency")
+    CLOSED = "closed", _("Closed")
 
 
 # The stages agents work a case in: calls, promises and plans happen here. A pre-trial claim
@@ -64,18 +66,18 @@ class DebtCase(models.Model):
 
 
 class CaseEventKind(models.TextChoices):
-    OPENED = "opened", "Opened"
-    CALL = "call", "Call"
-    VISIT = "visit", "Visit"
-    NOTE = "note", "Note"
-    CALLBACK = "callback", "Callback scheduled"
-    MESSAGE = "message", "Message sent"
-    ASSIGNED = "assigned", "Assigned"
-    PROMISE = "promise", "Promise to pay"
-    PLAN = "plan", "Payment plan"
-    STAGE = "stage", "Stage changed"
-    DOCUMENT = "document", "Document generated"
-    CLOSED = "closed", "Closed"
+    OPENED = "opened", pgettext_lazy("case event", "Opened")
+    CALL = "call", _("Call")
+    VISIT = "visit", _("Visit")
+    NOTE = "note", _("Note")
+    CALLBACK = "callback", _("Callback scheduled")
+    MESSAGE = "message", _("Message sent")
+    ASSIGNED = "assigned", _("Assigned")
+    PROMISE = "promise", _("Promise to pay")
+    PLAN = "plan", _("Payment plan")
+    STAGE = "stage", _("Stage changed")
+    DOCUMENT = "document", _("Document generated")
+    CLOSED = "closed", _("Closed")
 
 
 class CaseEvent(models.Model):

@@ -14,27 +14,28 @@ read or written in the same transaction; Django still applies on_delete."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from warehouse.models import Account, Tenant
 
 
 class DunningAction(models.TextChoices):
-    SMS = "sms", "SMS"
-    EMAIL = "email", "E-mail"
-    LETTER = "letter", "Letter"
-    CALL_TASK = "call_task", "Call task for agents"
-    PRE_TRIAL = "pre_trial", "Pre-trial claim"
-    COURT = "court", "Court claim"
-    AGENCY = "agency", "Hand-over to a collection agency"
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    CALL_TASK = "call_task", _("Call task for agents")
+    PRE_TRIAL = "pre_trial", _("Pre-trial claim")
+    COURT = "court", _("Court claim")
+    AGENCY = "agency", _("Hand-over to a collection agency")
 
 
 MESSAGE_ACTIONS = (DunningAction.SMS, DunningAction.EMAIL, DunningAction.LETTER)
 
 
 class TemplateChannel(models.TextChoices):
-    SMS = "sms", "SMS"
-    EMAIL = "email", "E-mail"
-    LETTER = "letter", "Letter"
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
 
 
 class MessageTemplate(models.Model):
@@ -91,11 +92,11 @@ class DunningOutcome(models.TextChoices):
     """What a level did. Deferrals (quiet hours, frequency cap) are not outcomes: nothing is
     recorded, so a later run fires the level."""
 
-    QUEUED = "queued", "Message queued"
-    LETTER = "letter", "Letter queued for printing"
-    CASE = "case", "Case opened or moved"
-    SUPPRESSED_OPTOUT = "suppressed_optout", "Suppressed: opted out"
-    SUPPRESSED_NO_CONTACT = "suppressed_no_contact", "Suppressed: no contact"
+    QUEUED = "queued", _("Message queued")
+    LETTER = "letter", _("Letter queued for printing")
+    CASE = "case", _("Case opened or moved")
+    SUPPRESSED_OPTOUT = "suppressed_optout", _("Suppressed: opted out")
+    SUPPRESSED_NO_CONTACT = "suppressed_no_contact", _("Suppressed: no contact")
 
 
 def _key(to, on_delete, **options) -> models.ForeignKey:

@@ -4,14 +4,15 @@ and enforcement proceedings, and hand-overs to collection agencies. Amounts in m
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from debt_collection.models.cases import DebtCase
 from warehouse.models import Tenant
 
 
 class DocumentKind(models.TextChoices):
-    PRE_TRIAL = "pre_trial", "Pre-trial claim letter"
-    COURT_ORDER = "court_order", "Application for a court order"
+    PRE_TRIAL = "pre_trial", _("Pre-trial claim letter")
+    COURT_ORDER = "court_order", _("Application for a court order")
 
 
 class DocumentLanguage(models.TextChoices):
@@ -86,9 +87,9 @@ class LegalDocument(models.Model):
 
 
 class ProceedingStage(models.TextChoices):
-    COURT = "court", "In court"
-    ENFORCEMENT = "enforcement", "Enforcement"
-    CLOSED = "closed", "Closed"
+    COURT = "court", _("In court")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+    CLOSED = "closed", _("Closed")
 
 
 class CourtProceeding(models.Model):

@@ -2,22 +2,24 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from warehouse.models import Account, Tenant
 
 
 class MessageChannel(models.TextChoices):
-    SMS = "sms", "SMS"
-    EMAIL = "email", "E-mail"
-    LETTER = "letter", "Letter"
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
 
 
 class MessageStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", pgettext_lazy("status", "Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 class Message(models.Model):

@@ -6,6 +6,7 @@ The migration `0007_h1_penalties_seed` seeds the rows known when it was written.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from warehouse.models import CountryProfile, OpenItem, Supplier, Tenant
 
@@ -31,8 +32,8 @@ class KeyRate(models.Model):
 
 
 class PolicyKind(models.TextChoices):
-    MORATORIUM = "moratorium", "Moratorium (no accrual)"
-    FIXED_RATE = "fixed_rate", "Fixed rate"
+    MORATORIUM = "moratorium", _("Moratorium (no accrual)")
+    FIXED_RATE = "fixed_rate", _("Fixed rate")
 
 
 class PenaltyPolicyPeriod(models.Model):

@@ -8,16 +8,18 @@ decides whether it is kept."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from debt_collection.models.cases import DebtCase
 from warehouse.models import Account, Tenant
 
 
 class PromiseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    KEPT = "kept", "Kept"
-    BROKEN = "broken", "Broken"
-    SUPERSEDED = "superseded", "Superseded by a plan"
+    OPEN = "open", pgettext_lazy("status", "Open")
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+    SUPERSEDED = "superseded", _("Superseded by a plan")
 
 
 class PromiseToPay(models.Model):
@@ -50,9 +52,9 @@ class PromiseToPay(models.Model):
 
 
 class PlanStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    BROKEN = "broken", "Broken"
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    BROKEN = "broken", _("Broken")
 
 
 class PaymentPlan(models.Model):

@@ -232,7 +232,7 @@ def recovery_per_stage(*, tenant: Tenant) -> Series:
     stages = [stage for stage in CaseStage if stage in totals]
     return Series(
         title="Recovered per case stage",
-        categories=[stage.label for stage in stages],
+        categories=[str(stage.label) for stage in stages],
         series={"Recovered": [totals[stage] for stage in stages]},
     )
 

@@ -8,6 +8,7 @@ from itertools import cycle
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from config.errors import ApplicationError
 from debt_collection.models import (
@@ -37,15 +38,15 @@ class ContactOutcome:
     DISPUTES = "disputes"
 
     choices = [
-        (NO_ANSWER, "No answer"),
-        (WRONG_NUMBER, "Wrong number"),
-        (PROMISED, "Promised to pay"),
-        (REFUSED, "Refused to pay"),
-        (PAID_ALREADY, "Says paid already"),
-        (CALL_BACK, "Call back later"),
-        (DISPUTES, "Disputes the debt"),
+        (NO_ANSWER, gettext_lazy("No answer")),
+        (WRONG_NUMBER, gettext_lazy("Wrong number")),
+        (PROMISED, gettext_lazy("Promised to pay")),
+        (REFUSED, gettext_lazy("Refused to pay")),
+        (PAID_ALREADY, gettext_lazy("Says paid already")),
+        (CALL_BACK, gettext_lazy("Call back later")),
+        (DISPUTES, gettext_lazy("Disputes the debt")),
     ]
-    values = [value for value, _ in choices]
+    values = [value for value, _label in choices]
 
 
 ASSIGN_STRATEGIES = ("round_robin", "least_loaded")

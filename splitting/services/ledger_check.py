@@ -16,6 +16,8 @@ from splitting.models import (
     PaymentStatus,
     Payout,
 )
+from splitting.wallets.models import Coupon, CouponStatus, Wallet
+from splitting.wallets.services import FEE_INCOME
 from warehouse.models import Clearing, ClearingKind, OpenItem, Tenant
 
 
@@ -135,8 +137,17 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
         owed[(r["supplier_id"],)] += r["gross"] - r["commission"]
     for r in Payout.objects.filter(tenant=tenant).values("supplier_id").annotate(t=Sum("amount")):
         owed[(r["supplier_id"],)] -= r["t"]
+    for r in (
+        Coupon.objects.filter(
+            tenant=tenant, status=CouponStatus.USED, office__supplier__isnull=False
+        )
+        .values("office__supplier_id")
+        .annotate(t=Sum("amount"))
+        .order_by()
+    ):
+        owed[(r["office__supplier_id"],)] += r["t"]
     report(
-        "payable equals allocations net of commission, less payouts",
+        "payable equals allocations net of commission and coupons used, less payouts",
         _differences(payable, owed),
         lambda r: f"supplier {r[0][0]}: ledger {r[1]}, allocations {r[2]}",
     )
@@ -169,6 +180,7 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
         parked=Sum("parked"), refunded=Sum("refunded"), open=Sum("open_amount")
     )
     received[("bank",)] += (credits["parked"] or 0) - (credits["refunded"] or 0)
+    received[("bank",)] += Wallet.objects.filter(tenant=tenant).aggregate(t=Sum("funded"))["t"] or 0
     report(
         "channel clearing equals booked payments",
         _differences(clearing, received),
@@ -243,4 +255,66 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
         _differences(cleared, allocated),
         lambda r: f"open item {r[0][0]}: cleared {r[1]}, allocated {r[2]}",
     )
+    violations += _wallet_check(tenant, report)
     return violations
+
+
+def _wallet_check(tenant: Tenant, report) -> list[Violation]:
+    """Each wallet's counters are its ledger balances; blocked is what its valid coupons hold,
+    spent what its used ones took; the operator's fee income is its own offices' coupons."""
+    wallets = {
+        (w["pk"],): w
+        for w in Wallet.objects.filter(tenant=tenant).values("pk", "available", "blocked", "spent")
+    }
+
+    def by_wallet(prefix: str) -> Counter:
+        return Counter(
+            {
+                (int(code.partition(":")[2]),): -amount
+                for (code,), amount in _entries(tenant, prefix, "ledger_account__code").items()
+            }
+        )
+
+    def coupons(status: str) -> Counter:
+        return Counter(
+            {
+                (r["wallet_id"],): r["t"]
+                for r in Coupon.objects.filter(tenant=tenant, status=status)
+                .values("wallet_id")
+                .annotate(t=Sum("amount"))
+                .order_by()
+            }
+        )
+
+    def counter(field: str) -> Counter:
+        return Counter({key: w[field] for key, w in wallets.items()})
+
+    for rule, left, right in (
+        ("wallet available equals its ledger balance", by_wallet("wallet:"), counter("available")),
+        (
+            "wallet blocked equals its ledger balance",
+            by_wallet("wallet_blocked:"),
+            counter("blocked"),
+        ),
+        (
+            "wallet blocked equals its valid coupons",
+            coupons(CouponStatus.VALID),
+            counter("blocked"),
+        ),
+        ("wallet spent equals its used coupons", coupons(CouponStatus.USED), counter("spent")),
+    ):
+        report(rule, _differences(left, right), lambda r: f"wallet {r[0][0]}: {r[1]} vs {r[2]}")
+    fee_income = -sum(_entries(tenant, FEE_INCOME, "ledger_account_id").values())
+    own = (
+        Coupon.objects.filter(
+            tenant=tenant, status=CouponStatus.USED, office__supplier__isnull=True
+        ).aggregate(t=Sum("amount"))["t"]
+        or 0
+    )
+    if fee_income != own:
+        report(
+            "fee income equals the operator's own coupons used",
+            [(fee_income, own)],
+            lambda r: f"ledger {r[0]}, coupons {r[1]}",
+        )
+    return []

@@ -1,11 +1,13 @@
-"""Settling with suppliers: the daily registry of the payments in each supplier's favour, the
-payout of its net amount, and the files both travel in."""
+"""Settling with suppliers: the daily registry of the payments in each supplier's favour and of
+the corporate payers' coupons used at its offices, the payout of its net amount, and the files
+both travel in."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.errors import ApplicationError
@@ -13,7 +15,15 @@ from integrations.settlement import one_c, pain001, registry_files
 from integrations.settlement.types import Party, RegistryLine
 from integrations.settlement.types import Payout as PayoutOrder
 from integrations.settlement.types import Registry as RegistryDocument
-from splitting.models import Allocation, Payout, Registry, RegistryStatus, TransactionKind
+from splitting.models import (
+    Allocation,
+    Coupon,
+    CouponStatus,
+    Payout,
+    Registry,
+    RegistryStatus,
+    TransactionKind,
+)
 from splitting.services import ledger
 from splitting.services.ledger import Leg
 from warehouse.models import AuditEvent, Supplier, Tenant
@@ -32,8 +42,10 @@ def registry_number(tenant: Tenant, supplier: Supplier, day: date) -> str:
 
 def registries_build(*, tenant: Tenant, day: date) -> list[Registry]:
     """Each supplier's registry for `day`: every allocation in its favour booked before the end
-    of that day and not yet in a registry (so a late booking lands in the next day's). Building
-    a day again returns what was built; a supplier with nothing that day gets no registry."""
+    of that day and every coupon used before then at an office whose supplier it is, not yet in
+    a registry (so a late booking lands in the next day's). A coupon carries no commission: the
+    fee catalogue has none, the supplier gets the fee whole. Building a day again returns what
+    was built; a supplier with nothing that day gets no registry."""
     end = day_end(tenant, day)
     built = []
     for supplier in Supplier.objects.filter(tenant=tenant).order_by("pk"):
@@ -46,7 +58,13 @@ def registries_build(*, tenant: Tenant, day: date) -> list[Registry]:
             pending = Allocation.objects.filter(
                 supplier=supplier, registry__isnull=True, booked_at__lt=end
             )
-            if not pending.exists():
+            coupons = Coupon.objects.filter(
+                office__supplier=supplier,
+                status=CouponStatus.USED,
+                registry__isnull=True,
+                used_at__lt=end,
+            )
+            if not pending.exists() and not coupons.exists():
                 continue
             registry = Registry.objects.create(
                 tenant=tenant,
@@ -60,11 +78,18 @@ def registries_build(*, tenant: Tenant, day: date) -> list[Registry]:
                 created_at=timezone.now(),
             )
             pending.update(registry=registry)
+            coupons.update(registry=registry)
             totals = Allocation.objects.filter(registry=registry).aggregate(
-                count=Count("pk"), gross=Sum("amount"), commission=Sum("commission")
+                count=Count("pk"),
+                gross=Coalesce(Sum("amount"), 0),
+                commission=Coalesce(Sum("commission"), 0),
             )
-            registry.count = totals["count"]
-            registry.gross, registry.commission = totals["gross"], totals["commission"]
+            used = Coupon.objects.filter(registry=registry).aggregate(
+                count=Count("pk"), gross=Coalesce(Sum("amount"), 0)
+            )
+            registry.count = totals["count"] + used["count"]
+            registry.gross = totals["gross"] + used["gross"]
+            registry.commission = totals["commission"]
             registry.net = registry.gross - registry.commission
             registry.save(update_fields=["count", "gross", "commission", "net"])
             built.append(registry)
@@ -141,19 +166,32 @@ def _party(owner) -> Party:
     )
 
 
+def _coupon_line(coupon: Coupon, zone: ZoneInfo) -> RegistryLine:
+    """A used coupon as a registry line: the payer is the corporate payer, known to the
+    supplier's accountant by its tax id; the reference is the supplier's own case; the
+    identifier (13 digits, as the office's system reads it) tells a coupon from a payment."""
+    return RegistryLine(
+        account_number=coupon.wallet.payer.tax_id,
+        period=f"{coupon.used_at.astimezone(zone):%Y-%m}",
+        document_reference=coupon.case_reference,
+        payment_id=f"coupon:{coupon.identifier}",
+        booked_at=coupon.used_at,
+        amount=coupon.amount,
+        commission=0,
+    )
+
+
 def registry_document(registry: Registry) -> RegistryDocument:
+    """The registry's lines in booking order: its allocations, then — at the same instant — its
+    used coupons."""
     rows = (
         Allocation.objects.filter(registry=registry)
         .select_related("payment__account")
         .order_by("booked_at", "pk")
     )
-    return RegistryDocument(
-        id=registry.number,
-        day=registry.day,
-        currency=registry.tenant.currency,
-        supplier=_party(registry.supplier),
-        operator=_party(registry.tenant),
-        lines=tuple(
+    lines = [
+        (
+            (row.booked_at, 0, row.pk),
             RegistryLine(
                 account_number=row.payment.account.account_number,
                 period=row.period,
@@ -162,9 +200,20 @@ def registry_document(registry: Registry) -> RegistryDocument:
                 booked_at=row.booked_at,
                 amount=row.amount,
                 commission=row.commission,
-            )
-            for row in rows
-        ),
+            ),
+        )
+        for row in rows
+    ]
+    zone = ZoneInfo(registry.tenant.timezone)
+    coupons = Coupon.objects.filter(registry=registry).select_related("wallet__payer")
+    lines += [((c.used_at, 1, c.pk), _coupon_line(c, zone)) for c in coupons]
+    return RegistryDocument(
+        id=registry.number,
+        day=registry.day,
+        currency=registry.tenant.currency,
+        supplier=_party(registry.supplier),
+        operator=_party(registry.tenant),
+        lines=tuple(line for _, line in sorted(lines, key=lambda pair: pair[0])),
     )
 
 

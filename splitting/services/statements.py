@@ -31,6 +31,8 @@ from splitting.selectors import account_position
 from splitting.services import ledger
 from splitting.services.ledger import Leg
 from splitting.services.payments import PaymentConflict, PaymentRefused, payment_post
+from splitting.wallets import services as wallets
+from splitting.wallets.models import Wallet
 from warehouse.models import Account, AuditEvent, Tenant
 
 
@@ -54,6 +56,7 @@ class StatementOutcome:
 
 
 _RF = re.compile(r"\bRF\d{2}[0-9A-Z]{1,21}\b")
+_WALLET_RF = re.compile(r"RF\d{2}W\d{10}")
 _TOKEN = re.compile(r"[0-9A-ZА-Я][0-9A-ZА-Я/-]{3,34}")
 
 
@@ -93,6 +96,11 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
         if BankCredit.objects.filter(tenant=tenant, dedupe_key=credit.dedupe_key).exists():
             duplicates += 1
             continue
+        wallet = credit_wallet(tenant, credit)
+        if wallet is not None:
+            _book_wallet_funding(tenant, record, credit, wallet)
+            matched += 1
+            continue
         match = credit_match(tenant, credit)
         if match is not None and _book_matched(tenant, record, credit, match):
             matched += 1
@@ -115,6 +123,26 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
         },
     )
     return StatementOutcome(record, matched, parked, duplicates)
+
+
+def credit_wallet(tenant: Tenant, credit: StatementCredit) -> Wallet | None:
+    """The corporate wallet whose funding reference the credit quotes, structured or in the
+    text."""
+    candidates = [credit.structured_reference] if credit.structured_reference else []
+    candidates += _WALLET_RF.findall("".join(credit.free_text.upper().split()))
+    for candidate in candidates:
+        wallet = wallets.wallet_for_reference(tenant, candidate)
+        if wallet is not None:
+            return wallet
+    return None
+
+
+@transaction.atomic
+def _book_wallet_funding(tenant, record, credit: StatementCredit, wallet: Wallet) -> BankCredit:
+    row = _credit_row(tenant, record, credit, status=CreditStatus.MATCHED, match_rule="wallet")
+    row.save()
+    wallets.wallet_fund(wallet=wallet, credit=row, actor=record.actor)
+    return row
 
 
 def credit_match(tenant: Tenant, credit: StatementCredit) -> Match | None:

@@ -7,14 +7,17 @@ Set-up (not timed): demo-eu's tenant with N accounts, its five suppliers' charge
 period, the period closed (a payment document per account), 20 residents holding two accounts
 each and signed in (a session cookie each), ANALYZE, static files collected (DEBUG off).
 
-What is measured: gunicorn on loopback (DEBUG off, persistent connections) and 20 client
-threads, one per resident, each on its own keep-alive connection with its own session cookie,
-fetching its home page and the bill of one of its accounts in turn for BENCH_SECONDS. Two
-runs: the users as people use the pages (BENCH_THINK_MS, 500 ms by default, between pages),
-and with no pause at all (every user fires its next request the moment the last one answers:
-the saturation case). Latency is measured by the client, from sending the request to the end
-of the response body; p50/p95/p99 per page and requests/s are printed. Only correctness (every
-answer 200 and showing the resident's account) is asserted, never a timing."""
+What is measured: gunicorn on loopback (DEBUG off, persistent connections). First one user at
+a time with no pause (BENCH_ALONE_ROUNDS rounds of both pages: the service time, no queueing).
+Then 20 client threads, one per resident, each on its own keep-alive connection with its own
+session cookie, fetching its home page and the bill of one of its accounts in turn for
+BENCH_SECONDS. Two runs: the users as people use the pages (BENCH_THINK_MS, 500 ms by
+default, between pages), and with no pause at all (every user fires its next request the
+moment the last one answers: the saturation case). Latency is measured by the client, from
+sending the request to the end of the response body; p50/p95/p99 per page and requests/s are
+printed. Only correctness (every answer 200 and showing the resident's account) is asserted,
+never a timing. The machine's load average is printed with the figures: other work on it
+moves them (compare runs made under the same load)."""
 
 import http.client
 import os
@@ -45,6 +48,7 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
 THINK_MS = int(os.environ.get("BENCH_THINK_MS", "500"))
+ALONE_ROUNDS = int(os.environ.get("BENCH_ALONE_ROUNDS", "200"))
 USERS = 20
 PERIOD = "2026-10"
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,6 +174,21 @@ def _load(port: int, users: list[User_], seconds: float, think: float) -> float:
     return time.perf_counter() - started
 
 
+def _alone(port: int, users: list[User_], rounds: int) -> float:
+    """One user at a time, no pause: the pages' own service time, with no queueing (the
+    figure that moves least when the machine is busy with something else)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    started = time.perf_counter()
+    try:
+        for n in range(rounds):
+            user = users[n % len(users)]
+            user.get(conn, "debt position", "/cabinet/")
+            user.get(conn, "bill", user.bill)
+    finally:
+        conn.close()
+    return time.perf_counter() - started
+
+
 def _report(label: str, users: list[User_], elapsed: float) -> str:
     lines = [f"{label}:"]
     pages = sorted({page for u in users for page, _ in u.samples})
@@ -232,6 +251,11 @@ def test_debt_position_and_bill_pages_under_20_users(tmp_path):
         for user in users:
             assert not user.failures, (user.failures, log.read_text()[-3000:])
             user.samples.clear()
+        alone = _alone(port, users, ALONE_ROUNDS)
+        alone_report = _report(f"1 user at a time, {ALONE_ROUNDS} rounds", users, alone)
+        alone_failures = [f for u in users for f in u.failures]
+        for user in users:
+            user.samples.clear()
         think = THINK_MS / 1000
         paced = _load(port, users, SECONDS, think)
         paced_report = _report(
@@ -250,7 +274,8 @@ def test_debt_position_and_bill_pages_under_20_users(tmp_path):
     print(
         f"cabinet pages, {ACCOUNTS:,} accounts × 5 suppliers on PostgreSQL, gunicorn {kind} "
         f"workers, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}:\n"
-        f"{paced_report}\n{flat_report}"
+        f"{alone_report}\n{paced_report}\n{flat_report}"
     )
     sys.stdout.flush()
-    assert paced_failures == [] and flat_failures == [], (paced_failures or flat_failures)[:5]
+    failures = alone_failures + paced_failures + flat_failures
+    assert failures == [], failures[:5]

@@ -328,6 +328,51 @@ def test_an_account_with_one_meter_is_enough(world, accountant):
     assert [r.outcome for r in report.rows] == ["accepted"]
 
 
+def test_a_larger_file_is_judged_in_order_and_written_in_bulk(
+    world, meters, accountant, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """40 meters, three readings each in one file: each row sees the rows accepted before it
+    (a drop below the file's own earlier reading is refused), the readings and their events
+    are written in bulk — a fixed number of queries, not a few per row."""
+    world.supplier.webhook_url = "http://127.0.0.1:9/never"
+    world.supplier.save(update_fields=["webhook_url"])
+    premises = world.account("VK-0001").premises
+    Meter.objects.bulk_create(
+        Meter(
+            tenant=world.tenant,
+            premises=premises,
+            supplier=world.supplier,
+            service=world.services["CW"],
+            serial=f"M-{n:02}",
+        )
+        for n in range(40)
+    )
+    lines = ["serial,value,date"]
+    for n in range(40):
+        lines += [f"M-{n:02},10,2026-11-01", f"M-{n:02},12,2026-11-02"]
+        lines.append(f"M-{n:02},{11 if n == 7 else 15},2026-11-03")  # M-07 drops: refused
+    lines.append("CW-1,158,2026-11-05")  # after the fixture's history: accepted
+    lines.append("NOPE-1,1,2026-11-05")
+    with django_assert_max_num_queries(25), django_capture_on_commit_callbacks() as callbacks:
+        report = readings_import(
+            tenant=world.tenant, data="\n".join(lines).encode(), actor=accountant
+        )
+    assert (report.accepted_count, report.refused_count, report.error_count) == (120, 1, 1)
+    refused = next(r for r in report.rows if r.outcome == "refused")
+    assert (refused.line, refused.serial) == (2 + 3 * 7 + 2, "M-07")
+    assert "below the last one (12 on 2026-11-02)" in refused.reason
+    imported = MeterReading.objects.filter(source="import", submitted_by=accountant)
+    assert imported.count() == 121
+    assert imported.filter(status="accepted").count() == 120
+    last = MeterReading.objects.filter(meter__serial="M-07", status="accepted").first()
+    assert last.value == Decimal(12)
+    events = SupplierEvent.objects.filter(event="reading.accepted")
+    assert events.count() == 120 and len(callbacks) == 1
+    event = events.get(body__reading__meter="CW-1")
+    assert event.body["supplier"] == "vodokanal" and event.body["reading"]["value"] == "158.000"
+    assert event.body["accounts"] == [{"account_number": "00000001", "supplier_account": "VK-0001"}]
+
+
 @pytest.mark.parametrize(
     "content",
     [

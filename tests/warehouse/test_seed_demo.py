@@ -1,8 +1,10 @@
 import io
+import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import TestCase
 
 from warehouse.models import Account, AccountHolder, AccountLink, Membership, Supplier, Tenant
 from warehouse.services.tabular import read_table
@@ -28,8 +30,22 @@ def _seed(out: Path, *extra: str) -> str:
     return stdout.getvalue()
 
 
-def test_seed_demo_builds_two_tenants_with_suppliers_accounts_and_links(tmp_path):
-    output = _seed(tmp_path)
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One demo for the module, seeded in a transaction rolled back after it; each test runs in
+    a savepoint inside it, so what one test changes the next does not see (seeding takes
+    seconds: once is enough)."""
+    out = tmp_path_factory.mktemp("demo")
+    with django_db_blocker.unblock():
+        atomics = TestCase._enter_atomics()
+        try:
+            yield out, _seed(out)
+        finally:
+            TestCase._rollback_atomics(atomics)
+
+
+def test_seed_demo_builds_two_tenants_with_suppliers_accounts_and_links(seeded):
+    _, output = seeded
 
     ru, eu = Tenant.objects.get(code="demo-ru"), Tenant.objects.get(code="demo-eu")
     assert (ru.profile, ru.currency, eu.profile, eu.currency) == ("RU", "RUB", "SEPA", "EUR")
@@ -45,8 +61,8 @@ def test_seed_demo_builds_two_tenants_with_suppliers_accounts_and_links(tmp_path
     assert AccountHolder.objects.filter(user__username="resident").count() == 2
 
 
-def test_seed_demo_writes_three_months_of_every_supplier_in_its_own_layout(tmp_path):
-    _seed(tmp_path)
+def test_seed_demo_writes_three_months_of_every_supplier_in_its_own_layout(seeded):
+    tmp_path, _ = seeded
 
     vodokanal = sorted((tmp_path / "demo-ru" / "vodokanal").iterdir())
     assert [p.name for p in vodokanal] == [
@@ -75,10 +91,10 @@ def test_seed_demo_writes_three_months_of_every_supplier_in_its_own_layout(tmp_p
             assert len(files) == 3, supplier.code
 
 
-def test_seed_demo_charges_follow_quantity_times_tariff(tmp_path):
+def test_seed_demo_charges_follow_quantity_times_tariff(seeded):
     from decimal import ROUND_HALF_UP, Decimal
 
-    _seed(tmp_path)
+    tmp_path, _ = seeded
     table = read_table(
         (tmp_path / "demo-eu" / "power" / "power-2026-09.csv").read_bytes(), filename="p.csv"
     )
@@ -89,8 +105,8 @@ def test_seed_demo_charges_follow_quantity_times_tariff(tmp_path):
         assert Decimal(total) == expected
 
 
-def test_seed_demo_is_deterministic_for_a_seed(tmp_path):
-    _seed(tmp_path / "first")
+def test_seed_demo_is_deterministic_for_a_seed(seeded, tmp_path):
+    shutil.copytree(seeded[0], tmp_path / "first")
     codes_first = list(
         Account.objects.order_by("tenant__code", "account_number").values_list(
             "account_number", "payer_name", "verification_code"
@@ -113,8 +129,8 @@ def test_seed_demo_is_deterministic_for_a_seed(tmp_path):
         ).read_bytes(), relative
 
 
-def test_seed_demo_again_without_reset_keeps_the_demo(tmp_path):
-    _seed(tmp_path)
+def test_seed_demo_again_without_reset_keeps_the_demo(seeded):
+    tmp_path, _ = seeded
     ids = set(Account.objects.values_list("id", flat=True))
 
     output = _seed(tmp_path)
@@ -123,9 +139,7 @@ def test_seed_demo_again_without_reset_keeps_the_demo(tmp_path):
     assert set(Account.objects.values_list("id", flat=True)) == ids
 
 
-def test_printed_sign_in_signs_in(client, tmp_path):
-    _seed(tmp_path)
-
+def test_printed_sign_in_signs_in(client, seeded):
     response = client.post("/staff/login/", {"username": "operator", "password": "demo"})
 
     assert response.status_code == 302

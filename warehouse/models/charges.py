@@ -11,6 +11,7 @@ charges point at them (PROTECT in Django, and the importers never delete)."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from warehouse.models.reference import Account, Service, Supplier, Tenant
 
@@ -26,17 +27,17 @@ def bulk_key(to, **options) -> models.ForeignKey:
 
 
 class ChargeKind(models.TextChoices):
-    REGULAR = "regular", "Regular"
-    RECALCULATION = "recalculation", "Recalculation"
-    PENALTY = "penalty", "Penalty"
-    PRIVILEGE = "privilege", "Privilege"
+    REGULAR = "regular", _("Regular")
+    RECALCULATION = "recalculation", _("Recalculation")
+    PENALTY = "penalty", _("Penalty")
+    PRIVILEGE = "privilege", _("Privilege")
 
 
 class SourceFormat(models.TextChoices):
-    CSV = "csv", "CSV"
-    XLSX = "xlsx", "XLSX"
-    SQL = "sql", "SQL pull"
-    PENALTY = "pen", "Penalties"  # charged by debt collection at period close, not imported
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("XLSX")
+    SQL = "sql", _("SQL pull")
+    PENALTY = "pen", _("Penalties")  # charged by debt collection at period close, not imported
 
 
 class MappingProfile(models.Model):
@@ -93,11 +94,11 @@ class MappingProfile(models.Model):
 
 
 class BatchStatus(models.TextChoices):
-    RECEIVED = "received", "Received"
-    VALIDATED = "validated", "Validated"
-    POSTED = "posted", "Posted"
-    REJECTED = "rejected", "Rejected"
-    SUPERSEDED = "superseded", "Superseded"
+    RECEIVED = "received", _("Received")
+    VALIDATED = "validated", _("Validated")
+    POSTED = "posted", _("Posted")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class ImportBatch(models.Model):
@@ -181,8 +182,8 @@ class Charge(models.Model):
 
 
 class OpenItemKind(models.TextChoices):
-    CHARGES = "charges", "Charges"
-    PENALTY = "penalty", "Penalty"
+    CHARGES = "charges", _("Charges")
+    PENALTY = "penalty", _("Penalty")
 
 
 class OpenItem(models.Model):
@@ -225,11 +226,11 @@ class OpenItem(models.Model):
 
 
 class ClearingKind(models.TextChoices):
-    PAYMENT = "payment", "Payment"
-    ADVANCE = "advance", "Advance applied"
-    REVERSAL = "reversal", "Reversal (reopens)"
-    WRITE_OFF = "write_off", "Write-off"
-    RECALCULATION = "recalculation", "Recalculation"
+    PAYMENT = "payment", _("Payment")
+    ADVANCE = "advance", _("Advance applied")
+    REVERSAL = "reversal", _("Reversal (reopens)")
+    WRITE_OFF = "write_off", _("Write-off")
+    RECALCULATION = "recalculation", _("Recalculation")
 
 
 class Clearing(models.Model):

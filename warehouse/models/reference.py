@@ -7,6 +7,7 @@ Amounts are integers in minor units."""
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -16,16 +17,16 @@ class User(AbstractUser):
 
 
 class CountryProfile(models.TextChoices):
-    RU = "RU", "Russia (GOST R 56042 QR, numeric references)"
-    SEPA = "SEPA", "SEPA (EPC QR, RF references)"
-    CH = "CH", "Switzerland (QR-bill)"
+    RU = "RU", _("Russia (GOST R 56042 QR, numeric references)")
+    SEPA = "SEPA", _("SEPA (EPC QR, RF references)")
+    CH = "CH", _("Switzerland (QR-bill)")
 
 
 class RegistryFormat(models.TextChoices):
-    CSV = "csv", "CSV"
-    XLSX = "xlsx", "XLSX"
-    ONE_C = "1c", "1C ClientBankExchange"
-    PAIN001 = "pain001", "ISO 20022 pain.001"
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("XLSX")
+    ONE_C = "1c", _("1C ClientBankExchange")
+    PAIN001 = "pain001", _("ISO 20022 pain.001")
 
 
 class BankDetails(models.Model):
@@ -249,10 +250,10 @@ class AccountLink(models.Model):
 
 
 class Role(models.TextChoices):
-    OPERATOR_ADMIN = "operator_admin", "Operator admin"
-    ACCOUNTANT = "accountant", "Accountant"
-    COLLECTOR = "collector", "Collector"
-    SUPPLIER = "supplier", "Supplier user"
+    OPERATOR_ADMIN = "operator_admin", _("Operator admin")
+    ACCOUNTANT = "accountant", _("Accountant")
+    COLLECTOR = "collector", _("Collector")
+    SUPPLIER = "supplier", _("Supplier user")
 
 
 STAFF_ROLES = (Role.OPERATOR_ADMIN, Role.ACCOUNTANT, Role.COLLECTOR)

@@ -8,7 +8,14 @@ from cabinet.services.demo import demo_cabinet_remove
 from cabinet.services.readings import demo_meters
 from debt_collection.services.demo import demo_collections, demo_collections_remove
 from invoicing.services.demo import demo_close_periods, demo_documents_remove
-from splitting.services.demo import demo_ledger_remove, demo_payments
+from splitting.services.demo import (
+    WALLET_SIGN_INS,
+    demo_ledger_remove,
+    demo_payments,
+    demo_wallets,
+    demo_wallets_remove,
+)
+from warehouse.models import Tenant
 from warehouse.services.demo import (
     DEMO_PASSWORD,
     DEMO_TENANTS,
@@ -67,13 +74,14 @@ class Command(BaseCommand):
             raise CommandError("--accounts and --months must be at least 1", returncode=2)
         if demo_exists() and not reset:
             self.stdout.write("The demo is already seeded (use --reset to seed it again).")
-            self._print_sign_ins(SIGN_INS)
+            self._print_sign_ins(SIGN_INS + WALLET_SIGN_INS)
             return
         last_period = last_period or default_last_period()
         out = out or Path(settings.VAR_DIR) / "demo"
         started = time.monotonic()
         demo_cabinet_remove(DEMO_TENANTS)
         demo_collections_remove(DEMO_TENANTS)
+        demo_wallets_remove(DEMO_TENANTS)
         demo_ledger_remove(DEMO_TENANTS)
         demo_documents_remove(DEMO_TENANTS)
         result = demo_seed(
@@ -94,6 +102,8 @@ class Command(BaseCommand):
             payments = demo_payments(DEMO_TENANTS, seed=seed)
             collections = demo_collections(DEMO_TENANTS, seed=seed)
             demo_meters(DEMO_TENANTS, seed=seed, limit=DEMO_METER_PREMISES)
+        for tenant in Tenant.objects.filter(code__in=DEMO_TENANTS).order_by("code"):
+            demo_wallets(tenant)
         elapsed = time.monotonic() - started
         total = sum(result.accounts.values())
         self.stdout.write(
@@ -103,7 +113,7 @@ class Command(BaseCommand):
             f"{payments} payments taken, {collections['messages']} dunning messages sent, "
             f"{collections['cases']} debt cases in the collectors' queue"
         )
-        self._print_sign_ins(result.sign_ins)
+        self._print_sign_ins(result.sign_ins + WALLET_SIGN_INS)
 
     def _print_sign_ins(self, sign_ins):
         self.stdout.write(f"Sign-ins (password for all: {DEMO_PASSWORD}), at /staff/login/:")
