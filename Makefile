@@ -32,8 +32,10 @@ demo: setup
 	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each with its own test database.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS)
 
 # Benchmarks print their figures; they use DATABASE_URL (PostgreSQL for the published ones).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
