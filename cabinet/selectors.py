@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.http import Http404
 
 from invoicing.models import DocumentStatus, PaymentDocument
+from invoicing.selectors import PaidState, open_by_period, paid_state
 from splitting.models import Allocation, AllocationKind, Payment, PaymentStatus
 from splitting.selectors import account_position
 from warehouse.models import (
@@ -18,7 +19,6 @@ from warehouse.models import (
     AccountHolder,
     BatchStatus,
     Charge,
-    OpenItem,
     Service,
     Supplier,
 )
@@ -48,13 +48,6 @@ def held_account(user, tenant_code: str, account_number: str) -> Account:
 # --- documents ---------------------------------------------------------------------------------
 
 
-class PaidState:
-    PAID = "paid"  # every debt the document asked for is cleared (any channel)
-    PARTLY = "partly"  # some of it is cleared
-    DUE = "due"
-    OVERDUE = "overdue"
-
-
 @dataclass(frozen=True)
 class DocumentRow:
     document: PaymentDocument
@@ -66,41 +59,22 @@ class DocumentRow:
         return self.state == PaidState.PAID
 
 
-def _open_by_period(account: Account) -> dict[str, int]:
-    rows = (
-        OpenItem.objects.filter(account=account, open_amount__gt=0)
-        .values("period")
-        .annotate(open=Sum("open_amount"))
-    )
-    return {row["period"]: row["open"] for row in rows}
-
-
-def document_state(document: PaymentDocument, open_by_period: dict[str, int], today) -> DocumentRow:
-    """A document is paid when nothing of what it billed — the open items of its period and
-    the periods before — is still open, whichever channel cleared them."""
-    open_now = sum(amount for period, amount in open_by_period.items() if period <= document.period)
-    if open_now <= 0 or document.amount_due == 0:
-        state = PaidState.PAID
-    elif open_now < document.amount_due:
-        state = PaidState.PARTLY
-    elif document.due_date < today:
-        state = PaidState.OVERDUE
-    else:
-        state = PaidState.DUE
-    return DocumentRow(document, max(open_now, 0), state)
+def document_state(document: PaymentDocument, open_periods: dict[str, int], today) -> DocumentRow:
+    state, open_now = paid_state(document, open_periods, today)
+    return DocumentRow(document, open_now, state)
 
 
 def document_row(account: Account, document: PaymentDocument, *, today) -> DocumentRow:
-    return document_state(document, _open_by_period(account), today)
+    return document_state(document, open_by_period(account.pk), today)
 
 
 def account_documents(account: Account, *, today) -> list[DocumentRow]:
     """The account's issued documents, newest first, each with its paid state (two queries)."""
-    open_by_period = _open_by_period(account)
+    open_periods = open_by_period(account.pk)
     documents = PaymentDocument.objects.filter(
         account=account, status=DocumentStatus.ISSUED
     ).order_by("-period")
-    return [document_state(d, open_by_period, today) for d in documents.defer("view")]
+    return [document_state(d, open_periods, today) for d in documents.defer("view")]
 
 
 def account_document(account: Account, period: str, *, with_view: bool = True) -> PaymentDocument:

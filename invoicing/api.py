@@ -23,10 +23,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApplicationError
+from invoicing import selectors
 from invoicing.models import DocumentLine, DocumentStatus, PaymentDocument
 from invoicing.rendering.pdf import render_pdf
 from invoicing.selectors import document_view
-from warehouse.models import STAFF_ROLES, Account, AccountHolder, Membership, OpenItem
+from warehouse.models import STAFF_ROLES, Account, AccountHolder, Membership
 from warehouse.money import format_minor
 from warehouse.scoping import scope
 
@@ -37,41 +38,12 @@ class BadInput(ApplicationError):
     status_code = status.HTTP_400_BAD_REQUEST
 
 
-class PaidState:
-    """As the cabinet shows it (`cabinet.selectors.document_state`, which invoicing may not
-    import): paid when nothing of what the document billed — the open items of its period and
-    the periods before — is still open, whichever channel cleared them."""
-
-    PAID = "paid"
-    PARTLY = "partly"
-    DUE = "due"
-    OVERDUE = "overdue"
-
-
-def _open_by_period(account_id: int) -> dict[str, int]:
-    rows = (
-        OpenItem.objects.filter(account_id=account_id, open_amount__gt=0)
-        .values("period")
-        .annotate(open=Sum("open_amount"))
-    )
-    return {row["period"]: row["open"] for row in rows}
-
-
-def paid_state(document: PaymentDocument, open_by_period: dict[str, int], today) -> tuple:
-    """(state, what of the document's debt is still open); (None, None) for a superseded
-    document, which asks for nothing any more."""
+def paid_state(document: PaymentDocument, open_periods: dict[str, int], today) -> tuple:
+    """`invoicing.selectors.paid_state`, or (None, None) for a superseded document, which asks
+    for nothing any more."""
     if document.status != DocumentStatus.ISSUED:
         return None, None
-    open_now = sum(amount for period, amount in open_by_period.items() if period <= document.period)
-    if open_now <= 0 or document.amount_due == 0:
-        state = PaidState.PAID
-    elif open_now < document.amount_due:
-        state = PaidState.PARTLY
-    elif document.due_date < today:
-        state = PaidState.OVERDUE
-    else:
-        state = PaidState.DUE
-    return state, max(open_now, 0)
+    return selectors.paid_state(document, open_periods, today)
 
 
 def _sees_all_of(user, account: Account) -> tuple[bool, bool]:
@@ -239,7 +211,7 @@ class AccountDocumentsApi(APIView):
             document.account, document.tenant = account, account.tenant
         links = Linker(request, account, staff=staff, holder=holder)
         lines = _lines(documents)
-        open_by_period, today = _open_by_period(account.pk), timezone.localdate()
+        open_by_period, today = selectors.open_by_period(account.pk), timezone.localdate()
         return Response(
             [
                 document_body(d, lines[d.pk], paid_state(d, open_by_period, today), links)
@@ -290,7 +262,9 @@ class DocumentApi(APIView):
         document = _the_document(request, reference, with_view=False)
         staff, holder = _sees_all_of(request.user, document.account)
         links = Linker(request, document.account, staff=staff, holder=holder)
-        state = paid_state(document, _open_by_period(document.account_id), timezone.localdate())
+        state = paid_state(
+            document, selectors.open_by_period(document.account_id), timezone.localdate()
+        )
         return Response(document_body(document, _lines([document])[document.pk], state, links))
 
 

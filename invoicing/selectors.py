@@ -4,12 +4,12 @@ TAN derived again (they are never stored in clear)."""
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBlock
 from invoicing.models import BillingPeriod, DocumentStatus, PaymentDocument
 from invoicing.services import pay_links
-from warehouse.models import Tenant
+from warehouse.models import OpenItem, Tenant
 
 
 def document_view(document: PaymentDocument, *, base_url: str = "") -> DocumentView:
@@ -84,3 +84,37 @@ def document_by_pay_token(token: str) -> PaymentDocument | None:
 
 def billing_periods(tenant: Tenant) -> QuerySet[BillingPeriod]:
     return BillingPeriod.objects.filter(tenant=tenant).order_by("-period")
+
+
+class PaidState:
+    PAID = "paid"  # every debt the document asked for is cleared (any channel)
+    PARTLY = "partly"  # some of it is cleared
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
+def open_by_period(account_id: int) -> dict[str, int]:
+    """What the account still owes, per period."""
+    rows = (
+        OpenItem.objects.filter(account_id=account_id, open_amount__gt=0)
+        .values("period")
+        .annotate(open=Sum("open_amount"))
+    )
+    return {row["period"]: row["open"] for row in rows}
+
+
+def paid_state(document: PaymentDocument, open_periods: dict[str, int], today) -> tuple[str, int]:
+    """(state, what of the document's debt is still open). A document is paid when nothing of
+    what it billed — the open items of its period and the periods before — is still open,
+    whichever channel cleared them. The cabinet's status icon and the documents API both read
+    it here."""
+    open_now = sum(amount for period, amount in open_periods.items() if period <= document.period)
+    if open_now <= 0 or document.amount_due == 0:
+        state = PaidState.PAID
+    elif open_now < document.amount_due:
+        state = PaidState.PARTLY
+    elif document.due_date < today:
+        state = PaidState.OVERDUE
+    else:
+        state = PaidState.DUE
+    return state, max(open_now, 0)
