@@ -128,7 +128,8 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
 def credit_wallet(tenant: Tenant, credit: StatementCredit) -> Wallet | None:
     """The corporate wallet whose funding reference the credit quotes, structured or in the
     text."""
-    candidates = [credit.structured_reference] if credit.structured_reference else []
+    structured = "".join(credit.structured_reference.split()).upper()
+    candidates = [structured] if _WALLET_RF.fullmatch(structured) else []
     candidates += _WALLET_RF.findall("".join(credit.free_text.upper().split()))
     for candidate in candidates:
         wallet = wallets.wallet_for_reference(tenant, candidate)

@@ -22,7 +22,6 @@ moves them (compare runs made under the same load)."""
 import http.client
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -31,7 +30,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from statistics import quantiles
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -40,7 +38,7 @@ from django.urls import NoReverseMatch, reverse
 
 from invoicing.models import PaymentDocument
 from invoicing.services.closing import period_close
-from tests.bench.world import bench_tenant, import_file, supplier_files
+from tests.bench.world import bench_tenant, database_url, free_port, import_file, supplier_files
 from warehouse.models import Account, AccountHolder, User
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "200000"))
@@ -55,25 +53,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVER_SECRET = "bench-cabinet-pages-not-a-secret"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url(name: str) -> str:
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{quote(name, safe='')}"
-
-
 def _server_env(static_root: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TEST_DATABASE_NAME"}}
     return env | {
-        "DATABASE_URL": _database_url(connection.settings_dict["NAME"]),
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         "DEBUG": "False",
         "SECRET_KEY": SERVER_SECRET,
         "CONN_MAX_AGE": "60",
@@ -243,7 +226,7 @@ def test_debt_position_and_bill_pages_under_20_users(tmp_path):
         env=env,
         check=True,
     )
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "gunicorn.log"
     server = _gunicorn(port, env, log)
     try:

@@ -8,7 +8,6 @@ size; BENCH_WORKERS and BENCH_THREADS the gunicorn workers (threads > 1: gthread
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -28,7 +26,7 @@ from rest_framework.authtoken.models import Token
 
 from splitting.models import Payment
 from splitting.services.ledger_check import ledger_check
-from tests.bench.world import bench_tenant, import_file, supplier_files
+from tests.bench.world import bench_tenant, database_url, free_port, import_file, supplier_files
 from warehouse.models import Account, Membership, User
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "200000"))
@@ -103,25 +101,10 @@ end
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url(name: str) -> str:
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or "5432"
-    return f"postgres://{user}{password}@{host}:{port}/{quote(name, safe='')}"
-
-
 def _gunicorn(port: int, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TEST_DATABASE_NAME"}}
     env |= {
-        "DATABASE_URL": _database_url(connection.settings_dict["NAME"]),
+        "DATABASE_URL": database_url(connection.settings_dict["NAME"]),
         "DEBUG": "False",
         "SECRET_KEY": "bench-payments-api-not-a-secret",
         "CONN_MAX_AGE": "60",
@@ -272,7 +255,7 @@ def test_payments_through_the_api_under_load(tmp_path):
         cursor.execute("ANALYZE")
 
     load_before = os.getloadavg()[0]
-    port = _free_port()
+    port = free_port()
     server = _gunicorn(port, tmp_path / "gunicorn.log")
     try:
         warm = _wrk(port, WARM_UP_SECONDS, accounts_file, "warm", token, tmp_path)

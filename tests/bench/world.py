@@ -1,10 +1,15 @@
-"""The benchmarks' shared set-up: demo-eu's tenant with N accounts and its five suppliers'
+"""The benchmarks' shared set-up — a free loopback port and the test database's URL for a
+server the benchmark starts, and demo-eu's tenant with N accounts and its five suppliers'
 files for a period, one CSV each with one service (one line per account), and their mapping
 profiles."""
 
 import json
+import socket
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
 
 from warehouse.demo.generate import accounts_register_csv, demo_accounts, write_supplier_file
 from warehouse.demo.layouts import SupplierLayout, layouts_for, profile_name
@@ -49,3 +54,19 @@ def import_file(tenant: Tenant, layout: SupplierLayout, path: Path, period: str)
         filename=path.name,
         profile=MappingProfile.objects.get(tenant=tenant, name=profile_name(layout)),
     )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url(name: str) -> str:
+    """The URL of database `name` on the server the tests use, for a server process."""
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    host = db["HOST"] or "127.0.0.1"
+    port = db["PORT"] or "5432"
+    return f"postgres://{user}{password}@{host}:{port}/{quote(name, safe='')}"
