@@ -29,6 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from cabinet.selectors import PayPosition, held_account, pay_position
 from config.errors import ApplicationError
+from config.http import private_page
 from invoicing.models import DocumentStatus
 from invoicing.selectors import document_by_pay_token
 from invoicing.services.pay_links import mask_name
@@ -217,11 +218,7 @@ def _pay_page(request, payer: Payer, template: str, extra: dict):
         "error": error,
         **extra,
     }
-    response = render(request, template, context)
-    # Not "no-referrer": Chromium then posts the form with `Origin: null`, which CSRF refuses.
-    # "same-origin" still tells the provider nothing (the pay link's token is in the path).
-    response["Referrer-Policy"] = "same-origin"
-    return response
+    return private_page(render(request, template, context))
 
 
 def _provider_name(code: str) -> str:

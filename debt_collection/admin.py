@@ -1,7 +1,7 @@
 """Django admin of debt collection. Tenant-owned rows go through warehouse's scoped admin (a
-staff user sees their tenants' rows, their role decides what they may do). Rates and policy
-periods are national rows shared by every tenant: any operator staff may look, only a
-superuser edits them — each change audited (untenanted)."""
+staff user sees their tenants' rows, their role decides what they may do). Rates, policy
+periods and contact limits are national rows shared by every tenant: any operator staff may
+look, only a superuser edits them — each change audited (untenanted)."""
 
 from django import forms
 from django.contrib import admin
@@ -11,6 +11,7 @@ from debt_collection.models import (
     Agency,
     CaseEvent,
     CollectionSettings,
+    ContactLimit,
     CourtProceeding,
     DebtCase,
     DunningLevel,
@@ -23,6 +24,7 @@ from debt_collection.models import (
     PaymentPlan,
     PenaltyAccrual,
     PenaltyPolicyPeriod,
+    PenaltyRule,
     PromiseToPay,
     StatutoryRate,
     SupplierPenaltySetting,
@@ -86,20 +88,44 @@ class NationalRowAdmin(admin.ModelAdmin):
 
 @admin.register(KeyRate)
 class KeyRateAdmin(NationalRowAdmin):
-    list_display = ("profile", "valid_from", "rate_percent", "note")
+    list_display = ("profile", "valid_from", "rate_percent", "source", "note")
     list_filter = ("profile",)
 
 
 @admin.register(PenaltyPolicyPeriod)
 class PenaltyPolicyPeriodAdmin(NationalRowAdmin):
-    list_display = ("profile", "name", "kind", "date_from", "date_to", "rate_percent")
+    list_display = ("profile", "name", "kind", "date_from", "date_to", "rate_percent", "source")
+    list_filter = ("profile", "kind")
+
+
+@admin.register(PenaltyRule)
+class PenaltyRuleAdmin(NationalRowAdmin):
+    list_display = ("profile", "kind", "valid_from", "steps", "daily_rate", "source")
     list_filter = ("profile", "kind")
 
 
 @admin.register(StatutoryRate)
 class StatutoryRateAdmin(NationalRowAdmin):
-    list_display = ("profile", "valid_from", "base_percent", "margin_percent", "note")
+    list_display = ("profile", "valid_from", "base_percent", "margin_percent", "source", "note")
     list_filter = ("profile",)
+
+
+@admin.register(ContactLimit)
+class ContactLimitAdmin(NationalRowAdmin):
+    list_display = (
+        "profile",
+        "kind",
+        "valid_from",
+        "per_day",
+        "per_week",
+        "per_month",
+        "working_day_from",
+        "working_day_until",
+        "weekend_from",
+        "weekend_until",
+        "citation",
+    )
+    list_filter = ("profile", "kind")
 
 
 @admin.register(SupplierPenaltySetting)
@@ -182,6 +208,8 @@ class CollectionSettingsAdmin(TenantScopedAdmin):
         "quiet_hours_start",
         "quiet_hours_end",
         "max_messages_per_week",
+        "max_calls_per_day",
+        "max_calls_per_week",
         "penalties_enabled",
         "plan_interest_percent",
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from config.http import private_page
 from invoicing.selectors import document_by_pay_token, document_view
 from invoicing.services.pay_links import mask_name, pay_link_check_tan
 
@@ -49,7 +50,4 @@ def pay_link(request, token: str):
 
 
 def _page(request, template, context, *, status=200):
-    response = render(request, template, context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private_page(render(request, template, context, status=status))

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApplicationError
+from config.http import private_page
 from integrations.terminals import mask_name
 from splitting.models import PaymentRequest, PaymentRequestStatus
 from splitting.services.checkouts import providers_for
@@ -116,8 +117,7 @@ def payment_request_pay(request, uid):
             "error": error,
         },
     )
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return private_page(response)
 
 
 def payment_request_done(request, uid):

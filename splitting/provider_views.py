@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import ApplicationError
+from config.http import private_page
 from splitting.api import (
     AMOUNT,
     AMOUNT_ERRORS,
@@ -80,9 +81,7 @@ def checkout_result(request, uid):
             "cancelled": request.GET.get("cancelled") == "1",
         },
     )
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private_page(response)
 
 
 class CheckoutIn(serializers.Serializer):

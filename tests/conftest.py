@@ -1,7 +1,51 @@
+import datetime as dt
 import os
 
 import pytest
+import time_machine
 from django.db import connection
+
+# A fixed "today" for the tests that depend on the date: a Friday in November 2026, the month
+# the worked example of payment-standards.md §6.3 is paid in. Moscow 12:00 is 09:00 UTC.
+FROZEN_NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-shift-days",
+        type=int,
+        default=int(os.environ.get("CLOCK_SHIFT_DAYS") or 0),
+        help="run the whole suite with the clock moved this many days (CI runs it at +400): a "
+        "test that passes only in one month fails here. Env: CLOCK_SHIFT_DAYS.",
+    )
+
+
+def pytest_configure(config):
+    days = config.getoption("--clock-shift-days")
+    if days:
+        shifted = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+        config._clock_shift = time_machine.travel(shifted, tick=True)
+        config._clock_shift.start()
+
+
+def pytest_unconfigure(config):
+    shift = getattr(config, "_clock_shift", None)
+    if shift is not None:
+        shift.stop()
+
+
+def pytest_report_header(config):
+    days = config.getoption("--clock-shift-days")
+    return f"clock shifted by {days} days: today is {dt.date.today()}" if days else None
+
+
+@pytest.fixture
+def clock():
+    """The shared frozen clock: a test that reads "today" takes this fixture and starts at
+    FROZEN_NOW (a Friday, 20.11.2026, 12:00 in Moscow); `clock.move_to(...)` moves it, and
+    `clock.shift(...)` moves it by a timedelta. Time does not tick."""
+    with time_machine.travel(FROZEN_NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)
@@ -46,11 +90,11 @@ def _seeded_rows_after_a_flush(request):
     if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db")
-    from debt_collection.models import KeyRate, PenaltyPolicyPeriod, StatutoryRate
+    from debt_collection import models
     from debt_collection.penalty_seed import rates_seed
 
-    if not KeyRate.objects.exists():
-        rates_seed(KeyRate, PenaltyPolicyPeriod, StatutoryRate)
+    if not models.KeyRate.objects.exists():
+        rates_seed(lambda name: getattr(models, name))
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,11 @@ says what they are and where they come from). Staff maintain them in the admin f
 
 from django.db import migrations
 
-from debt_collection.penalty_seed import rates_seed
 
 
 def seed(apps, schema_editor):
-    rates_seed(
-        apps.get_model("debt_collection", "KeyRate"),
-        apps.get_model("debt_collection", "PenaltyPolicyPeriod"),
-        apps.get_model("debt_collection", "StatutoryRate"),
-    )
+    """Superseded by 0004, which seeds every row with its source once the columns exist (the
+    shared seed now writes them); a database migrated before keeps what this step wrote then."""
 
 
 class Migration(migrations.Migration):

@@ -10,6 +10,7 @@ from debt_collection.models.cases import (
     CaseStage,
     DebtCase,
 )
+from debt_collection.models.contact_limits import ContactKind, ContactLimit
 from debt_collection.models.dunning import (
     DunningAction,
     DunningLevel,
@@ -33,8 +34,11 @@ from debt_collection.models.legal import (
 from debt_collection.models.messages import Message, MessageChannel, MessageStatus
 from debt_collection.models.penalties import (
     KeyRate,
+    LegalSource,
     PenaltyAccrual,
     PenaltyPolicyPeriod,
+    PenaltyRule,
+    PenaltyRuleKind,
     PolicyKind,
     StatutoryRate,
     SupplierPenaltySetting,
@@ -51,7 +55,10 @@ from debt_collection.models.settings import CollectionSettings
 __all__ = [
     "WORKED_STAGES",
     "KeyRate",
+    "LegalSource",
     "PenaltyAccrual",
+    "PenaltyRule",
+    "PenaltyRuleKind",
     "PenaltyPolicyPeriod",
     "PolicyKind",
     "StatutoryRate",
@@ -81,6 +88,8 @@ __all__ = [
     "CaseEventKind",
     "CaseStage",
     "CollectionSettings",
+    "ContactKind",
+    "ContactLimit",
     "DebtCase",
     "Message",
     "MessageChannel",

@@ -11,7 +11,52 @@ from django.utils.translation import gettext_lazy as _
 from warehouse.models import CountryProfile, OpenItem, Supplier, Tenant
 
 
-class KeyRate(models.Model):
+class LegalSource(models.Model):
+    """Where a legal row comes from: the act (kind, date, number) and a public URL. Every rate,
+    rule and policy row carries one, and the calculator and court documents print it."""
+
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="the act: e.g. Постановление Правительства РФ от 18.03.2025 № 329",
+    )
+    url = models.URLField(max_length=500, blank=True, help_text="where the act is published")
+
+    class Meta:
+        abstract = True
+
+
+class PenaltyRuleKind(models.TextChoices):
+    ORDINARY = "ordinary", _("Housing and utility services (ЖК ст. 155 ч. 14)")
+    CAPITAL_REPAIR = "capital_repair", _("Capital repair contributions (ЖК ст. 155 ч. 14.1)")
+    STATUTORY = "statutory", _("Statutory default interest")
+
+
+class PenaltyRule(LegalSource):
+    """How a kind of debt accrues, from `valid_from` (the due date of the debt) on: `steps` is
+    a list of [first day of delay, divisor or null]; null accrues nothing (the grace days).
+    `daily_rate`: the rate of each day (statutory interest) rather than one rate per paid part
+    (the Russian housing code)."""
+
+    profile = models.CharField(max_length=4, choices=CountryProfile.choices)
+    kind = models.CharField(max_length=16, choices=PenaltyRuleKind.choices)
+    valid_from = models.DateField()
+    steps = models.JSONField(help_text="e.g. [[1, null], [31, 300], [91, 130]]")
+    daily_rate = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["profile", "kind", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "kind", "valid_from"], name="penalty_rule_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.profile} {self.kind} from {self.valid_from}"
+
+
+class KeyRate(LegalSource):
     """A central-bank rate of a country profile (RU: the Bank of Russia key rate, equal to the
     refinancing rate since 2016), valid from `valid_from` until the next row."""
 
@@ -34,19 +79,21 @@ class KeyRate(models.Model):
 class PolicyKind(models.TextChoices):
     MORATORIUM = "moratorium", _("Moratorium (no accrual)")
     FIXED_RATE = "fixed_rate", _("Fixed rate")
+    RATE_CAP = "rate_cap", _("Rate cap (the lower of the cap and the rate of the day)")
 
 
-class PenaltyPolicyPeriod(models.Model):
+class PenaltyPolicyPeriod(LegalSource):
     """A period when penalties follow other rules: a moratorium (nothing accrues on its days —
-    for debts due before `debts_due_before` when that is set) or a fixed rate (replaces the
-    rate of any part paid, or calculated, within the dates). Dates are inclusive."""
+    for debts due before `debts_due_before` when that is set), a fixed rate (replaces the rate
+    of any part paid, or calculated, within the dates) or a rate cap (the lower of the cap and
+    the rate in force on that day). Dates are inclusive."""
 
     profile = models.CharField(max_length=4, choices=CountryProfile.choices)
     kind = models.CharField(max_length=10, choices=PolicyKind.choices)
     date_from = models.DateField()
     date_to = models.DateField(null=True, blank=True, help_text="inclusive; blank: until changed")
     rate_percent = models.DecimalField(
-        max_digits=6, decimal_places=2, null=True, blank=True, help_text="fixed rate periods"
+        max_digits=6, decimal_places=2, null=True, blank=True, help_text="fixed rates and caps"
     )
     debts_due_before = models.DateField(
         null=True, blank=True, help_text="moratoria that cover only older debts"
@@ -62,7 +109,7 @@ class PenaltyPolicyPeriod(models.Model):
                 name="policy_period_dates",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="fixed_rate") | Q(rate_percent__isnull=False),
+                condition=Q(kind="moratorium") | Q(rate_percent__isnull=False),
                 name="policy_fixed_rate_has_rate",
             ),
         ]
@@ -71,7 +118,7 @@ class PenaltyPolicyPeriod(models.Model):
         return f"{self.profile} {self.name} {self.date_from}–{self.date_to or '…'}"
 
 
-class StatutoryRate(models.Model):
+class StatutoryRate(LegalSource):
     """Statutory default interest of a profile (SEPA: the Bundesbank/ECB base rate plus a
     margin, § 288 BGB: 5 points for consumers, 9 between businesses), valid from `valid_from`
     until the next row. The margin is a field of the row, so staff choose it per period."""

@@ -18,6 +18,13 @@ pytestmark = pytest.mark.django_db
 NUMBER = "00000001"  # VK-0001 of the world
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The shared frozen clock (tests/conftest.py):
+    the balances are of documents of fixed periods, paid "today"."""
+    return clock
+
+
 @pytest.fixture
 def w(world):
     """VK-0001 owes water 140.00 and heat 60.00; 100.00 paid pro rata (70.00 / 30.00), and

@@ -29,6 +29,13 @@ BASE = f"/cabinet/accounts/rc-charges/{NUMBER}/"
 WATER, HEAT = "АО «Водоканал»", "ИП Теплов Пётр Андреевич"
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The shared frozen clock (tests/conftest.py):
+    the bills are of fixed periods; their pay links expire."""
+    return clock
+
+
 def pdf_text(content: bytes, tmp_path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext is missing: install poppler-utils (make test does)")

@@ -136,6 +136,13 @@ ACTORS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The shared frozen clock (tests/conftest.py):
+    pay links of the 2026-12 documents expire 60 days after their due date."""
+    return clock
+
+
 def _amount_marks(minor: int) -> set[str]:
     """How an amount may appear on a page: "4 321,87", "4321.87"… — its last three digits of
     units and its cents, with either separator."""

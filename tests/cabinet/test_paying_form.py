@@ -21,6 +21,13 @@ STRIPE_KEY = "sk_test_unibill"
 STRIPE_WHSEC = "whsec_unibill"
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The shared frozen clock (tests/conftest.py):
+    pay links of the 2026-12 documents expire 60 days after their due date."""
+    return clock
+
+
 @pytest.fixture
 def providers(settings, billed):
     """`card` takes 1.00–500.00 with a 2 % fee, in the cabinet and on pay links; `wallet` only

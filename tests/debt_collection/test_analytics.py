@@ -25,6 +25,15 @@ pytest_plugins = [
 ]
 
 AS_OF = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The pages chart the twelve months up to today: today is AS_OF (shared frozen clock)."""
+    clock.move_to(dt.datetime(2026, 11, 22, 9, tzinfo=dt.UTC))
+    return clock
+
+
 WATER, HEAT = "АО «Водоканал»", "ИП Теплов Пётр Андреевич"
 
 
@@ -89,15 +98,17 @@ def test_promises_kept_and_broken_per_month_resolved(small):
     assert not promises.money
 
 
-def test_recovery_per_agent_counts_payments_while_the_case_is_open(small):
+def test_recovery_per_agent_counts_payments_while_the_case_is_open(small, clock):
     anna = staff(small, first_name="Анна", last_name="Агентова")
     boris = staff(small, first_name="Борис", last_name="Борисов")
     pay(small, "VK-0002", 50_00)  # before the case opened: not recovered by anyone
+    clock.shift(dt.timedelta(minutes=1))
     one = open_case(small, "VK-0004")
     two = open_case(small, "VK-0002")
     one.assigned_to, two.assigned_to = anna, boris
     one.save()
     two.save()
+    clock.shift(dt.timedelta(minutes=1))
     pay(small, "VK-0004", 200_00)
     pay(small, "VK-0002", 30_00)
     agents = analytics.recovery_per_agent(tenant=small.tenant)

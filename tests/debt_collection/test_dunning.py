@@ -40,6 +40,13 @@ NBSP = "\u00a0"
 DUE = dt.date(2027, 1, 10)
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The shared frozen clock (tests/conftest.py):
+    the debts are of fixed periods; dunning counts days overdue from today."""
+    return clock
+
+
 def _noon(day: dt.date, hour: int = 12) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=MOSCOW)
 

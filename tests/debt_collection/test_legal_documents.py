@@ -44,6 +44,13 @@ NBSP = "\u00a0"
 COURT = "Мировой судья судебного участка № 12 Гагаринского района г. Москвы"
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The shared frozen clock (tests/conftest.py):
+    the debts are of fixed periods; claims count days overdue from today."""
+    return clock
+
+
 @pytest.fixture
 def case(indebted):
     """VK-0001 owes August water 140.00 + heat 60.00 and September water 100.00; it paid

@@ -238,7 +238,7 @@ def test_the_pay_page_renders_for_anyone_with_masked_data(client, case, collecto
     assert instalment.reference in body
     assert "100,00" in body
     assert case.account.payer_name not in body  # masked
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_the_pay_page_404s_for_a_bad_token(client, case, collector):

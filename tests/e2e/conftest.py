@@ -107,3 +107,30 @@ def sign_in(page):
         page.wait_for_url(f"**{next_url}")
 
     return sign_in
+
+
+SANDBOX_KEY = "sandbox-e2e-key"
+SANDBOX_WHSEC = "sandbox-e2e-webhook-secret"
+
+
+@pytest.fixture
+def sandbox(settings, live_server):
+    base = live_server.url
+    settings.SANDBOX_ACQUIRER = {
+        "enabled": True,
+        "api_key": SANDBOX_KEY,
+        "webhook_secret": SANDBOX_WHSEC,
+        "webhook_url": f"{base}/api/v1/providers/sandbox/webhook",
+    }
+    settings.PAYMENT_PROVIDERS = {
+        "sandbox": {
+            "adapter": "sandbox",
+            "name": "Card",
+            "base_url": f"{base}/sandbox-acquirer",
+            "secret": SANDBOX_KEY,
+            "webhook_secret": SANDBOX_WHSEC,
+            "rules": {"min_amount": 100, "channels": ["cabinet", "pay_link"]},
+            "tenants": "*",
+        }
+    }
+    return base

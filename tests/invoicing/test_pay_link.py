@@ -19,6 +19,13 @@ VK-0002,01,10.00
 """
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The shared frozen clock (tests/conftest.py):
+    pay links of the 2026-12 documents expire 60 days after their due date."""
+    return clock
+
+
 @pytest.fixture
 def document(world):
     world.import_(FILE)
@@ -41,7 +48,7 @@ def test_the_link_shows_masked_data_and_the_amount_without_signing_in(client, do
     assert account.payer_name not in page
     assert account.premises.building.address not in page
     assert account.account_number not in page
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_only_a_hash_of_the_token_is_stored(document):

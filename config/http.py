@@ -1,0 +1,12 @@
+"""Response headers shared by the pages a payer reaches through a link (pay links, checkout
+results, front-office payment requests)."""
+
+
+def private_page(response):
+    """A page behind a secret link: kept out of search engines, and its address (the token is in
+    the path) never sent to another site. "same-origin", not "no-referrer": with no-referrer
+    Chromium posts the page's own forms with `Origin: null`, and Django's CSRF check refuses
+    them (403), so a pay link with a TAN form would be dead in every Chromium-based browser."""
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
