@@ -316,6 +316,13 @@ def case_action(request, pk: int, action: str):
         return redirect(reverse("case-detail", args=[case.pk]) + f"#{action}")
     try:
         done = act(request, case, form)
+    except case_services.ContactLimitReached as exc:
+        # The law (or the tenant) refuses the contact: the case page again, with the reason and
+        # the refusal's status (422), so that nothing reads it as done.
+        messages.error(request, exc.message)
+        response = case_detail(request, pk=case.pk)
+        response.status_code = exc.status_code
+        return response
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

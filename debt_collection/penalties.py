@@ -12,7 +12,9 @@ Rules (payment-standards.md §6.3):
   from day 1, with the rate in force on each day.
 Policy periods are data, not code: a moratorium stops accrual on the days it covers (the
 numbering of days of delay goes on through it), a fixed-rate period replaces the rate of any
-part whose reference day (payment day, or the calculation date) falls inside it.
+part whose reference day (payment day, or the calculation date) falls inside it, and a rate cap
+takes the lower of its rate and the rate of that day. Every line names the row that set its rate
+(`Line.rate_source`: the act and its number), as the calculation for a court must.
 
 Amounts are in minor units. Line amounts are exact Decimals; only the item's total is rounded,
 half up, to the minor unit — so the lines add up to the total before rounding."""
@@ -43,6 +45,7 @@ class Rule:
     code: str
     steps: tuple[tuple[int, int | None], ...]
     daily_rate: bool = False
+    source: str = ""  # the act that sets the steps
 
     def divisor(self, day_number: int) -> int | None:
         current = None
@@ -60,22 +63,36 @@ RULES = {rule.code: rule for rule in (RU_ORDINARY, RU_CAPITAL_REPAIR, SEPA)}
 
 @dataclass(frozen=True)
 class RateTable:
-    """Dated rows (valid_from, annual percent), each valid until the next one."""
+    """Dated rows (valid_from, annual percent[, source]), each valid until the next one."""
 
     rows: tuple[tuple[date, Decimal], ...]
+    sources: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, rows: Iterable[tuple[date, Decimal | int | str]]) -> RateTable:
-        return cls(tuple(sorted((day, Decimal(str(percent))) for day, percent in rows)))
+    def of(cls, rows: Iterable[tuple]) -> RateTable:
+        ordered = sorted(
+            (row[0], Decimal(str(row[1])), row[2] if len(row) > 2 else "") for row in rows
+        )
+        return cls(
+            tuple((day, percent) for day, percent, _ in ordered),
+            tuple(source for _, _, source in ordered),
+        )
 
     def __post_init__(self):
         object.__setattr__(self, "_days", [row[0] for row in self.rows])
 
-    def on(self, day: date) -> Decimal:
+    def _index(self, day: date) -> int:
         index = bisect.bisect_right(self._days, day) - 1
         if index < 0:
             raise RateMissing(f"no rate in force on {day:%Y-%m-%d}")
-        return self.rows[index][1]
+        return index
+
+    def on(self, day: date) -> Decimal:
+        return self.rows[self._index(day)][1]
+
+    def source_on(self, day: date) -> str:
+        index = self._index(day)
+        return self.sources[index] if index < len(self.sources) else ""
 
     def changes(self) -> list[date]:
         return [row[0] for row in self.rows]
@@ -87,12 +104,13 @@ class PolicyPeriod:
     or a fixed rate (`rate_percent` for parts whose reference day falls inside). Dates are
     inclusive; `date_to` None is open-ended."""
 
-    kind: str  # "moratorium" | "fixed_rate"
+    kind: str  # "moratorium" | "fixed_rate" | "rate_cap"
     date_from: date
     date_to: date | None
     name: str = ""
     rate_percent: Decimal | None = None
     debts_due_before: date | None = None
+    source: str = ""  # the act, e.g. "Постановление Правительства РФ от 18.03.2025 № 329"
 
     def covers(self, day: date) -> bool:
         return self.date_from <= day and (self.date_to is None or day <= self.date_to)
@@ -118,6 +136,7 @@ class Part:
     paid_on: date | None
     reference_day: date
     rate_percent: Decimal | None
+    rate_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +149,7 @@ class Line:
     fraction: str  # "1/300" | "1/130" | "1/365"
     amount: Decimal  # minor units, exact
     note: str = ""  # the moratorium that stopped accrual on these days
+    rate_source: str = ""  # the row that set the rate: the act and its number
 
     @property
     def amount_rounded(self) -> Decimal:
@@ -191,12 +211,16 @@ def penalty_compute(
         unpaid = max(amount, 0) - sum(part for part, _ in paid)
         raw = [(part, day) for part, day in paid] + ([(unpaid, None)] if unpaid > 0 else [])
         moratoria = [p for p in policies if p.kind == "moratorium" and p.applies_to(due_date)]
-        fixed = [p for p in policies if p.kind == "fixed_rate" and p.rate_percent is not None]
+        fixed = [
+            p
+            for p in policies
+            if p.kind in ("fixed_rate", "rate_cap") and p.rate_percent is not None
+        ]
         parts = []
         for part_amount, paid_on in raw:
             reference = paid_on or as_of
-            rate = None if rule.daily_rate else _rate(reference, rates, fixed)
-            parts.append(Part(part_amount, paid_on, reference, rate))
+            rate, source = (None, "") if rule.daily_rate else _rate(reference, rates, fixed)
+            parts.append(Part(part_amount, paid_on, reference, rate, source))
 
         segments = []  # (first day, last day, base, rate, divisor, note)
         for part in parts:
@@ -214,11 +238,19 @@ def penalty_compute(
         return ItemPenalty(due_date, amount, as_of, tuple(parts), tuple(lines), exact, total)
 
 
-def _rate(day: date, rates: RateTable, fixed: Sequence[PolicyPeriod]) -> Decimal:
+def _rate(day: date, rates: RateTable, fixed: Sequence[PolicyPeriod]) -> tuple[Decimal, str]:
+    """The annual rate for `day` and the row that set it: a fixed rate in force that day, the
+    lower of a cap and the table's rate, else the table's rate."""
     for period in fixed:
-        if period.covers(day):
-            return max(period.rate_percent, Decimal(0))
-    return max(rates.on(day), Decimal(0))
+        if not period.covers(day):
+            continue
+        label = period.source or period.name
+        if period.kind == "rate_cap":
+            table = rates.on(day)
+            if table < period.rate_percent:
+                return max(table, Decimal(0)), f"{rates.source_on(day)} ({label})".strip()
+        return max(period.rate_percent, Decimal(0)), label
+    return max(rates.on(day), Decimal(0)), rates.source_on(day)
 
 
 def _segments(part, first, last, due_date, rule, rates, fixed, moratoria):
@@ -243,9 +275,15 @@ def _segments(part, first, last, due_date, rule, rates, fixed, moratoria):
         divisor = rule.divisor((start - due_date).days)
         if divisor is None:
             continue
-        rate = _rate(start, rates, fixed) if rule.daily_rate else part.rate_percent
-        note = next((p.name or "moratorium" for p in moratoria if p.covers(start)), "")
-        result.append((start, stop - ONE_DAY, part.amount, rate, divisor, note))
+        if rule.daily_rate:
+            rate, source = _rate(start, rates, fixed)
+        else:
+            rate, source = part.rate_percent, part.rate_source
+        moratorium = next((p for p in moratoria if p.covers(start)), None)
+        note = (moratorium.name or "moratorium") if moratorium else ""
+        if moratorium is not None:
+            source = moratorium.source or moratorium.name
+        result.append((start, stop - ONE_DAY, part.amount, rate, divisor, note, source))
     return result
 
 
@@ -254,7 +292,7 @@ def _lines(segments) -> list[Line]:
     of days with the same base, rate and step make one line."""
     if not segments:
         return []
-    runs: list[list] = []  # [from, to, base, rate, divisor, note]
+    runs: list[list] = []  # [from, to, base, rate, divisor, note, source]
     if _disjoint(segments):
         # One part (the usual case): its segments follow each other; merge equal neighbours.
         for segment in sorted(segments):
@@ -266,22 +304,24 @@ def _lines(segments) -> list[Line]:
     cuts = sorted({s[0] for s in segments} | {s[1] + ONE_DAY for s in segments})
     for start, stop in zip(cuts, cuts[1:], strict=False):
         bases: dict[tuple, int] = defaultdict(int)
-        for first, last, base, rate, divisor, note in segments:
+        for first, last, base, rate, divisor, note, source in segments:
             if first <= start and stop - ONE_DAY <= last:
-                bases[(rate, divisor, note)] += base
-        for (rate, divisor, note), base in sorted(bases.items(), key=lambda kv: kv[0][0]):
+                bases[(rate, divisor, note, source)] += base
+        for (rate, divisor, note, source), base in sorted(
+            bases.items(), key=lambda kv: (kv[0][0], kv[0][3])
+        ):
             previous = next(
                 (
                     run
                     for run in reversed(runs)
-                    if run[1] + ONE_DAY == start and run[2:] == [base, rate, divisor, note]
+                    if run[1] + ONE_DAY == start and run[2:] == [base, rate, divisor, note, source]
                 ),
                 None,
             )
             if previous is not None:
                 previous[1] = stop - ONE_DAY
             else:
-                runs.append([start, stop - ONE_DAY, base, rate, divisor, note])
+                runs.append([start, stop - ONE_DAY, base, rate, divisor, note, source])
     return _as_lines(runs)
 
 
@@ -292,10 +332,10 @@ def _disjoint(segments) -> bool:
 
 def _as_lines(runs) -> list[Line]:
     lines = []
-    for first, last, base, rate, divisor, note in sorted(runs, key=lambda r: r[:4]):
+    for first, last, base, rate, divisor, note, source in sorted(runs, key=lambda r: r[:4]):
         days = (last - first).days + 1
         amount = (
             Decimal(0) if note else Decimal(base) * rate / Decimal(100) * days / Decimal(divisor)
         )
-        lines.append(Line(first, last, days, base, rate, f"1/{divisor}", amount, note))
+        lines.append(Line(first, last, days, base, rate, f"1/{divisor}", amount, note, source))
     return lines

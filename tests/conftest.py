@@ -83,8 +83,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _seeded_rows_after_a_flush(request):
-    """A transactional test's flush empties every table, the penalty rates the migrations seeded
-    included; pytest-django runs those tests last, so each of them gets the rates back."""
+    """A transactional test's flush empties every table, the legal rows the migrations seeded
+    (penalty rates, due-date rules, the production calendar) included; pytest-django runs
+    those tests last, so each of them gets the rows back."""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction"))
     if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):
@@ -95,6 +96,11 @@ def _seeded_rows_after_a_flush(request):
 
     if not models.KeyRate.objects.exists():
         rates_seed(lambda name: getattr(models, name))
+    from warehouse import models as warehouse_models
+    from warehouse.legal_seed import legal_calendar_seed
+
+    if not warehouse_models.DueDateRule.objects.exists():
+        legal_calendar_seed(lambda name: getattr(warehouse_models, name))
 
 
 @pytest.fixture(autouse=True)

@@ -3,11 +3,13 @@
 Every action of a person writes a `CaseEvent` (the case's history) and an `AuditEvent` (the
 operator's audit log) in the same transaction as the change."""
 
+import datetime as dt
 from itertools import cycle
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.errors import ApplicationError
@@ -19,11 +21,22 @@ from debt_collection.models import (
     DebtCase,
     MessageChannel,
 )
+from debt_collection.services.contact_limits import CALL_NOT_STARTED, call_refusal
 from warehouse.models import Account, AuditEvent, Membership, User
+
+# An agent's call logged within this time of their own click-to-call on the case is that
+# call's outcome, not another call.
+CALL_LOG_WINDOW = dt.timedelta(hours=1)
 
 
 class CaseRefused(ApplicationError):
     """The action does not fit the case as it is (422)."""
+
+
+class ContactLimitReached(CaseRefused):
+    """The contact would break a limit of the law or of the tenant (230-ФЗ ст. 7 for RU); the
+    message names the limit, `extra["limit"]` gives its code (day, week, month,
+    hours_working_day, hours_weekend, quiet_hours)."""
 
 
 class ContactOutcome:
@@ -224,9 +237,31 @@ def cases_assign(*, tenant, agents, strategy: str = "round_robin", actor=None) -
 # --- what agents record -----------------------------------------------------------------------
 
 
+def _click_to_call_to_log(case: DebtCase, actor, now) -> CaseEvent | None:
+    """The agent's own click-to-call on the case whose outcome is not logged yet, when it is the
+    case's latest call and at most CALL_LOG_WINDOW old: logging a call then completes it."""
+    if actor is None or not actor.is_authenticated:
+        return None
+    latest = (
+        CaseEvent.objects.filter(case=case, kind=CaseEventKind.CALL).order_by("-at", "-id").first()
+    )
+    if (
+        latest is not None
+        and latest.actor_id == actor.pk
+        and latest.detail.get("call_sid")
+        and not latest.outcome
+        and now - latest.at <= CALL_LOG_WINDOW
+    ):
+        return latest
+    return None
+
+
 @transaction.atomic
 def contact_log(*, case: DebtCase, kind: str, outcome: str, note: str = "", actor) -> CaseEvent:
-    """A call or a visit with its outcome; it is the case's last contact."""
+    """A call or a visit with its outcome; it is the case's last contact. A call is a contact
+    the contact limits count (services.contact_limits): the outcome of the agent's own
+    click-to-call just made completes that call's event rather than counting a second call;
+    any other call logged (dialled by hand) is recorded as made — a fact, never refused."""
     if kind not in (CaseEventKind.CALL, CaseEventKind.VISIT):
         raise CaseRefused("a contact is a call or a visit", code="bad_kind")
     if outcome not in ContactOutcome.values:
@@ -235,7 +270,14 @@ def contact_log(*, case: DebtCase, kind: str, outcome: str, note: str = "", acto
     now = timezone.now()
     locked.last_contact_at = now
     locked.save(update_fields=["last_contact_at"])
-    event = _event(locked, kind, actor=actor, at=now, outcome=outcome, note=note.strip())
+    started = _click_to_call_to_log(locked, actor, now) if kind == CaseEventKind.CALL else None
+    if started is not None:
+        started.outcome, started.note = outcome, note.strip()
+        started.detail = {**started.detail, "logged_at": now.isoformat()}
+        started.save(update_fields=["outcome", "note", "detail"])
+        event = started
+    else:
+        event = _event(locked, kind, actor=actor, at=now, outcome=outcome, note=note.strip())
     audit(case=locked, action=f"debt_case.{kind}", actor=actor, outcome=outcome)
     return event
 
@@ -308,8 +350,18 @@ def case_message_send(*, case: DebtCase, channel: str, body: str, subject: str =
 
 def case_call(*, case: DebtCase, actor) -> CaseEvent:
     """Click-to-call: Twilio rings the agent's phone (their user profile's) and then the payer.
-    The call is made outside any transaction; the case records it once Twilio took it, and the
-    agent logs its outcome as for any call."""
+
+    A call the contact limits refuse (the law's — 230-ФЗ ст. 7 ч. 3 for RU: 08:00–22:00 on
+    working days, 09:00–20:00 on weekends and holidays, 1 a day, 2 a calendar week, 8 a calendar
+    month — and the tenant's stricter ones) raises `ContactLimitReached` naming the limit, and
+    nothing is called. Otherwise, in this order, so that no lock is held while Twilio answers
+    and two agents cannot both make the account's last allowed call:
+    1. a short transaction locks the open case (one per account), checks the limits against the
+       account's calls and records the call event — the contact;
+    2. Twilio is asked to start the call, outside any transaction;
+    3. a short transaction records Twilio's call SID on the event or, when Twilio refused, marks
+       it `CALL_NOT_STARTED` (no contact happened, the limits do not count it).
+    The agent logs the call's outcome as for any call (`contact_log` completes this event)."""
     from debt_collection.services.sending import voice_backend
     from integrations.voice import VoiceError
 
@@ -321,14 +373,28 @@ def case_call(*, case: DebtCase, actor) -> CaseEvent:
     account = case.account
     if not account.phone:
         raise CaseRefused("the account has no phone number", code="no_phone")
+    with transaction.atomic():
+        locked = _open(case)
+        now = timezone.now()
+        refusal = call_refusal(account=locked.account, now=now)
+        if refusal is not None:
+            raise ContactLimitReached(
+                _("The call is not allowed now: %(reason)s.") % {"reason": refusal.reason},
+                code=f"contact_limit_{refusal.limit}",
+                extra={"limit": refusal.limit},
+            )
+        event = _event(locked, CaseEventKind.CALL, actor=actor, at=now, note="Call through Twilio")
     try:
         sid = voice.bridge(agent=actor.phone, debtor=account.phone)
     except VoiceError as error:
+        with transaction.atomic():
+            event.outcome = CALL_NOT_STARTED
+            event.detail = {**event.detail, "error": str(error)[:300]}
+            event.save(update_fields=["outcome", "detail"])
+            audit(case=locked, action="debt_case.call_failed", actor=actor, error=str(error)[:300])
         raise CaseRefused(str(error), code="call_failed") from None
     with transaction.atomic():
-        locked = _open(case)
-        event = _event(
-            locked, CaseEventKind.CALL, actor=actor, note="Call through Twilio", call_sid=sid
-        )
+        event.detail = {**event.detail, "call_sid": sid}
+        event.save(update_fields=["detail"])
         audit(case=locked, action="debt_case.call_started", actor=actor, call_sid=sid)
     return event

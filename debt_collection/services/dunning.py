@@ -15,9 +15,12 @@ Rules (one run for tenant T on date D at moment `now`):
   level's `wait_days` have passed since that level's step, and never twice for one account on one
   date — which makes a second run for the same date a no-op, and at most one level per day.
 - Overdue debt paid (none left) → the state resets: no level, next cycle.
-- SMS during the tenant's quiet hours (its time zone) and any message over the frequency cap
-  (`max_messages_per_week` dunning messages in the 7 days up to D) are *deferred*: nothing is
-  recorded, so a later run — the same day after the quiet hours, or a later day — fires them.
+- SMS during the tenant's quiet hours (its time zone), any message over the frequency cap
+  (`max_messages_per_week` dunning messages in the 7 days up to D), and an SMS or e-mail that
+  would break a contact limit of the law (230-ФЗ ст. 7 ч. 5 for RU: the hours, 2 a day, 4 a
+  calendar week, 16 a calendar month, counting every message the account had — see
+  services.contact_limits) are *deferred*: nothing is recorded, so a later run — the same day
+  after the quiet hours, or a later day — fires them. The result counts them per limit.
 - An account that opted out of the level's channel, or has no phone / e-mail for it, gets the
   step recorded as suppressed and no message. The level counts as done: the procedure goes on
   to the next channels and to people, rather than waiting for ever on a channel the payer closed
@@ -58,6 +61,7 @@ from debt_collection.models import (
     MessageTemplate,
 )
 from debt_collection.services.cases import case_close, case_open
+from debt_collection.services.contact_limits import MessageLimits
 from debt_collection.services.legal_documents import document_generate
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.rendering import format_money
@@ -74,6 +78,8 @@ _CHANNEL_OF = {
     DunningAction.EMAIL: MessageChannel.EMAIL,
     DunningAction.LETTER: MessageChannel.LETTER,
 }
+# Messages in 230-ФЗ ст. 7 ч. 5 (ст. 4 ч. 1 п. 2); a letter is a postal item (п. 3).
+_LIMITED = (DunningAction.SMS, DunningAction.EMAIL)
 _STAGE_OF = {
     DunningAction.PRE_TRIAL: CaseStage.PRE_TRIAL,
     DunningAction.COURT: CaseStage.COURT,
@@ -102,6 +108,7 @@ class DunningRunResult:
     steps: Counter = field(default_factory=Counter)  # (position, outcome) → count
     deferred_quiet: int = 0
     deferred_cap: int = 0
+    deferred_limits: Counter = field(default_factory=Counter)  # law's limit → count
     waiting: int = 0  # a level is due but the previous level's wait has not passed
     deescalated: int = 0
     messages_queued: int = 0
@@ -124,8 +131,15 @@ class DunningRunResult:
             f"Dunning {self.tenant} {self.on}: {self.accounts_overdue} overdue accounts, "
             f"{self.fired} steps ({outcomes}), {self.messages_queued} messages queued, "
             f"{self.cases} cases; deferred {self.deferred_quiet} quiet hours, "
-            f"{self.deferred_cap} cap; {self.deescalated} paid and reset"
+            f"{self.deferred_cap} cap{self._limits_summary()}; "
+            f"{self.deescalated} paid and reset"
         )
+
+    def _limits_summary(self) -> str:
+        if not self.deferred_limits:
+            return ""
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(self.deferred_limits.items()))
+        return f", contact limits of the law: {parts}"
 
 
 @dataclass
@@ -579,13 +593,24 @@ def dunning_run(
             now=now,
         )
 
+        limits = MessageLimits(
+            tenant=tenant,
+            now=now,
+            account_ids=[d.account_id for d in decisions if d.level.action in _LIMITED],
+        )
         decisions = _decide_channels(
-            decisions, tenant=tenant, quiet=quiet, cap=cap, sent=sent_this_week, result=result
+            decisions,
+            tenant=tenant,
+            quiet=quiet,
+            cap=cap,
+            sent=sent_this_week,
+            limits=limits,
+            result=result,
         )
         clock("decide")
         sending = _render(decisions, tenant=tenant, on=on, now=now)
         clock("render")
-        _write_messages(sending, tenant=tenant)
+        _write_messages(sending, tenant=tenant, now=now)
         _open_cases(decisions, on=on, now=now, result=result)
         _write_steps(decisions, tenant=tenant, on=on, now=now, states=states)
         clock("write")
@@ -624,8 +649,10 @@ def _close_paid_cases(account_ids: list[int], *, now: dt.datetime) -> None:
             case_close(case=case, reason="overdue debt paid", at=now)
 
 
-def _decide_channels(decisions, *, tenant, quiet, cap, sent, result) -> list[_Decision]:
-    """Fills in each decision's outcome and recipient; drops the deferred ones."""
+def _decide_channels(decisions, *, tenant, quiet, cap, sent, limits, result) -> list[_Decision]:
+    """Fills in each decision's outcome and recipient; drops the deferred ones: an SMS in the
+    tenant's quiet hours, any message over the tenant's cap, and an SMS or e-mail that would
+    break a contact limit of the law (`limits`; letters on paper are not messages there)."""
     ids = [d.account_id for d in decisions]
     contacts = {}
     accounts = Account.objects.values_list(
@@ -666,6 +693,9 @@ def _decide_channels(decisions, *, tenant, quiet, cap, sent, result) -> list[_De
             continue
         elif sent.get(d.account_id, 0) >= cap:
             result.deferred_cap += 1
+            continue
+        elif action in _LIMITED and (refusal := limits.refusal(d.account_id)) is not None:
+            result.deferred_limits[refusal.limit] += 1
             continue
         else:
             d.outcome = (
@@ -716,6 +746,7 @@ def _insert(model, fields: list[str], rows: list[tuple], *, with_ids: bool = Fal
         objects = model.objects.bulk_create(
             [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=BATCH
         )
+        _restamp(model, fields, rows, objects)
         return [o.pk for o in objects] if with_ids else None
     meta = model._meta
     given = set(fields)
@@ -747,9 +778,31 @@ def _insert(model, fields: list[str], rows: list[tuple], *, with_ids: bool = Fal
     return ids
 
 
-def _write_messages(sending, *, tenant) -> None:
+def _restamp(model, fields: list[str], rows: list[tuple], objects) -> None:
+    """bulk_create stamps auto_now(_add) columns with the current time even when a value is
+    given; this writes the given values, as the COPY path does (one UPDATE per value and
+    BATCH rows)."""
+    stamped = [
+        i
+        for i, name in enumerate(fields)
+        if getattr(model._meta.get_field(name), "auto_now_add", False)
+        or getattr(model._meta.get_field(name), "auto_now", False)
+    ]
+    if not stamped:
+        return
+    by_values = defaultdict(list)
+    for obj, row in zip(objects, rows, strict=True):
+        by_values[tuple(row[i] for i in stamped)].append(obj.pk)
+    for values, pks in by_values.items():
+        update = {fields[i]: value for i, value in zip(stamped, values, strict=True)}
+        for start in range(0, len(pks), BATCH):
+            model.objects.filter(pk__in=pks[start : start + BATCH]).update(**update)
+
+
+def _write_messages(sending, *, tenant, now) -> None:
     """The messages, each on its account's open case when there is one (so the case page lists
-    what dunning sent while people worked it)."""
+    what dunning sent while people worked it), made at the run's moment `now` — the time the
+    contact limits count them at."""
     open_cases = DebtCase.objects.filter(tenant=tenant).exclude(stage=CaseStage.CLOSED)
     cases = dict(open_cases.values_list("account_id", "pk")) if sending else {}
     fields = [
@@ -761,6 +814,7 @@ def _write_messages(sending, *, tenant) -> None:
         "subject",
         "body",
         "source",
+        "created_at",
     ]
     rows = [
         (
@@ -772,6 +826,7 @@ def _write_messages(sending, *, tenant) -> None:
             d.subject,
             d.body,
             "dunning",
+            now,
         )
         for d in sending
     ]

@@ -40,7 +40,7 @@ from debt_collection.models import (
     DocumentTemplate,
     LegalDocument,
 )
-from invoicing.rendering import NBSP, format_amount, format_date, format_money
+from invoicing.rendering import NBSP, format_amount, format_date, format_decimal, format_money
 from warehouse.models import Account, AuditEvent, OpenItem, OpenItemKind, Tenant
 
 TABLE_MARKER = "[[table]]"
@@ -220,6 +220,9 @@ class DebtTable:
     as_of: dt.date
     rows: list[DebtRow] = field(default_factory=list)
     penalty_total: int = 0
+    # The day-by-day calculation: (period, supplier name, line), each line naming the act that
+    # set its rate (`Line.rate_source`).
+    penalty_lines: list[tuple] = field(default_factory=list)
 
     @property
     def charged(self) -> int:
@@ -246,16 +249,19 @@ def _end_of(day: dt.date, tenant: Tenant) -> dt.datetime:
 
 def penalties_by_item(
     *, account: Account, as_of: dt.date
-) -> tuple[dict[tuple[str, str], int], int]:
-    """{(period, supplier code): penalty} and the total, from the penalty calculation."""
+) -> tuple[dict[tuple[str, str], int], int, list[tuple]]:
+    """{(period, supplier code): penalty}, the total, and the day-by-day lines as (period,
+    supplier name, line), from the penalty calculation."""
     from debt_collection.services.penalties import account_penalty_calculation
 
     calculation = account_penalty_calculation(account=account, as_of=as_of)
     by_item: dict[tuple[str, str], int] = {}
+    lines = []
     for item in calculation.items:
         key = (item.period, item.supplier_code)
         by_item[key] = by_item.get(key, 0) + item.penalty
-    return by_item, calculation.total
+        lines.extend((item.period, item.supplier_name, line) for line in item.lines)
+    return by_item, calculation.total, lines
 
 
 def debt_table(*, account: Account, as_of: dt.date) -> DebtTable:
@@ -284,8 +290,8 @@ def debt_table(*, account: Account, as_of: dt.date) -> DebtTable:
         group["charged"] += item["amount"]
         group["cleared"] += item["cleared"]
         group["due"] = min(group["due"], item["due_date"])
-    penalties, penalty_total = penalties_by_item(account=account, as_of=as_of)
-    table = DebtTable(as_of=as_of, penalty_total=penalty_total)
+    penalties, penalty_total, lines = penalties_by_item(account=account, as_of=as_of)
+    table = DebtTable(as_of=as_of, penalty_total=penalty_total, penalty_lines=lines)
     for (period, code), group in sorted(groups.items()):
         debt = group["charged"] - group["cleared"]
         penalty = penalties.get((period, code), 0)
@@ -320,6 +326,19 @@ _LABELS = {
         "claim": "Цена иска",
         "state_fee": "Государственная пошлина",
         "table_title": "Расчёт задолженности и пеней на {date}",
+        "lines_title": "Расчёт пеней по дням (ч. 14, 14.1 ст. 155 ЖК РФ)",
+        "line_columns": [
+            "Период",
+            "Поставщик",
+            "С",
+            "По",
+            "Дней",
+            "Долг",
+            "Ставка, %",
+            "Доля",
+            "Пени",
+            "Основание ставки",
+        ],
         "columns": [
             "Период",
             "Поставщик",
@@ -345,6 +364,19 @@ _LABELS = {
         "claim": "Amount claimed",
         "state_fee": "Court fee",
         "table_title": "Debt and interest as of {date}",
+        "lines_title": "Interest day by day",
+        "line_columns": [
+            "Period",
+            "Supplier",
+            "From",
+            "To",
+            "Days",
+            "Debt",
+            "Rate, %",
+            "Fraction",
+            "Interest",
+            "Basis of the rate",
+        ],
         "columns": [
             "Period",
             "Supplier",
@@ -647,6 +679,53 @@ def _table(document, content: DocumentContent, labels: dict, view) -> None:
     for column, (cell, text) in enumerate(zip(table.add_row().cells, totals, strict=True)):
         fill(cell, text, column, bold=True)
     document.add_paragraph().paragraph_format.space_after = Pt(6)
+    if table_data.penalty_lines:
+        _penalty_lines_table(document, content, labels, view)
+
+
+def _penalty_lines_table(document, content: DocumentContent, labels: dict, view) -> None:
+    """The penalty day by day: each run of days with its base, rate, fraction and amount, and
+    the act that set the rate (a key-rate decision, or the Government's resolution)."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Mm, Pt
+
+    heading = document.add_paragraph()
+    heading.paragraph_format.space_after = Pt(3)
+    run = heading.add_run(labels["lines_title"])
+    run.bold = True
+    run.font.size = Pt(10)
+    widths = [Mm(14), Mm(24), Mm(17), Mm(17), Mm(10), Mm(18), Mm(12), Mm(12), Mm(16), Mm(30)]
+    table = document.add_table(rows=1, cols=len(widths))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+
+    def fill(cell, text: str, column: int, *, bold=False):
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = bold
+        run.font.size = Pt(7.5)
+        cell.width = widths[column]
+
+    for column, name in enumerate(labels["line_columns"]):
+        fill(table.rows[0].cells[column], name, column, bold=True)
+    for period, supplier, line in content.table.penalty_lines:
+        year, month = period.split("-")
+        ru = content.language == "ru"
+        dates = (format_date(line.date_from, view), format_date(line.date_to, view))
+        cells = [
+            f"{month}.{year}" if ru else period,
+            supplier,
+            *(dates if ru else (line.date_from.isoformat(), line.date_to.isoformat())),
+            str(line.days),
+            format_amount(line.base, view),
+            format_decimal(line.rate_percent, view),
+            line.fraction,
+            format_amount(int(line.amount_rounded), view),
+            line.rate_source or line.note,
+        ]
+        for column, (cell, text) in enumerate(zip(table.add_row().cells, cells, strict=True)):
+            fill(cell, text, column)
+    document.add_paragraph().paragraph_format.space_after = Pt(6)
 
 
 # --- generating and keeping a document --------------------------------------------------------
@@ -799,7 +878,7 @@ def case_list_xlsx(*, cases, as_of: dt.date) -> bytes:
     for case in cases:
         account = case.account
         per_supplier = debts.get(account.pk, {})
-        _, penalty = penalties_by_item(account=account, as_of=as_of)
+        _, penalty, _ = penalties_by_item(account=account, as_of=as_of)
         proceeding = latest.get(case.pk)
         sheet.append(
             [

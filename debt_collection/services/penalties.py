@@ -27,6 +27,8 @@ from debt_collection.models import (
     KeyRate,
     PenaltyAccrual,
     PenaltyPolicyPeriod,
+    PenaltyRule,
+    PenaltyRuleKind,
     StatutoryRate,
     SupplierPenaltySetting,
 )
@@ -45,11 +47,24 @@ from warehouse.services.periods import period_parse
 
 @dataclass(frozen=True)
 class Policy:
-    """Everything the engine needs for one country profile, read once."""
+    """Everything the engine needs for one country profile, read once: the rate table, the
+    policy periods and the rules (`PenaltyRule` rows by kind, oldest first), each with its
+    source."""
 
     rates: engine.RateTable
     policies: tuple[engine.PolicyPeriod, ...]
     daily: bool  # statutory interest (SEPA, CH) rather than the housing code
+    rules: dict[str, tuple[tuple[dt.date, engine.Rule], ...]]
+
+    def rule(self, kind: str, due_date: dt.date) -> engine.Rule:
+        """The rule of `kind` in force on the debt's due date."""
+        found = None
+        for valid_from, rule in self.rules.get(kind, ()):
+            if valid_from <= due_date:
+                found = rule
+        if found is None:
+            raise engine.RateMissing(f"no {kind} penalty rule in force on {due_date:%Y-%m-%d}")
+        return found
 
 
 def policy_for(profile: str) -> Policy:
@@ -61,37 +76,50 @@ def policy_for(profile: str) -> Policy:
             name=p.name,
             rate_percent=p.rate_percent,
             debts_due_before=p.debts_due_before,
+            source=p.source,
         )
         for p in PenaltyPolicyPeriod.objects.filter(profile=profile)
     )
+    rules: dict[str, list] = defaultdict(list)
+    for row in PenaltyRule.objects.filter(profile=profile).order_by("valid_from"):
+        steps = tuple((int(first), None if div is None else int(div)) for first, div in row.steps)
+        rule = engine.Rule(row.kind, steps, daily_rate=row.daily_rate, source=row.source)
+        rules[row.kind].append((row.valid_from, rule))
+    rules = {kind: tuple(rows) for kind, rows in rules.items()}
     if profile == "RU":
-        rows = KeyRate.objects.filter(profile=profile).values_list("valid_from", "rate_percent")
-        return Policy(engine.RateTable.of(rows), periods, daily=False)
-    rows = [(r.valid_from, r.rate_percent) for r in StatutoryRate.objects.filter(profile=profile)]
-    return Policy(engine.RateTable.of(rows), periods, daily=True)
+        rows = KeyRate.objects.filter(profile=profile).values_list(
+            "valid_from", "rate_percent", "source"
+        )
+        return Policy(engine.RateTable.of(rows), periods, daily=False, rules=rules)
+    rows = [
+        (r.valid_from, r.rate_percent, r.source or r.note)
+        for r in StatutoryRate.objects.filter(profile=profile)
+    ]
+    return Policy(engine.RateTable.of(rows), periods, daily=True, rules=rules)
 
 
-def supplier_rules(tenant: Tenant) -> dict[int, engine.Rule | None]:
-    """The rule of each supplier's debts (None: exempt). Capital repair: the supplier's
-    setting, or without one its code (`SupplierPenaltySetting.capital_repair_by_code`)."""
+def supplier_rules(tenant: Tenant) -> dict[int, str | None]:
+    """The kind of rule (`PenaltyRuleKind`) of each supplier's debts (None: exempt). Capital
+    repair: the supplier's setting, or without one its code
+    (`SupplierPenaltySetting.capital_repair_by_code`)."""
     settings = {
         s.supplier_id: s for s in SupplierPenaltySetting.objects.filter(supplier__tenant=tenant)
     }
-    rules: dict[int, engine.Rule | None] = {}
+    rules: dict[int, str | None] = {}
     for supplier in Supplier.objects.filter(tenant=tenant).only("pk", "code"):
         setting = settings.get(supplier.pk)
         if setting is not None and setting.exempt:
             rules[supplier.pk] = None
         elif tenant.profile != "RU":
-            rules[supplier.pk] = engine.SEPA
+            rules[supplier.pk] = PenaltyRuleKind.STATUTORY
         elif (
             setting.capital_repair
             if setting is not None
             else SupplierPenaltySetting.capital_repair_by_code(supplier.code)
         ):
-            rules[supplier.pk] = engine.RU_CAPITAL_REPAIR
+            rules[supplier.pk] = PenaltyRuleKind.CAPITAL_REPAIR
         else:
-            rules[supplier.pk] = engine.RU_ORDINARY
+            rules[supplier.pk] = PenaltyRuleKind.ORDINARY
     return rules
 
 
@@ -148,10 +176,11 @@ def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
 
     accruals, postings, skipped = [], defaultdict(int), []
     for item_id, account_id, supplier_id, due_date, amount in items:
-        rule = rules.get(supplier_id)
-        if rule is None:
+        kind = rules.get(supplier_id)
+        if kind is None:
             continue
         try:
+            rule = policy.rule(kind, due_date)
             result = engine.penalty_compute(
                 due_date=due_date,
                 amount=amount,
@@ -278,10 +307,11 @@ def account_penalty_calculation(*, account: Account, as_of: dt.date) -> AccountP
     suppliers = {s.pk: s for s in Supplier.objects.filter(tenant=tenant)}
     result = []
     for item in items:
-        rule = rules.get(item.supplier_id)
-        if rule is None:
+        kind = rules.get(item.supplier_id)
+        if kind is None:
             continue
         try:
+            rule = policy.rule(kind, item.due_date)
             computed = engine.penalty_compute(
                 due_date=item.due_date,
                 amount=item.amount,
@@ -360,6 +390,7 @@ def penalty_calculation_xlsx(calculation: AccountPenalty) -> bytes:
         "fraction",
         "penalty",
         "note",
+        "basis of the rate",
     ]
     sheet.append(header)
     for cell in sheet[3]:
@@ -380,6 +411,7 @@ def penalty_calculation_xlsx(calculation: AccountPenalty) -> bytes:
                     line.fraction,
                     minor_display(line.amount),
                     line.note,
+                    line.rate_source,
                 ]
             )
         sheet.append(

@@ -72,6 +72,9 @@ _RU = {
     "penalties_total": "Итого к оплате по неустойкам и судебным издержкам",
     "currency_note": "Суммы в рублях",
     "footer": "Документ сформирован {issued} · маршрут доставки {route} · № {number}",
+    "page": "Лист {page}",
+    "continued": "продолжение",
+    "continued_next": "Продолжение на следующей странице",
 }
 
 _DE = {
@@ -123,6 +126,9 @@ _DE = {
     "penalties_total": "Summe Verzugszinsen und Mahnkosten",
     "currency_note": "Beträge in {currency}",
     "footer": "Erstellt am {issued} · Zustellroute {route} · Nr. {number}",
+    "page": "Seite {page}",
+    "continued": "Fortsetzung",
+    "continued_next": "Fortsetzung auf der nächsten Seite",
 }
 
 _EN = {
@@ -173,6 +179,9 @@ _EN = {
     "penalties_total": "Total late-payment interest and collection costs",
     "currency_note": "Amounts in {currency}",
     "footer": "Issued on {issued} · delivery route {route} · no. {number}",
+    "page": "Page {page}",
+    "continued": "continued",
+    "continued_next": "Continued on the next page",
 }
 
 _LABELS = {"ru": _RU, "de": _DE, "en": _EN}

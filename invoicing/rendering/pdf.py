@@ -1,6 +1,11 @@
-"""The payment document as one A4 page, drawn straight on a ReportLab canvas (no Platypus: the
+"""The payment document on A4 pages, drawn straight on a ReportLab canvas (no Platypus: the
 layout is fixed, and mass printing wants speed). `render_pdfs` puts many documents in one print
-file, one page each, on a single canvas, so fonts are embedded once per file.
+file on a single canvas, each starting on a new page, so fonts are embedded once per file.
+
+A document is one page as long as it fits. Past that, the tables of sections 3 and 5 and the
+penalties flow on to continuation pages, each with a compact repeated header (title, number,
+period, account, "page N (continued)") and the table's heading and column header again; the
+payment details and the QR always stay on page 1.
 
 RU follows the ЕПД's sections (payment-standards.md §6.2): header, 1 payer and executor,
 2 payment details per recipient with the QR, 3 the per-service calculation, 5 recalculations,
@@ -44,6 +49,7 @@ WIDTH = PAGE_W - 2 * MARGIN
 QR_SIZE = 46 * mm  # the symbol with its quiet zone
 GAP = 10
 COMPACT_ABOVE = 16  # table rows (services, supplier groups, recalculations, penalties)
+BOTTOM = PAGE_H - MARGIN - 2  # the lowest `top` content may reach: the footer sits below it
 INK, SOFT, BAND, RULE = (0.1, 0.12, 0.15), (0.38, 0.42, 0.48), (0.9, 0.92, 0.94), (0.7, 0.73, 0.77)
 
 _fonts_registered = False
@@ -67,13 +73,14 @@ def register_fonts() -> None:
 
 
 def render_pdf(view: DocumentView) -> bytes:
-    """One payment document as a one-page A4 PDF."""
+    """One payment document as an A4 PDF: one page when it fits, else continuation pages."""
     return render_pdfs([view])
 
 
 def render_pdfs(views: Iterable[DocumentView]) -> bytes:
-    """Many documents merged into one print file: one page each, in the given order, on one
-    canvas (each font's subset is embedded once for the whole file)."""
+    """Many documents merged into one print file, in the given order, each starting on a new
+    page (a long one takes several), on one canvas: each font's subset is embedded once for the
+    whole file."""
     register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, initialFontName=REGULAR, initialFontSize=8)
@@ -83,7 +90,7 @@ def render_pdfs(views: Iterable[DocumentView]) -> bytes:
         if not pages:
             canvas.setTitle(f"{sheet.labels['title']} {format_period(view)}")
         PagePainter(canvas, sheet).draw()
-        canvas.showPage()
+        canvas.showPage()  # the document's last page
         pages += 1
     if not pages:
         raise ValueError("no payment documents to render")
@@ -92,8 +99,10 @@ def render_pdfs(views: Iterable[DocumentView]) -> bytes:
 
 
 class PagePainter:
-    """Draws one document on the current page of `canvas` (anything with the Canvas methods it
-    calls: the benchmark passes a recorder). `top` coordinates run down from the page's top."""
+    """Draws one document from the current page of `canvas` on (anything with the Canvas
+    methods it calls: the benchmark passes a recorder), turning to continuation pages with
+    `showPage` when the tables run past the bottom; the caller shows the last page. `top`
+    coordinates run down from the page's top."""
 
     def __init__(self, canvas: Canvas, sheet: Sheet):
         self.c = canvas
@@ -104,12 +113,14 @@ class PagePainter:
         self._font: tuple[bool, float] | None = None
         self._color = None
         self.compact = False
+        self.page = 1
+        self.page_top = MARGIN  # where this page's body starts: nothing to gain by turning
 
     # primitives ------------------------------------------------------------------------------
 
     def text(self, x, top, s, size=8.0, bold=False, align="left", color=INK):
-        """All text goes into one text object (drawn last, over the fills): one BT…ET per page
-        instead of one per string."""
+        """All text goes into one text object per page (drawn last, over the fills): one BT…ET
+        per page instead of one per string."""
         if not s:
             return
         t = self.t
@@ -152,6 +163,10 @@ class PagePainter:
             self.text(x, top - (leading - size) / 2 - size * 0.2, line, size, bold, color=color)
         return top
 
+    def lines_height(self, s, width, size=8.0, bold=False) -> float:
+        """How far `lines` with the same arguments moves down."""
+        return len(self.wrap(s, width, size, bold)) * size * 1.25
+
     def rect(self, x, top, w, h, fill=BAND):
         self.c.setFillColorRGB(*fill)
         self.c.rect(x, PAGE_H - top - h, w, h, stroke=0, fill=1)
@@ -168,51 +183,140 @@ class PagePainter:
         self.text(x + w - 4, top + 10.5, note, 7, align="right", color=SOFT)
         return top + 19
 
-    def table(self, top, x, columns, header, rows) -> float:
-        """columns: [(width, align)]; rows: (kind, cells, note) with kind row|group|total;
-        a note is a small grey line wrapped under the first cell. Returns the top below."""
-        size, pad, extra = (7.0, 1.3, 2.0) if self.compact else (8.0, 3.5, 2.5)
-        header_size = 6.8
-        cells = []  # (lines, size): a word wider than its column gets a smaller size
+    # pages -----------------------------------------------------------------------------------
+
+    def room(self, top, height) -> float:
+        """`top` when `height` more fits above the footer (or nothing is on this page's body yet:
+        a new page would not fit it either), else the top of a continuation page's body."""
+        if top + height <= BOTTOM or top <= self.page_top:
+            return top
+        return self.turn_page()
+
+    def turn_page(self) -> float:
+        """Finishes this page (footer saying the document goes on, its text object) and starts
+        the next with the compact header; returns the top below that header."""
+        self.footer(continued=True)
+        self.c.drawText(self.t)
+        self.c.showPage()
+        self.page += 1
+        self.t = self.c.beginText()
+        self._font = self._color = None  # the new text object starts from the canvas defaults
+        self.c.setFillColorRGB(*INK)
+        self.page_top = self.continuation_header(MARGIN)
+        return self.page_top
+
+    def continuation_header(self, top) -> float:
+        """Title and "page N (continued)"; number and period; payment reference and account."""
+        v, L = self.view, self.L
+        right = MARGIN + WIDTH
+        page = f"{L['page'].format(page=self.page)} ({L['continued']})"
+        self.text(MARGIN, top + 12, L["title"], 12, bold=True)
+        self.text(right, top + 12, page, 9, True, "right")
+        self.text(MARGIN, top + 25, self.sheet.number_line, 8)
+        self.text(right, top + 25, f"{L['period']}: {format_period(v)}", 8.5, True, "right")
+        self.text(MARGIN, top + 37, f"{L['reference']}: {v.reference_display}", 8)
+        self.text(right, top + 37, f"{L['account']}: {v.account_number}", 8.5, True, "right")
+        self.rule(top + 43, width=1.2, color=INK)
+        return top + 51
+
+    # tables ----------------------------------------------------------------------------------
+
+    def column_header(self, columns, header) -> tuple[list, float]:
+        """The header cells as (lines, size) — a word wider than its column gets a smaller
+        size — and the header row's height."""
+        cells = []
         for h, (w, _) in zip(header, columns, strict=True):
-            size_h = header_size
+            size_h = 6.8
             lines = self.wrap(h, w - 6, size_h, True)
             while size_h > 5 and max(self.width(line, size_h, True) for line in lines) > w - 5:
                 size_h -= 0.4
                 lines = self.wrap(h, w - 6, size_h, True)
             cells.append((lines, size_h))
-        header_h = max(len(lines) for lines, _ in cells) * 8.5 + 5
+        return cells, max(len(lines) for lines, _ in cells) * 8.5 + 5
+
+    def metrics(self) -> tuple[float, float, float]:
+        """A table row's font size, padding above and below, and extra leading per line."""
+        return (7.0, 1.3, 2.0) if self.compact else (8.0, 3.5, 2.5)
+
+    def row_layout(self, kind, cells, note, columns) -> tuple[float, tuple]:
+        """A row's height and what `table` needs to draw it: the first cell's size and lines,
+        the note's lines."""
+        size, pad, extra = self.metrics()
+        if kind == "group":
+            return (10 if self.compact else 14), ()
+        bold = kind == "total"
+        first_size = size
+        if self.compact:  # a long name shrinks a little to stay on one line
+            while first_size > 6 and self.width(cells[0], first_size, bold) > columns[0][0] - 6:
+                first_size -= 0.25
+        first = self.wrap(cells[0], columns[0][0] - 6, first_size, bold)
+        note_lines = self.wrap(note, columns[0][0] - 6, 6) if note else []
+        height = 2 * pad + len(first) * (first_size + extra) + len(note_lines) * 7.5
+        return height, (first_size, first, note_lines)
+
+    def table_height(self, columns, header, rows) -> float:
+        """The height `table` with a heading takes when it does not turn the page."""
+        height = 19 + self.column_header(columns, header)[1]
+        return height + sum(self.row_layout(*row, columns)[0] for row in rows)
+
+    def table(self, top, x, columns, header, rows, heading=None, tail=0.0) -> float:
+        """columns: [(width, align)]; rows: (kind, cells, note) with kind row|group|total;
+        a note is a small grey line wrapped under the first cell. heading: (text, note) of the
+        band above the table, or None. Rows flow on to continuation pages, which repeat the
+        heading and the column header; a group stays with its first row, a total with the row
+        above it, and the last row with `tail` (the height of what the caller prints after the
+        table). Returns the top below."""
+        size, pad, extra = self.metrics()
+        head, header_h = self.column_header(columns, header)
         total_w = sum(w for w, _ in columns)
-        self.rect(x, top, total_w, header_h)
-        cx = x
-        for (lines, size_h), (w, align) in zip(cells, columns, strict=True):
-            for n, line in enumerate(lines):
-                tx = cx + w - 3 if align == "right" else cx + 3
-                self.text(tx, top + 9 + n * 8.5, line, size_h, True, align, SOFT)
-            cx += w
-        top += header_h
-        for kind, cells, note in rows:
+        kinds = [kind for kind, _, _ in rows]
+        layouts = [self.row_layout(*row, columns) for row in rows]
+        last = len(rows) - 1
+
+        def needs(i) -> float:  # row i with the rows that must stay with it
+            height = layouts[i][0]
+            while i < last and (kinds[i] == "group" or (i + 1 == last and kinds[last] == "total")):
+                i += 1
+                height += layouts[i][0]
+            return height + (tail if i == last else 0)
+
+        def start(top, continued=False) -> float:
+            if heading:
+                text, note = heading
+                text = f"{text} ({self.L['continued']})" if continued else text
+                top = self.heading(top, text, note, x, total_w)
+            self.rect(x, top, total_w, header_h)
+            cx = x
+            for (lines, size_h), (w, align) in zip(head, columns, strict=True):
+                for n, line in enumerate(lines):
+                    tx = cx + w - 3 if align == "right" else cx + 3
+                    self.text(tx, top + 9 + n * 8.5, line, size_h, True, align, SOFT)
+                cx += w
+            return top + header_h
+
+        # Never a heading alone at the bottom of a page: it goes over with the first row.
+        first = needs(0) if rows else tail
+        top = start(self.room(top, (19 if heading else 0) + header_h + first))
+        fresh = True  # no row under this header yet: turning the page would not help
+        for i, (kind, cells, _) in enumerate(rows):
+            height, layout = layouts[i]
+            if not fresh and top + needs(i) > BOTTOM:
+                top = start(self.turn_page(), continued=True)
+            fresh = False
             if kind == "group":
-                step = 10 if self.compact else 14
-                self.text(x + 3, top + step - 3, cells[0], 7.5, bold=True, color=SOFT)
-                top += step
+                self.text(x + 3, top + height - 3, cells[0], 7.5, bold=True, color=SOFT)
+                top += height
                 self.rule(top, x, total_w, 0.3)
                 continue
             bold = kind == "total"
-            first_size = size
-            if self.compact:  # a long name shrinks a little to stay on one line
-                while first_size > 6 and self.width(cells[0], first_size, bold) > columns[0][0] - 6:
-                    first_size -= 0.25
-            first = self.wrap(cells[0], columns[0][0] - 6, first_size, bold)
-            note_lines = self.wrap(note, columns[0][0] - 6, 6) if note else []
-            height = 2 * pad + len(first) * (first_size + extra) + len(note_lines) * 7.5
-            if kind == "total":
+            first_size, first_lines, note_lines = layout
+            if bold:
                 self.rule(top, x, total_w, 0.8, INK)
             baseline = top + pad + size + 0.5
-            for n, line in enumerate(first):
+            for n, line in enumerate(first_lines):
                 self.text(x + 3, baseline + n * (first_size + extra), line, first_size, bold)
             for n, line in enumerate(note_lines):
-                nb = baseline + len(first) * (first_size + extra) - 1.5 + n * 7.5
+                nb = baseline + len(first_lines) * (first_size + extra) - 1.5 + n * 7.5
                 self.text(x + 3, nb, line, 6, color=SOFT)
             cx = x + columns[0][0]
             for cell, (w, align) in zip(cells[1:], columns[1:], strict=True):
@@ -236,7 +340,7 @@ class PagePainter:
         self.c.addLiteral(f"{transform}\n{qr_operators(qr.matrix)}f")
         self.c.restoreState()
 
-    # the page --------------------------------------------------------------------------------
+    # the document ----------------------------------------------------------------------------
 
     def draw(self) -> None:
         self.c.setFillColorRGB(*INK)
@@ -246,24 +350,26 @@ class PagePainter:
         # Tighter tables when the sample's 11 rows, or its five recipients (each with its bank
         # details in section 2), grow past what the normal spacing fits.
         self.compact = rows > COMPACT_ABOVE or len(self.view.suppliers) > 5
-        top = self.header(MARGIN)
+        top = self.page_top = self.header(MARGIN)
         top = self.section1(top + 6)
         top = self.section2(top + 8)
         top = self.section3(top + 8)
-        if sheet.recalculations and sheet.penalties:  # side by side: one block's height
+        if sheet.recalculations and sheet.penalties:
             half = (WIDTH - GAP) / 2
-            top = max(
-                self.section5(top + 8, MARGIN, half),
-                self.penalties(top + 8, MARGIN + half + GAP, half),
-            )
+            recalculations = self.table_height(*self.items_table(half, sheet.recalculations))
+            penalties = self.table_height(*self.items_table(half, sheet.penalties))
+            penalties += self.penalties_total_height(half)
+            if top + 8 + max(recalculations, penalties) <= BOTTOM:  # side by side: both fit
+                top = max(
+                    self.section5(top + 8, MARGIN, half),
+                    self.penalties(top + 8, MARGIN + half + GAP, half),
+                )
+            else:  # one after the other, each flowing on
+                top = self.penalties(self.section5(top + 8) + 8)
         elif sheet.recalculations:
             top = self.section5(top + 8)
         elif sheet.penalties:
             top = self.penalties(top + 8)
-        if top > PAGE_H - MARGIN - 2:
-            raise ValueError(
-                f"payment document {self.view.number} does not fit one A4 page ({rows} rows)"
-            )
         self.footer()
         self.c.drawText(self.t)
 
@@ -300,6 +406,12 @@ class PagePainter:
         v, L, sheet = self.view, self.L, self.sheet
         top = self.heading(top, L["section2"], L["currency_note"])
         table_w = WIDTH - QR_SIZE - GAP
+        # The QR first, at the top right of section 2 on page 1, whatever follows.
+        qr_x = MARGIN + WIDTH - QR_SIZE
+        z = top
+        if v.qr_payload:
+            self.qr(qr_x, top, QR_SIZE)
+            z = self.lines(qr_x, top + QR_SIZE - 4, L["qr_caption"], QR_SIZE, 6.5, color=SOFT)
         amount_w = 58
         columns = [(table_w - 4 * amount_w, "left")] + [(amount_w, "right")] * 4
         header = [L["recipient"], L["opening"], L["payments"], L["accrued"], L["due"]]
@@ -314,39 +426,35 @@ class PagePainter:
 
         rows = [("row", [row.name, *cells(row)], row.bank) for row in sheet.suppliers]
         rows.append(("total", [L["total"], *cells(sheet.supplier_totals)], ""))
-        y = self.table(top, MARGIN, columns, header, rows)
-        y += 6
+        # The payment details under the table: (space above, text, width, size, bold).
+        details: list[tuple[float, str, float, float, bool]] = []
         if sheet.in_advance:
-            y = self.lines(
-                MARGIN + 3, y, f"{L['advance']}: {format_money(v.advance, v)}", table_w, 12, True
-            )
-            y = self.lines(MARGIN + 3, y, L["advance_note"], table_w - 6, 8)
+            details.append((0, f"{L['advance']}: {format_money(v.advance, v)}", table_w, 12, True))
+            details.append((0, L["advance_note"], table_w - 6, 8, False))
         else:
             due = f"{L['amount_due']}: {format_money(v.amount_due, v)}"
-            y = self.lines(MARGIN + 3, y, due, table_w, 12, True)
-            y = self.lines(
-                MARGIN + 3, y, f"{L['due_date']}: {format_date(v.due_date, v)}", table_w, 9, True
-            )
+            details.append((0, due, table_w, 12, True))
+            due_date = f"{L['due_date']}: {format_date(v.due_date, v)}"
+            details.append((0, due_date, table_w, 9, True))
         if v.profile != "RU" and sheet.operator_bank:
-            y += 2
             transfer = f"{L['transfer']}: {v.operator.name} · {sheet.operator_bank}"
-            y = self.lines(MARGIN + 3, y, transfer, table_w - 6, 8)
+            details.append((2, transfer, table_w - 6, 8, False))
             remittance = f"{L['remittance']}: {v.reference_display}"
-            y = self.lines(MARGIN + 3, y, remittance, table_w - 6, 8.5, True)
-        y += 2
-        y = self.lines(MARGIN + 3, y, f"{L['pay_link']}: {v.pay_url}", table_w - 6, 7.5)
+            details.append((0, remittance, table_w - 6, 8.5, True))
+        details.append((2, f"{L['pay_link']}: {v.pay_url}", table_w - 6, 7.5, False))
         if v.tan:
-            y = self.lines(MARGIN + 3, y, f"{L['tan']}: {v.tan}", table_w, 8.5, True)
-        qr_x = MARGIN + WIDTH - QR_SIZE
-        z = top
-        if v.qr_payload:
-            self.qr(qr_x, top, QR_SIZE)
-            z = self.lines(qr_x, top + QR_SIZE - 4, L["qr_caption"], QR_SIZE, 6.5, color=SOFT)
-        return max(y, z)
+            details.append((0, f"{L['tan']}: {v.tan}", table_w, 8.5, True))
+        height = 6 + sum(
+            gap + self.lines_height(s, w, size, bold) for gap, s, w, size, bold in details
+        )
+        y = self.table(top, MARGIN, columns, header, rows, tail=height)
+        y += 6
+        for gap, s, w, size, bold in details:
+            y = self.lines(MARGIN + 3, y + gap, s, w, size, bold)
+        return max(y, z) if self.page == 1 else y
 
     def section3(self, top) -> float:
         v, L, sheet = self.view, self.L, self.sheet
-        top = self.heading(top, L["section3"], L["currency_note"])
         amount_w = 56
         columns = [
             (WIDTH - 40 - 52 - 56 - 4 * amount_w, "left"),
@@ -392,34 +500,50 @@ class PagePainter:
                 )
         total = sheet.services_total
         rows.append(("total", [L["services_total"], "", "", "", *amounts(total)], ""))
-        return self.table(top, MARGIN, columns, header, rows)
+        heading = (L["section3"], L["currency_note"])
+        return self.table(top, MARGIN, columns, header, rows, heading)
 
-    def _items(self, top, x, w, heading, items) -> float:
+    def items_table(self, w, items) -> tuple[list, list, list]:
+        """Section 5's or the penalties' columns, column header and rows at width `w`."""
         v, L = self.view, self.L
-        top = self.heading(top, heading, x=x, w=w)
         columns = [(w - 70, "left"), (70, "right")]
         rows = [
             ("row", [f"{item.name} ({item.supplier})", format_amount(item.amount, v)], "")
             for item in items
         ]
-        return self.table(top, x, columns, [L["reason"], L["amount"]], rows)
+        return columns, [L["reason"], L["amount"]], rows
 
     def section5(self, top, x=MARGIN, w=WIDTH) -> float:
-        return self._items(top, x, w, self.L["section5"], self.sheet.recalculations)
+        columns, header, rows = self.items_table(w, self.sheet.recalculations)
+        return self.table(top, x, columns, header, rows, (self.L["section5"], ""))
+
+    def penalties_label(self) -> str:
+        return f"{self.L['penalties_total']}: {format_money(self.sheet.penalties_total, self.view)}"
+
+    def penalties_total_height(self, w) -> float:
+        return 3 + self.lines_height(self.penalties_label(), w - 6, 9, True)
 
     def penalties(self, top, x=MARGIN, w=WIDTH) -> float:
-        sheet = self.sheet
-        top = self._items(top, x, w, self.L["penalties"], sheet.penalties)
-        label = f"{self.L['penalties_total']}: {format_money(sheet.penalties_total, self.view)}"
-        return self.lines(x + 3, top + 3, label, w - 6, 9, True)
+        """The penalty lines and, always right under the last of them, their own total."""
+        columns, header, rows = self.items_table(w, self.sheet.penalties)
+        heading = (self.L["penalties"], "")
+        tail = self.penalties_total_height(w)
+        top = self.table(top, x, columns, header, rows, heading, tail)
+        return self.lines(x + 3, top + 3, self.penalties_label(), w - 6, 9, True)
 
-    def footer(self) -> None:
+    def footer(self, continued: bool = False) -> None:
+        """The issue note; on a document of several pages also "page N", and on every page but
+        the last that the document continues."""
         v, L = self.view, self.L
         note = L["footer"].format(
             issued=format_date(v.issued_on, v), route=v.delivery_route, number=v.number
         )
         self.rule(PAGE_H - MARGIN + 2)
         self.text(MARGIN, PAGE_H - MARGIN + 11, note, 6.5, color=SOFT)
+        if continued or self.page > 1:
+            page = L["page"].format(page=self.page)
+            mark = f"{L['continued_next']} · {page}" if continued else page
+            self.text(MARGIN + WIDTH, PAGE_H - MARGIN + 11, mark, 7, continued, "right")
 
 
 def qr_operators(matrix) -> str:

@@ -23,6 +23,13 @@ AGENT_PHONE = "+79035550101"
 PAYER_PHONE = "+79161234567"
 
 
+@pytest.fixture(autouse=True)
+def _frozen_clock(clock):
+    """The shared frozen clock (tests/conftest.py), a Friday at 12:00 in Moscow: a call is
+    allowed only in the debtor's daytime (230-ФЗ ст. 7), so these tests fix the hour."""
+    return clock
+
+
 @pytest.fixture
 def case(indebted):
     account = indebted.accounts["VK-0001"]

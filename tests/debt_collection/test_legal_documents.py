@@ -3,6 +3,7 @@ against the open items and the penalty calculation, editable templates, the case
 and who may generate and download what."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.storage import default_storage
@@ -68,9 +69,10 @@ def all_text(doc) -> str:
     return "\n".join(p.text for p in doc.paragraphs)
 
 
-def table_rows(doc) -> list[list[str]]:
-    assert len(doc.tables) == 1
-    return [[cell.text for cell in row.cells] for row in doc.tables[0].rows]
+def table_rows(doc, index: int = 0) -> list[list[str]]:
+    """The debt table (0) or, when penalties accrued, the day-by-day penalty table (1)."""
+    assert len(doc.tables) in (1, 2)
+    return [[cell.text for cell in row.cells] for row in doc.tables[index].rows]
 
 
 def rub(minor: int) -> str:
@@ -132,6 +134,14 @@ def test_court_order_table_equals_the_open_items_and_the_penalty_calculation(cas
     assert f"Цена иска: {value}" in text
     assert f"Государственная пошлина: {rub(400_00)}{NBSP}₽" in text
     assert f"всего {total}" in text
+    # The day by day calculation: every line, and the act that set its rate.
+    lines = table_rows(doc, 1)
+    assert lines[0][-1] == "Основание ставки"
+    expected_lines = [line for item in penalty.items for line in item.lines]
+    assert len(lines) - 1 == len(expected_lines)
+    for row, line in zip(lines[1:], expected_lines, strict=True):
+        assert row[4] == str(line.days) and row[7] == line.fraction
+        assert row[9] == "Постановление Правительства РФ от 18.03.2025 № 329" == line.rate_source
 
 
 def test_the_document_is_kept_and_recorded_on_the_case(case, collector):
@@ -177,7 +187,7 @@ def test_an_edited_template_changes_the_document(case, collector):
     assert f"Заявление (ред. {case.account.account_number})" in texts
     assert f"Первый абзац: Плательщик 1 должен 150,00{NBSP}₽." in texts
     assert "Конец." in texts
-    assert len(doc.tables) == 1
+    assert len(doc.tables) == 2  # the debt and, with penalties, the day-by-day calculation
     # The default stays for everyone else.
     legal_defaults()
     assert DocumentTemplate.objects.get(tenant=None, kind="court_order", language="ru").body != (
@@ -327,7 +337,7 @@ def test_case_list_xlsx_has_debt_per_supplier_penalties_and_court_numbers(
     penalty = account_penalty_calculation(
         account=indebted.accounts["VK-0001"], as_of=timezone.localdate()
     ).total
-    assert one["Penalties"] * 100 == penalty
+    assert Decimal(str(one["Penalties"])) * 100 == penalty
     assert one["Stage"] == "Court" and one["Court case number"] == "2-1234/2026"
     assert one["Awarded"] == 250 and one["Collected"] == 0
     two = by_account[indebted.accounts["VK-0002"].account_number]

@@ -1,6 +1,7 @@
 """Penalties charged at period close: `period_close` → `period_lock` → the `period_closing`
-hook → `penalties_charge` → `penalties_post`. Rates are the seeded rows (16 % since
-2025-12-22). The world's tenant: due day 10, Europe/Moscow."""
+hook → `penalties_charge` → `penalties_post`. Rates are the seeded rows: 9.5 % through 2026
+(Постановление № 329). The world's tenant: Europe/Moscow; from March 2026 charges fall due on
+the law's 15th of the next month (177-ФЗ), moved off non-working days."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -54,7 +55,7 @@ def _penalties(world, period) -> dict[tuple[str, str], int]:
 
 @pytest.fixture
 def overdue(world):
-    """March 2026 charges (due 10.04.2026); VK-0002 pays on 20.05.2026 (day 40)."""
+    """March 2026 charges (due 15.04.2026, a Wednesday); VK-0002 pays on 20.05.2026 (day 35)."""
     charges(
         world,
         "2026-03",
@@ -72,11 +73,11 @@ def test_closing_a_period_charges_penalties_on_overdue_items(overdue):
 
     _close(world, "2026-06")
 
-    # through 30.06 = day 81: days 31–81 at 1/300 of 16 %
+    # through 30.06 = day 76: days 31–76 (16.05–30.06) at 1/300 of 9.5 %
     assert _penalties(world, "2026-06") == {
-        ("VK-0001", "vodokanal"): 2720,  # 1000.00 × 0.16 × 51 / 300 = 27.20
-        ("VK-0001", "teplo"): 5440,
-        ("VK-0002", "vodokanal"): 267,  # paid on day 40: 10 days, 2.67
+        ("VK-0001", "vodokanal"): 1457,  # 1000.00 × 0.095 × 46 / 300 = 14.5667
+        ("VK-0001", "teplo"): 2913,  # 2000.00 × 0.095 × 46 / 300 = 29.1333
+        ("VK-0002", "vodokanal"): 79,  # paid on day 35: days 31–35, 500 × 0.095 × 5 / 300
     }
     batches = ImportBatch.objects.filter(tenant=world.tenant, source_format=SourceFormat.PENALTY)
     assert {(b.supplier.code, b.period, b.status) for b in batches} == {
@@ -86,7 +87,7 @@ def test_closing_a_period_charges_penalties_on_overdue_items(overdue):
     assert set(Charge.objects.filter(batch__in=batches).values_list("kind", "service__code")) == {
         (ChargeKind.PENALTY, "penalty")
     }
-    assert all(i.due_date == dt.date(2026, 7, 10) for i in OpenItem.objects.filter(kind="penalty"))
+    assert all(i.due_date == dt.date(2026, 7, 15) for i in OpenItem.objects.filter(kind="penalty"))
     assert_ledger_clean()
 
 
@@ -98,8 +99,8 @@ def test_the_document_of_the_period_shows_the_penalty_block(overdue):
     document = PaymentDocument.objects.get(account=world.accounts["VK-0001"], period="2026-06")
     lines = DocumentLine.objects.filter(document=document, kind="penalty")
     assert sorted(lines.values_list("supplier__code", "amount")) == [
-        ("teplo", 5440),
-        ("vodokanal", 2720),
+        ("teplo", 2913),
+        ("vodokanal", 1457),
     ]
     shown = [
         (block["code"], line["amount"])
@@ -107,8 +108,8 @@ def test_the_document_of_the_period_shows_the_penalty_block(overdue):
         for line in block["lines"]
         if line["kind"] == "penalty"
     ]
-    assert sorted(shown) == [("teplo", 5440), ("vodokanal", 2720)]
-    assert document.amount_due == 100000 + 200000 + 2720 + 5440
+    assert sorted(shown) == [("teplo", 2913), ("vodokanal", 1457)]
+    assert document.amount_due == 100000 + 200000 + 1457 + 2913
 
 
 def test_the_next_close_charges_only_the_increase(overdue):
@@ -117,30 +118,30 @@ def test_the_next_close_charges_only_the_increase(overdue):
 
     _close(world, "2026-07")
 
-    # through 31.07 = day 112: 60 days at 1/300 (32.00) + 22 at 1/130 (27.08) = 59.08
+    # through 31.07 = day 107: 60 days at 1/300 (19.00) + 17 at 1/130 (12.4231) = 31.42
     assert _penalties(world, "2026-07") == {
-        ("VK-0001", "vodokanal"): 5908 - 2720,
-        ("VK-0001", "teplo"): 11815 - 5440,
+        ("VK-0001", "vodokanal"): 3142 - 1457,
+        ("VK-0001", "teplo"): 6285 - 2913,  # 38.00 + 24.8462 = 62.85
     }
     # VK-0002's final penalty was charged once, at the June close
     charged = PenaltyAccrual.objects.filter(base_item__account=world.accounts["VK-0002"])
-    assert list(charged.values_list("period", "amount")) == [("2026-06", 267)]
+    assert list(charged.values_list("period", "amount")) == [("2026-06", 79)]
     assert_ledger_clean()
 
 
 def test_a_payment_after_the_period_end_counts_at_the_next_close(overdue):
     world = overdue
     payment = pay(world, "VK-0001", 300000)
-    _paid_on(payment, dt.date(2026, 7, 5))  # day 86, after the June close's 30.06
+    _paid_on(payment, dt.date(2026, 7, 5))  # day 81, after the June close's 30.06
 
     _close(world, "2026-06")
     _close(world, "2026-07")
 
-    assert _penalties(world, "2026-06")[("VK-0001", "vodokanal")] == 2720
-    # paid on day 86: 56 days at 1/300 = 29.87 in all, 2.67 more than in June
+    assert _penalties(world, "2026-06")[("VK-0001", "vodokanal")] == 1457
+    # paid on day 81: 51 days at 1/300 = 16.15 in all, 1.58 more than in June
     assert _penalties(world, "2026-07") == {
-        ("VK-0001", "vodokanal"): 2987 - 2720,
-        ("VK-0001", "teplo"): 5973 - 5440,
+        ("VK-0001", "vodokanal"): 1615 - 1457,
+        ("VK-0001", "teplo"): 3230 - 2913,
     }
     _close(world, "2026-08")
     assert _penalties(world, "2026-08") == {}
@@ -209,10 +210,10 @@ def test_capital_repair_suppliers_accrue_from_the_first_day(world):
     SupplierPenaltySetting.objects.create(supplier=world.other, capital_repair=True)
     charges(world, "2026-05", water={"VK-0003": "300.00"}, heat={"VK-0003": "300.00"})
 
-    _close(world, "2026-06")  # due 10.06.2026, through 30.06: day 20
+    _close(world, "2026-06")  # due 15.06.2026, through 30.06: day 15
 
-    # water: still in its grace days; heat (capital repair): 20 days × 300.00 × 0.16 / 300
-    assert _penalties(world, "2026-06") == {("VK-0003", "teplo"): 320}
+    # water: still in its grace days; heat (capital repair): 15 days × 300.00 × 0.095 / 300
+    assert _penalties(world, "2026-06") == {("VK-0003", "teplo"): 143}
 
 
 def test_no_penalties_when_the_tenant_turned_them_off(overdue):
@@ -231,5 +232,5 @@ def test_not_counting_the_payment_day_is_the_tenants_choice(overdue):
 
     _close(world, "2026-06")
 
-    # VK-0002 paid on day 40: 9 days of delay at 1/300 instead of 10
-    assert _penalties(world, "2026-06")[("VK-0002", "vodokanal")] == 240
+    # VK-0002 paid on day 35: 4 days of delay at 1/300 instead of 5 (0.63 instead of 0.79)
+    assert _penalties(world, "2026-06")[("VK-0002", "vodokanal")] == 63

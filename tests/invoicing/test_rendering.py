@@ -1,6 +1,7 @@
-"""Renderings of a payment document, checked as a reader would: the PDF is one A4 page whose QR
-decodes with the real zbar decoder to exactly the view's payload, the printed text shows the
-amounts in the locale's format, and the HTML and the DOCX show the same numbers as the PDF.
+"""Renderings of a payment document, checked as a reader would: the PDF is A4 — one page as long
+as the document fits, continuation pages past that — and its QR on page 1 decodes with the real
+zbar decoder to exactly the view's payload, the printed text shows the amounts in the locale's
+format, and the HTML and the DOCX show the same numbers as the PDF.
 
 The Debian tools (poppler-utils, zbar-tools) are installed by `make system-packages`; when one
 is missing these tests fail and name its package, they never skip."""
@@ -11,6 +12,7 @@ import io
 import re
 import shutil
 import subprocess
+from collections import Counter
 from decimal import Decimal
 
 import docx
@@ -23,7 +25,9 @@ from invoicing.document_view import (
     SupplierBlock,
     sample_document_view,
 )
-from invoicing.rendering import format_money
+from invoicing.qr import SwissAddress, swiss_payload
+from invoicing.references import format_reference, qrr_reference
+from invoicing.rendering import build_sheet, format_amount, format_money
 from invoicing.rendering.docx import render_docx
 from invoicing.rendering.html import render_html
 from invoicing.rendering.pdf import render_pdf, render_pdfs
@@ -65,10 +69,23 @@ def pdf_info(pdf: bytes, tmp_path) -> dict[str, str]:
     return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
 
 
-def pdf_text(pdf: bytes, tmp_path, page: int | None = None) -> str:
+def pdf_text(pdf: bytes, tmp_path, page: int | None = None, layout: bool = False) -> str:
+    """The text, whitespace collapsed; `layout` keeps a table row's cells together in order."""
     pages = ("-f", str(page), "-l", str(page)) if page else ()
+    pages += ("-layout",) if layout else ()
     text = run("pdftotext", *pages, write(tmp_path, "text.pdf", pdf), "-").decode()
     return " ".join(text.replace("\u00a0", " ").split())
+
+
+def page_count(pdf: bytes, tmp_path) -> int:
+    return int(pdf_info(pdf, tmp_path)["Pages"])
+
+
+def page_sizes(pdf: bytes, tmp_path) -> list[str]:
+    """pdfinfo's `Page N size: … (A4)` line of every page."""
+    path = write(tmp_path, "sizes.pdf", pdf)
+    out = run("pdfinfo", "-f", "1", "-l", str(page_count(pdf, tmp_path)), path).decode()
+    return [line for line in out.splitlines() if re.match(r"Page +\d+ size:", line)]
 
 
 def html_text(fragment: str) -> str:
@@ -247,9 +264,151 @@ def test_a_long_document_still_prints_on_one_page(tmp_path):
     assert printed_qr(pdf, tmp_path) == view.qr_payload
 
 
-def test_a_document_too_long_for_one_page_is_refused_not_cut():
-    with pytest.raises(ValueError, match="does not fit one A4 page"):
-        render_pdf(with_services(sample_document_view("RU"), 40))
+def swiss_document_view() -> DocumentView:
+    """The sample as a Swiss operator's document, as `period_close` builds it for a CH tenant
+    (test_swiss_profile.py): CHF, a QR-IBAN, a QRR reference and a QR-bill payload."""
+    view = sample_document_view("SEPA")
+    iban = "CH4431999123000889012"
+    reference = qrr_reference(view.account_number, view.period)
+    bank = {"name": "Example Bank", "iban": iban}
+    operator = Party("ACME Verwaltung AG", "Bahnhofstrasse 1, 8001 Zürich", {}, bank)
+    payload = swiss_payload(
+        iban=iban,
+        creditor=SwissAddress("ACME Verwaltung AG", "8001", "Zürich", "CH", "Bahnhofstrasse", "1"),
+        amount_minor=view.amount_due,
+        currency="CHF",
+        debtor=SwissAddress("Anna Müller", "8001", "Zürich", "CH", "Seestrasse", "2"),
+        reference_type="QRR",
+        reference=reference,
+        message="Nebenkosten Oktober 2026",
+    )
+    return dataclasses.replace(
+        view,
+        profile="CH",
+        currency="CHF",
+        operator=operator,
+        reference=reference,
+        reference_display=format_reference(reference),
+        qr_payload=payload,
+    )
+
+
+def profile_view(profile: str) -> DocumentView:
+    return swiss_document_view() if profile == "CH" else sample_document_view(profile)
+
+
+LIFT = re.compile(r"Обслуживание лифта, подъезд (\d+)(?!\d)")
+
+
+@pytest.mark.parametrize("profile", ["RU", "SEPA", "CH"])
+@pytest.mark.parametrize("count", [1, 10, 40, 120])
+def test_a_document_of_any_length_prints_whole_on_continuation_pages(profile, count, tmp_path):
+    view = with_services(profile_view(profile), count)
+    sheet = build_sheet(view)
+    L = sheet.labels
+
+    pdf = render_pdf(view)
+
+    pages = page_count(pdf, tmp_path)
+    assert pages == {1: 1, 10: 1, 40: 2, 120: 3}[count]  # ~58 service rows a continuation page
+    sizes = page_sizes(pdf, tmp_path)
+    assert len(sizes) == pages
+    assert all("(A4)" in size for size in sizes), sizes
+    texts = [pdf_text(pdf, tmp_path, page) for page in range(1, pages + 1)]
+    whole = " ".join(texts)
+    # Every service exactly once, lift 1 again in section 5 (its recalculation); lift 2 has a
+    # privilege, so a row of its own even when only lift 1 is billed.
+    expected = Counter(range(1, max(count, 2) + 1)) + Counter([1])
+    assert Counter(int(n) for n in LIFT.findall(whole)) == expected
+    assert f"Обслуживание лифта, подъезд {count}" in texts[-1]
+    total = sheet.services_total
+    amounts = (total.accrued, total.recalculation, total.privileges, total.total)
+    row = flat(" ".join([L["services_total"], *(format_amount(a, view) for a in amounts)]))
+    assert row in pdf_text(pdf, tmp_path, pages, layout=True)
+    penalties = flat(f"{L['penalties_total']}: {format_money(sheet.penalties_total, view)}")
+    assert penalties in texts[-1]
+    # Page 1: the payment slip and its QR, whatever the length.
+    assert flat(f"{L['amount_due']}: {format_money(view.amount_due, view)}") in texts[0]
+    assert view.pay_url in texts[0]
+    assert f"{L['tan']}: {view.tan}" in texts[0]
+    assert printed_qr(pdf, tmp_path) == view.qr_payload
+    # Each page says where it stands; the compact header repeats the account on every page.
+    if pages == 1:
+        assert L["continued_next"] not in texts[0]
+        assert L["page"].format(page=1) not in texts[0]
+    for page, text in enumerate(texts, start=1):
+        assert flat(f"{L['account']}: {view.account_number}") in text
+        if pages > 1:
+            assert L["page"].format(page=page) in text
+            assert (L["continued_next"] in text) == (page < pages)
+        if page > 1:
+            assert f"{L['page'].format(page=page)} ({L['continued']})" in text
+            assert L["title"] in text
+            assert flat(f"{L['period']}:") in text
+
+
+@pytest.mark.parametrize(
+    ("profile", "locale", "footer", "header"),
+    [
+        ("RU", "ru", "Продолжение на следующей странице · Лист 1", "Лист 2 (продолжение)"),
+        ("SEPA", "de", "Fortsetzung auf der nächsten Seite · Seite 1", "Seite 2 (Fortsetzung)"),
+        ("CH", "en", "Continued on the next page · Page 1", "Page 2 (continued)"),
+    ],
+)
+def test_continuation_pages_say_so_in_the_documents_language(
+    profile, locale, footer, header, tmp_path
+):
+    view = dataclasses.replace(with_services(profile_view(profile), 40), locale=locale)
+
+    pdf = render_pdf(view)
+
+    assert page_count(pdf, tmp_path) == 2
+    first, second = pdf_text(pdf, tmp_path, 1), pdf_text(pdf, tmp_path, 2)
+    assert footer in first
+    assert header in second
+    assert "Продолжение" not in second and "Fortsetzung auf" not in second
+    assert "Continued on" not in second
+
+
+@pytest.mark.parametrize("count", range(11, 17))
+def test_the_penalties_total_prints_wherever_the_page_turns(count, tmp_path):
+    """Around the count where recalculations and penalties stop fitting side by side on page 1
+    they go one after the other, and the penalties (with their total) onto page 2."""
+    view = with_services(sample_document_view("RU"), count)
+
+    pdf = render_pdf(view)
+
+    text = pdf_text(pdf, tmp_path)
+    assert f"Обслуживание лифта, подъезд {count}" in text
+    assert "Обслуживание лифта, подъезд 1 (ООО «УК Комфорт»)" in text  # section 5
+    assert "Пени (ООО «УК Комфорт»)" in text
+    assert "Итого к оплате по неустойкам и судебным издержкам: 25,00 ₽" in text
+    assert printed_qr(pdf, tmp_path) == view.qr_payload
+
+
+def test_merged_print_file_starts_each_document_on_its_own_page(tmp_path):
+    long = variant(with_services(sample_document_view("RU"), 120), 1)
+    views = [variant(sample_document_view("RU"), 0), long, variant(sample_document_view("RU"), 2)]
+    long_pages = page_count(render_pdf(long), tmp_path)
+
+    merged = render_pdfs(views)
+
+    assert long_pages >= 3
+    assert page_count(merged, tmp_path) == 1 + long_pages + 1
+    assert all("(A4)" in size for size in page_sizes(merged, tmp_path))
+    firsts = [1, 2, 2 + long_pages]
+    for page, view in zip(firsts, views, strict=True):
+        text = pdf_text(merged, tmp_path, page)
+        assert "Единый платёжный документ" in text
+        assert "1. Сведения о плательщике и исполнителе услуг" in text
+        assert f"Лицевой счёт (ЕЛС): {view.account_number}" in text
+        assert flat(format_money(view.amount_due, view)) in text
+    for page in range(3, 2 + long_pages):
+        text = pdf_text(merged, tmp_path, page)
+        assert f"Лист {page - 1} (продолжение)" in text
+        assert f"Лицевой счёт (ЕЛС): {long.account_number}" in text
+    assert "Лист" not in pdf_text(merged, tmp_path, 1)
+    assert "Лист" not in pdf_text(merged, tmp_path, 2 + long_pages)
 
 
 def test_penalties_have_their_own_total(tmp_path):
@@ -289,6 +448,19 @@ def test_html_shows_what_the_pdf_prints(profile, tmp_path):
         for line in block.lines:
             assert line.service_name in text
             assert line.service_name in pdf
+
+
+@pytest.mark.parametrize("profile", ["RU", "SEPA"])
+def test_html_and_docx_take_a_long_document_whole(profile):
+    view = with_services(sample_document_view(profile), 120)
+
+    page = html_text(render_html(view))
+    letter = docx.Document(io.BytesIO(render_docx(view)))
+    cells = " ".join(flat(c.text) for t in letter.tables for r in t.rows for c in r.cells)
+
+    for text in (page, cells):
+        assert {int(n) for n in LIFT.findall(text)} == set(range(1, 121))
+    assert flat(format_money(view.amount_due, view)) in page
 
 
 def test_html_draws_the_qr_as_inline_svg_and_links_the_local_stylesheet():

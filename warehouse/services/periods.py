@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from config.errors import ApplicationError
 from warehouse import hooks
 from warehouse.models import AuditEvent, ClosedPeriod, Tenant
+from warehouse.services.legal import due_date_of
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -21,10 +22,12 @@ def period_parse(period: str) -> tuple[int, int]:
 
 
 def period_due_date(tenant: Tenant, period: str) -> date:
-    """Charges of a period are due on the tenant's due day of the following month."""
+    """Charges of a period are due in the following month: on the day the law sets for the
+    tenant's country from that month on (RU: the 15th from 01.03.2026, 177-ФЗ), else on the
+    contract's day (`Tenant.due_day`); a non-working day moves it to the next working day where
+    the law says so (`DueDateRule`, `CalendarDay`; the rules: `warehouse.legal_calendar`)."""
     year, month = period_parse(period)
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(year, month, tenant.due_day)
+    return due_date_of(tenant, year, month)[0]
 
 
 def period_is_locked(tenant: Tenant, period: str) -> bool:
