@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from config.errors import ApplicationError
+from config.http import private_page
 from debt_collection.models import PlanStatus
 from debt_collection.selectors import instalment_by_token
 from debt_collection.services.plans import instalment_checkout
@@ -60,6 +61,4 @@ def plan_pay(request, token: str):
             "error": error,
         },
     )
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return private_page(response)

@@ -68,6 +68,12 @@ def billing_periods(request):
                 if result.already_closed
                 else _("Closed: %(n)d documents issued.") % {"n": result.issued},
             )
+            if result.documents_late:
+                messages.warning(
+                    request,
+                    _("The documents go out late: the law wants them out by %(day)s.")
+                    % {"day": f"{result.documents_due_by:%d.%m.%Y}"},
+                )
         return redirect("billing-periods")
     return render(
         request,

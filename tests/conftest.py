@@ -84,7 +84,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _seeded_rows_after_a_flush(request):
     """A transactional test's flush empties every table, the legal rows the migrations seeded
-    (penalty rates, due-date rules, the production calendar) included; pytest-django runs
+    (penalty rates, contact limits, due-date rules, the production calendar) included; pytest-django runs
     those tests last, so each of them gets the rows back."""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction"))
@@ -96,6 +96,10 @@ def _seeded_rows_after_a_flush(request):
 
     if not models.KeyRate.objects.exists():
         rates_seed(lambda name: getattr(models, name))
+    from debt_collection.contact_limit_seed import contact_limits_seed
+
+    if not models.ContactLimit.objects.exists():
+        contact_limits_seed(lambda name: getattr(models, name))
     from warehouse import models as warehouse_models
     from warehouse.legal_seed import legal_calendar_seed
 

@@ -74,6 +74,11 @@ class LegalDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
+    reissue_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="set when the amounts it demands changed since (e.g. penalties recalculated)",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -204,3 +204,35 @@ class PenaltyAccrual(models.Model):
 
     def __str__(self):
         return f"{self.base_item_id} {self.period}: +{self.amount}"
+
+
+class PenaltyRecalculation(models.Model):
+    """One open item's penalty put right by `penalties_recalculate`: what had been charged for it
+    through `through_date` (the accruals and earlier recalculations), what the rules in force
+    now give, and the difference posted into `period` as a penalty charge (negative: reduces
+    what is open, the rest a credit). `rules` are the acts the recomputed lines follow."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    run = models.UUIDField(db_index=True)
+    base_item = models.ForeignKey(
+        OpenItem, on_delete=models.PROTECT, db_constraint=False, related_name="+"
+    )
+    period = models.CharField(max_length=7, help_text="the period the difference is posted into")
+    through_date = models.DateField()
+    charged_before = models.BigIntegerField(help_text="minor units")
+    recomputed = models.BigIntegerField(help_text="minor units")
+    difference = models.BigIntegerField(help_text="minor units, signed")
+    rules = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "base_item"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(difference=models.F("recomputed") - models.F("charged_before")),
+                name="penalty_recalculation_adds_up",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.base_item_id} through {self.through_date}: {self.difference:+d}"

@@ -27,6 +27,7 @@ from debt_collection.models import (
     KeyRate,
     PenaltyAccrual,
     PenaltyPolicyPeriod,
+    PenaltyRecalculation,
     PenaltyRule,
     PenaltyRuleKind,
     StatutoryRate,
@@ -135,6 +136,21 @@ def _movements(rows, zone: ZoneInfo) -> dict[int, list[engine.Movement]]:
     return by_item
 
 
+def charged_so_far(item_ids) -> dict[int, int]:
+    """What was charged for each item: the accruals at period closes plus the recalculations."""
+    charged: dict[int, int] = defaultdict(int)
+    for model, column in ((PenaltyAccrual, "amount"), (PenaltyRecalculation, "difference")):
+        rows = (
+            model.objects.filter(base_item_id__in=item_ids)
+            .values("base_item_id")
+            .annotate(total=Sum(column))
+            .values_list("base_item_id", "total")
+        )
+        for item_id, total in rows:
+            charged[item_id] += int(total or 0)
+    return charged
+
+
 def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
     """Charges the penalties accrued through the last day of `period` that were not charged
     before; returns the penalty batches posted. Call inside the closing transaction."""
@@ -167,12 +183,7 @@ def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
         ),
         zone,
     )
-    charged = dict(
-        PenaltyAccrual.objects.filter(base_item__in=candidates)
-        .values("base_item_id")
-        .annotate(total=Sum("amount"))
-        .values_list("base_item_id", "total")
-    )
+    charged = charged_so_far(candidates.values("pk"))
 
     accruals, postings, skipped = [], defaultdict(int), []
     for item_id, account_id, supplier_id, due_date, amount in items:
@@ -298,12 +309,7 @@ def account_penalty_calculation(*, account: Account, as_of: dt.date) -> AccountP
         ),
         zone,
     )
-    charged = dict(
-        PenaltyAccrual.objects.filter(base_item_id__in=[i.pk for i in items])
-        .values("base_item_id")
-        .annotate(total=Sum("amount"))
-        .values_list("base_item_id", "total")
-    )
+    charged = charged_so_far([i.pk for i in items])
     suppliers = {s.pk: s for s in Supplier.objects.filter(tenant=tenant)}
     result = []
     for item in items:

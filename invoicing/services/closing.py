@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.conf import settings
@@ -46,6 +47,7 @@ from warehouse.models import (
     Tenant,
 )
 from warehouse.services.bulk import copy_rows
+from warehouse.services.legal import documents_deadline_of
 from warehouse.services.periods import period_due_date, period_lock, period_parse
 
 CHUNK_SIZE = 2000  # accounts per Celery task
@@ -63,6 +65,22 @@ class CloseResult:
     issued: int
     already_closed: bool
     missing: list[str]
+
+    @property
+    def documents_due_by(self) -> dt.date | None:
+        """The day by which the law wants the period's documents out (RU: the 5th of the next
+        month from 01.03.2026, 177-ФЗ; `DueDateRule.documents_by_day`), if it says."""
+        year, month = period_parse(self.billing_period.period)
+        return documents_deadline_of(self.billing_period.tenant, year, month)
+
+    @property
+    def documents_late(self) -> bool:
+        """Whether the documents went out after that day (the tenant's local date of the close)."""
+        due_by, closed_at = self.documents_due_by, self.billing_period.closed_at
+        if due_by is None or closed_at is None:
+            return False
+        zone = ZoneInfo(self.billing_period.tenant.timezone or "UTC")
+        return closed_at.astimezone(zone).date() > due_by
 
 
 def suppliers_missing(tenant: Tenant, period: str) -> list[str]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from config.errors import ApplicationError
 from splitting.models import LedgerAccount, Transaction, TransactionKind
+from warehouse.models import Clearing
 from warehouse.services.bulk import insert_row, insert_rows
 
 
@@ -168,7 +169,9 @@ def receivables_sync(*, batch) -> Transaction | None:
     """Books what a charge import changed: for each resident account, the difference between
     the open items of the batch's supplier and period and the receivable the ledger holds for
     them — new charges, an earlier version replaced, a recalculation — against `billed`. Done in
-    SQL, one INSERT … SELECT, because an import may touch hundreds of thousands of accounts."""
+    SQL, one INSERT … SELECT, because an import may touch hundreds of thousands of accounts.
+    A batch whose recalculation reduced open items of earlier periods (a penalty put right,
+    `penalties_post(recalculation=True)`) syncs those periods too, in the same transaction."""
     ids = ledger_accounts(
         batch.tenant_id, [receivable(batch.supplier_id), billed(batch.supplier_id)]
     )
@@ -180,37 +183,43 @@ def receivables_sync(*, batch) -> Transaction | None:
         memo=f"charges of batch {batch.pk}",
         posted_at=timezone.now(),
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO splitting_entry (transaction_id, ledger_account_id, account_id, period,
-                                         amount)
-            SELECT %s, %s, account_id, %s, SUM(amount) FROM (
-                SELECT account_id, open_amount AS amount FROM warehouse_openitem
-                 WHERE supplier_id = %s AND period = %s
-                UNION ALL
-                SELECT account_id, -amount FROM splitting_entry
-                 WHERE ledger_account_id = %s AND period = %s
-            ) AS difference
-            GROUP BY account_id HAVING SUM(amount) <> 0 ORDER BY account_id
-            """,
-            [
-                txn.pk,
-                receivable_id,
-                batch.period,
-                batch.supplier_id,
-                batch.period,
-                receivable_id,
-                batch.period,
-            ],
+    periods = [batch.period] + sorted(
+        set(
+            Clearing.objects.filter(
+                tenant_id=batch.tenant_id,
+                source_id=f"batch:{batch.pk}",
+                open_item__supplier_id=batch.supplier_id,
+            )
+            .exclude(open_item__period=batch.period)
+            .values_list("open_item__period", flat=True)
         )
-        if cursor.rowcount == 0:
+    )
+    booked = 0
+    with connection.cursor() as cursor:
+        for period in periods:
+            cursor.execute(
+                """
+                INSERT INTO splitting_entry (transaction_id, ledger_account_id, account_id,
+                                             period, amount)
+                SELECT %s, %s, account_id, %s, SUM(amount) FROM (
+                    SELECT account_id, open_amount AS amount FROM warehouse_openitem
+                     WHERE supplier_id = %s AND period = %s
+                    UNION ALL
+                    SELECT account_id, -amount FROM splitting_entry
+                     WHERE ledger_account_id = %s AND period = %s
+                ) AS difference
+                GROUP BY account_id HAVING SUM(amount) <> 0 ORDER BY account_id
+                """,
+                [txn.pk, receivable_id, period, batch.supplier_id, period, receivable_id, period],
+            )
+            booked += max(cursor.rowcount, 0)
+        if booked == 0:
             txn.delete()
             return None
         cursor.execute(
             "INSERT INTO splitting_entry (transaction_id, ledger_account_id, account_id, period,"
-            " amount) SELECT %s, %s, NULL, %s, -SUM(amount) FROM splitting_entry"
-            " WHERE transaction_id = %s HAVING SUM(amount) <> 0",
-            [txn.pk, billed_id, batch.period, txn.pk],
+            " amount) SELECT %s, %s, NULL, period, -SUM(amount) FROM splitting_entry"
+            " WHERE transaction_id = %s GROUP BY period HAVING SUM(amount) <> 0 ORDER BY period",
+            [txn.pk, billed_id, txn.pk],
         )
     return txn

@@ -275,3 +275,20 @@ def test_resident_page_without_accounts_says_so(client):
 
     assert response.status_code == 200
     assert "No accounts are linked to you yet." in response.content.decode()
+
+
+def test_tenant_page_shows_an_event_whose_detail_has_an_items_key(client):
+    """The penalty run's audit detail has a key "items" (a count): the page once answered 500
+    because the template's `detail.items` looked that key up instead of the pairs."""
+    tenant = TenantFactory(code="north")
+    AuditEventFactory(
+        tenant=tenant, action="penalties.charged", detail={"period": "2026-11", "items": 42}
+    )
+    client.force_login(operator_staff(tenant))
+
+    response = client.get(reverse("staff-tenant", args=["north"]))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert '<span class="tag">items: 42</span>' in content
+    assert '<span class="tag">period: 2026-11</span>' in content

@@ -315,6 +315,12 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
+    @property
+    def detail_pairs(self) -> list[tuple[str, object]]:
+        """The detail's (key, value) pairs for a page: a template's `detail.items` would look
+        up a key named "items" first (the penalty run writes one) and fail on its number."""
+        return list(self.detail.items()) if isinstance(self.detail, dict) else []
+
 
 __all__ = [
     "Account",

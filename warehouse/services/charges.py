@@ -484,10 +484,13 @@ def _difference(new: pd.DataFrame, batch: ImportBatch, standing: list[int]) -> p
     ).reset_index(drop=True)
 
 
-def _post_difference_items(batch: ImportBatch, diff: pd.DataFrame, due) -> None:
+def _post_difference_items(
+    batch: ImportBatch, diff: pd.DataFrame, due, *, any_period: bool = False
+) -> None:
     """A positive difference is a new open item. A negative one first reduces what is still
-    open of the account's earlier items for this supplier and period (a recalculation
-    clearing), and only the rest becomes a credit item."""
+    open of the account's earlier items for this supplier and period (of any period with
+    `any_period`, newest first: a penalty recalculation), as a recalculation clearing, and only
+    the rest becomes a credit item."""
     if diff.empty:
         return
     totals = (
@@ -504,9 +507,9 @@ def _post_difference_items(batch: ImportBatch, diff: pd.DataFrame, due) -> None:
                 .filter(
                     account_id=account_id,
                     supplier_id=batch.supplier_id,
-                    period=batch.period,
                     kind=item,
                     open_amount__gt=0,
+                    **({} if any_period else {"period": batch.period}),
                 )
                 .order_by("-pk")
             )

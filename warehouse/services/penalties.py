@@ -28,6 +28,7 @@ from warehouse.models import (
     Tenant,
 )
 from warehouse.services.bulk import copy_rows
+from warehouse.services.charges import _post_difference_items
 from warehouse.services.periods import period_due_date, period_parse
 
 PENALTY_SERVICE = "penalty"
@@ -48,14 +49,19 @@ def penalties_post(
     period: str,
     rows: list[tuple[int, int, int]],
     actor=None,
+    recalculation: bool = False,
 ) -> list[ImportBatch]:
     """Posts `rows` of (account_id, supplier_id, amount in minor units, positive): a Charge of
     kind penalty per row and an open item of kind penalty per account and supplier, due on the
-    period's due date; then the `charges_posted` hooks book them (splitting: the ledger)."""
+    period's due date; then the `charges_posted` hooks book them (splitting: the ledger).
+
+    `recalculation` (penalties put right under the rules in force, `penalties_recalculate`):
+    amounts may be negative; a negative one first reduces the account's open penalty items of
+    that supplier, newest first, and only the rest becomes a credit item."""
     period_parse(period)
     if not transaction.get_connection().in_atomic_block:
         raise ApplicationError("penalties_post runs inside the caller's transaction")
-    if any(amount <= 0 for _, _, amount in rows):
+    if any(amount == 0 or (amount < 0 and not recalculation) for _, _, amount in rows):
         raise ApplicationError("penalty amounts are positive", code="bad_penalty")
     if not rows:
         return []
@@ -90,7 +96,11 @@ def penalties_post(
             rows_total=len(part),
             rows_valid=len(part),
             amount_total=total,
-            message=f"penalties of {len(part)} account(s) charged at the close of {period}",
+            message=(
+                f"penalties of {len(part)} account(s) recalculated under the rules in force"
+                if recalculation
+                else f"penalties of {len(part)} account(s) charged at the close of {period}"
+            ),
             created_by=actor,
             posted_at=now,
         )
@@ -116,27 +126,37 @@ def penalties_post(
             ),
             blank_is_null=("quantity", "tariff"),
         )
-        copy_rows(
-            OpenItem,
-            pd.DataFrame(
-                {
-                    "tenant_id": tenant.pk,
-                    "batch_id": batch.pk,
-                    "account_id": accounts,
-                    "supplier_id": supplier.pk,
-                    "period": period,
-                    "kind": OpenItemKind.PENALTY.value,
-                    "due_date": due.isoformat(),
-                    "amount": amounts,
-                    "open_amount": amounts,
-                }
-            ),
-        )
+        if recalculation:
+            _post_difference_items(
+                batch,
+                pd.DataFrame(
+                    {"account_id": accounts, "kind": ChargeKind.PENALTY.value, "amount": amounts}
+                ),
+                due,
+                any_period=True,
+            )
+        else:
+            copy_rows(
+                OpenItem,
+                pd.DataFrame(
+                    {
+                        "tenant_id": tenant.pk,
+                        "batch_id": batch.pk,
+                        "account_id": accounts,
+                        "supplier_id": supplier.pk,
+                        "period": period,
+                        "kind": OpenItemKind.PENALTY.value,
+                        "due_date": due.isoformat(),
+                        "amount": amounts,
+                        "open_amount": amounts,
+                    }
+                ),
+            )
         hooks.charges_posted(batch=batch)
         AuditEvent.objects.create(
             tenant=tenant,
             actor=actor,
-            action="penalties.posted",
+            action="penalties.recalculated" if recalculation else "penalties.posted",
             detail={
                 "batch": batch.pk,
                 "supplier": supplier.code,

@@ -41,6 +41,11 @@ class Command(BaseCommand):
             f"Closed {tenant} {period}: {billing_period.documents_issued} documents issued in "
             f"{time.monotonic() - started:.1f}s{missing}."
         )
+        if result.documents_late:
+            self.stdout.write(
+                f"Late: the law wants the documents of {period} out by "
+                f"{result.documents_due_by:%d.%m.%Y}."
+            )
 
     def _wait(self, billing_period: BillingPeriod) -> BillingPeriod:
         """With real workers the chunks run elsewhere: show their progress until done."""
