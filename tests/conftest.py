@@ -84,8 +84,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _seeded_rows_after_a_flush(request):
     """A transactional test's flush empties every table, the legal rows the migrations seeded
-    (penalty rates, contact limits, due-date rules, the production calendar) included; pytest-django runs
-    those tests last, so each of them gets the rows back."""
+    (penalty rates, contact limits, due-date rules, the production calendar) included;
+    pytest-django runs those tests last, so each of them gets the rows back."""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction"))
     if not transactional and not {"transactional_db", "live_server"} & set(request.fixturenames):

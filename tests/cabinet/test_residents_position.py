@@ -24,7 +24,7 @@ pytest_plugins = ["tests.warehouse.charges_fixtures"]
 pytestmark = pytest.mark.django_db
 
 NBSP = "\u00a0"
-AS_OF = date(2027, 1, 5)  # 2026-11 (due 2026-12-10) is overdue, 2026-12 due 2027-01-10
+AS_OF = date(2027, 1, 5)  # 2026-11 (due 2026-12-15) is overdue, 2026-12 due 2027-01-15
 
 
 @pytest.fixture(autouse=True)
@@ -55,12 +55,12 @@ def test_position_numbers_per_account_and_supplier(billed, resident):
 
     first = by_number["00000001"]
     assert (first.total_due, first.overdue, first.advance) == (30000, 10000, 0)
-    assert first.next_due_date == date(2027, 1, 10)
-    assert first.overdue_since == date(2026, 12, 10)
+    assert first.next_due_date == date(2027, 1, 15)
+    assert first.overdue_since == date(2026, 12, 15)
     lines = {s.supplier.code: (s.due, s.overdue, s.next_due_date) for s in first.suppliers}
     assert lines == {
-        "teplo": (6000, 0, date(2027, 1, 10)),
-        "vodokanal": (24000, 10000, date(2027, 1, 10)),
+        "teplo": (6000, 0, date(2027, 1, 15)),
+        "vodokanal": (24000, 10000, date(2027, 1, 15)),
     }
 
     second = by_number["00000002"]  # 130.00 charged, 200.00 paid
@@ -79,7 +79,7 @@ def test_position_numbers_per_account_and_supplier(billed, resident):
         )
     [total] = position.totals
     assert (total.currency, total.total_due, total.overdue) == ("RUB", 33000, 10000)
-    assert position.next_due_date == date(2027, 1, 10)
+    assert position.next_due_date == date(2027, 1, 15)
 
 
 def test_position_reads_a_fixed_number_of_queries(billed, resident, django_assert_max_num_queries):

@@ -1,6 +1,6 @@
 """The dunning run's rules one at a time — frequency cap, minimum debt, waits, quiet hours,
 templates and pay links — plus the `run_dunning` command and the beat entry point, on the
-`world` tenant (Europe/Moscow, RUB). Period 2026-12 falls due on 2027-01-10."""
+`world` tenant (Europe/Moscow, RUB). Period 2026-12 falls due on 2027-01-15 (the law's 15th)."""
 
 import datetime as dt
 import io
@@ -37,7 +37,7 @@ pytest_plugins = ["tests.warehouse.charges_fixtures"]
 
 MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 NBSP = "\u00a0"
-DUE = dt.date(2027, 1, 10)
+DUE = dt.date(2027, 1, 15)  # the law's 15th (177-ФЗ), a Friday
 
 
 @pytest.fixture(autouse=True)
@@ -165,8 +165,8 @@ def test_a_paid_account_is_reset_and_starts_again_from_level_one(world):
     state = DunningState.objects.get(account=account)
     assert (state.cycle, state.level) == (2, None)
 
-    charges(world, "2027-01", water={"VK-0001": "500.00"})  # due 10 February
-    dunning_run(tenant=world.tenant, on=dt.date(2027, 2, 11), now=_noon(dt.date(2027, 2, 11)))
+    charges(world, "2027-01", water={"VK-0001": "500.00"})  # due 15 February (a Monday)
+    dunning_run(tenant=world.tenant, on=dt.date(2027, 2, 16), now=_noon(dt.date(2027, 2, 16)))
     assert list(
         DunningStep.objects.filter(account=account).values_list("cycle", "level__position")
     ) == [(2, 1), (1, 1)]
@@ -299,16 +299,16 @@ def test_command_runs_a_date_and_prints_a_summary(world):
     _with_contacts(world)
     charges(world, "2026-12", water={"VK-0001": "500.00", "VK-0002": "500.00"})
     _levels(world, ("email", 1))
-    code, out = _command("--tenant", "rc-charges", "--date", "2027-01-11")
+    code, out = _command("--tenant", "rc-charges", "--date", "2027-01-16")
     assert code == 0
-    assert out.startswith("Dunning rc-charges 2027-01-11: 2 overdue accounts, 2 steps ")
+    assert out.startswith("Dunning rc-charges 2027-01-16: 2 overdue accounts, 2 steps ")
     assert "queued 1" in out and "suppressed_no_contact 1" in out
     assert len(out.strip().splitlines()) == 1
-    code, out = _command("--tenant", "rc-charges", "--date", "2027-01-11")
+    code, out = _command("--tenant", "rc-charges", "--date", "2027-01-16")
     assert code == 0 and ": 2 overdue accounts, 0 steps (none)" in out
     [audit] = AuditEvent.objects.filter(tenant=world.tenant, action="dunning.run")
     assert audit.detail == {
-        "date": "2027-01-11",
+        "date": "2027-01-16",
         "steps": {"1:queued": 1, "1:suppressed_no_contact": 1},
         "reset": 0,
     }

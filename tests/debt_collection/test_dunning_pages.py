@@ -33,8 +33,8 @@ def dunned(world):
     account.phone = "+79160000001"
     account.save()
     charges(world, "2026-12", water={"VK-0001": "250.00"})
-    on = dt.date(2027, 1, 16)
-    now = dt.datetime(2027, 1, 16, 12, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
+    on = dt.date(2027, 1, 21)  # 6 days past the due date, 15.01.2027
+    now = dt.datetime(2027, 1, 21, 12, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
     dunning_run(tenant=world.tenant, on=on, now=now)
     return world
 

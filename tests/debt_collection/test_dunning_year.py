@@ -3,7 +3,9 @@ with the demo procedure: SMS at 5 days past due, e-mail at 15, letter at 30, cal
 pre-trial claim at 60, court claim at 90; 100.00 minimum; waits 7, 7, 10, 10, 20 days.
 
 Every day runs three times: at 02:00 local (night), at 12:00 and again at 12:00 (idempotency).
-Charges of period M-1 post on the 1st of month M and fall due on the 10th.
+Charges of period M-1 post on the 1st of month M and fall due on the 10th: the tenant's
+contract day, with the due-date rows replaced by one that neither follows 177-ФЗ nor moves off
+weekends (this test is about a year of dunning, not the calendar; test_legal_calendar is).
 
     VK-0001  never pays: climbs every level once, in order, on the dates worked out below
     VK-0002  pays its first overdue period after the SMS, pays on time until May, opts out of
@@ -34,7 +36,7 @@ from debt_collection.models import (
 )
 from debt_collection.services.dunning import dunning_defaults, dunning_run
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
-from warehouse.models import OpenItem
+from warehouse.models import DueDateRule, OpenItem
 
 pytestmark = pytest.mark.django_db
 pytest_plugins = ["tests.warehouse.charges_fixtures"]
@@ -42,6 +44,18 @@ pytest_plugins = ["tests.warehouse.charges_fixtures"]
 MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 START, END = dt.date(2026, 2, 1), dt.date(2027, 1, 31)
 OPT_OUT = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def _due_on_the_contract_day():
+    DueDateRule.objects.filter(profile="RU").delete()
+    DueDateRule.objects.create(
+        profile="RU",
+        valid_from=dt.date(2005, 3, 1),
+        day=None,
+        move_off_non_working_days=False,
+        source="test: the contract's day, never moved",
+    )
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:

@@ -124,7 +124,7 @@ def test_the_next_document_carries_the_debt_and_counts_the_payments(world):
     assert (second.opening, second.charges, second.payments) == (14_000, 14_000, 9_000)
     assert second.amount_due == 19_000
     assert reference_parse(second.reference).period == "2027-01"
-    assert second.due_date == date(2027, 2, world.tenant.due_day)
+    assert second.due_date == date(2027, 2, 15)  # the law's 15th (177-ФЗ), not the contract's
 
 
 def test_an_account_in_advance_gets_a_document_with_nothing_to_pay(world):

@@ -61,7 +61,7 @@ def test_good_file_posts_charges_and_one_open_item_per_account(world):
     expected = {"00000001": 13110 + 26265, "00000002": 15732 - 1000, "00000003": 9999}
     for (number, _), item in items.items():
         assert item.amount == item.open_amount == expected[number]
-        assert item.due_date == dt.date(2027, 1, 10)  # due_day 10 of the next month
+        assert item.due_date == dt.date(2027, 1, 15)  # the law's 15th of the next month (177-ФЗ)
         assert item.supplier == world.supplier and item.period == "2026-12"
         assert item.batch == batch
     assert world.charge_totals() == {"VK-0001": 39375, "VK-0002": 14732, "VK-0003": 9999}
