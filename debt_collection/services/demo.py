@@ -27,6 +27,7 @@ from debt_collection.models import (
     MessageTemplate,
     PaymentPlan,
     PenaltyAccrual,
+    PenaltyRecalculation,
     PromiseToPay,
 )
 from debt_collection.services.cases import ContactOutcome, cases_assign, contact_log
@@ -56,6 +57,7 @@ def demo_collections_remove(tenant_codes) -> None:
         DunningLevel,
         MessageTemplate,
         PenaltyAccrual,
+        PenaltyRecalculation,
     )
     with transaction.atomic():
         for model in order:

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cabinet.services.demo import demo_cabinet_remove
 from cabinet.services.readings import demo_meters
 from debt_collection.services.demo import demo_collections, demo_collections_remove
+from debt_collection.services.penalty_recalculation import penalties_recalculate
 from invoicing.services.demo import demo_close_periods, demo_documents_remove
 from splitting.services.demo import (
     WALLET_SIGN_INS,
@@ -102,6 +103,11 @@ class Command(BaseCommand):
             payments = demo_payments(DEMO_TENANTS, seed=seed)
             collections = demo_collections(DEMO_TENANTS, seed=seed)
             demo_meters(DEMO_TENANTS, seed=seed, limit=DEMO_METER_PREMISES)
+            for tenant in Tenant.objects.filter(code__in=DEMO_TENANTS).order_by("code"):
+                # The penalties charged at the closes, held against the rules in force: a
+                # database seeded before a legal row changed is put right here.
+                recalculated = penalties_recalculate(tenant=tenant)
+                self.stdout.write(f"Penalties of {tenant.code}: {recalculated.summary()}")
         for tenant in Tenant.objects.filter(code__in=DEMO_TENANTS).order_by("code"):
             demo_wallets(tenant)
         elapsed = time.monotonic() - started
