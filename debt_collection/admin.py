@@ -32,58 +32,11 @@ from debt_collection.models import (
 from debt_collection.services.dunning import CONTEXT_NAMES, template_compile
 from warehouse.admin import (
     TENANT_FILTER,
+    NationalRowAdmin,
     ReadOnlyAdmin,
     TenantScopedAdmin,
     TenantScopedForm,
-    staff_roles,
 )
-from warehouse.models import AuditEvent
-
-
-class NationalRowAdmin(admin.ModelAdmin):
-    """Rows of a country profile, not of a tenant."""
-
-    def _staff(self, request) -> bool:
-        user = request.user
-        return (
-            user.is_active and user.is_staff and (user.is_superuser or bool(staff_roles(request)))
-        )
-
-    def has_module_permission(self, request):
-        return self._staff(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._staff(request)
-
-    def has_add_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self.has_add_permission(request)
-
-    def _audit(self, request, obj, verb: str, fields=()) -> None:
-        AuditEvent.objects.create(
-            tenant=None,
-            actor=request.user,
-            action=f"admin.{obj._meta.model_name}.{verb}",
-            detail={"object_id": str(obj.pk), "object": str(obj)[:200], "fields": list(fields)},
-        )
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self._audit(request, obj, "changed" if change else "added", form.changed_data)
-
-    def delete_model(self, request, obj):
-        self._audit(request, obj, "deleted")
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self._audit(request, obj, "deleted")
-        super().delete_queryset(request, queryset)
 
 
 @admin.register(KeyRate)

@@ -35,8 +35,10 @@ from warehouse.models import (
     AccountLink,
     AuditEvent,
     Building,
+    CalendarDay,
     ClosedPeriod,
     CountryProfile,
+    DueDateRule,
     ImportBatch,
     MappingProfile,
     Membership,
@@ -392,6 +394,52 @@ BANK_FIELDSET = (
     gettext_lazy("Bank details"),
     {"fields": ("bank_name", "iban", "bic", "bank_account", "corr_account")},
 )
+
+
+class NationalRowAdmin(admin.ModelAdmin):
+    """Rows of a country profile, not of a tenant."""
+
+    def _staff(self, request) -> bool:
+        user = request.user
+        return (
+            user.is_active and user.is_staff and (user.is_superuser or bool(staff_roles(request)))
+        )
+
+    def has_module_permission(self, request):
+        return self._staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._staff(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request)
+
+    def _audit(self, request, obj, verb: str, fields=()) -> None:
+        AuditEvent.objects.create(
+            tenant=None,
+            actor=request.user,
+            action=f"admin.{obj._meta.model_name}.{verb}",
+            detail={"object_id": str(obj.pk), "object": str(obj)[:200], "fields": list(fields)},
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._audit(request, obj, "changed" if change else "added", form.changed_data)
+
+    def delete_model(self, request, obj):
+        self._audit(request, obj, "deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self._audit(request, obj, "deleted")
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Tenant)
@@ -792,3 +840,16 @@ class ClosedPeriodAdmin(ReadOnlyAdmin):
     list_select_related = ("tenant", "closed_by")
     fields = ("tenant", "period", "closed_at", "closed_by")
     readonly_fields = fields
+
+
+@admin.register(DueDateRule)
+class DueDateRuleAdmin(NationalRowAdmin):
+    list_display = ("profile", "valid_from", "day", "documents_by_day", "source")
+    list_filter = ("profile",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(NationalRowAdmin):
+    list_display = ("profile", "day", "kind", "source")
+    list_filter = ("profile", "kind")
+    date_hierarchy = "day"
