@@ -62,10 +62,10 @@ def test_a_pay_link_with_a_tan_reaches_the_card_page(
     try:
         page.goto(link)
         page.locator("#tan").fill(_wrong(document))
-        page.locator("form button[type=submit]").click()
+        page.locator("form:has(#tan) button[type=submit]").click()
         expect(page.locator("p.error")).to_be_visible()  # a wrong TAN: the form posted, no 403
         page.locator("#tan").fill(pay_links.tan_for(document.pay_salt))
-        page.locator("form button[type=submit]").click()
+        page.locator("form:has(#tan) button[type=submit]").click()
         _to_the_card_page(page, shots)
     finally:
         context.close()
