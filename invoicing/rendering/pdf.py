@@ -49,6 +49,7 @@ WIDTH = PAGE_W - 2 * MARGIN
 QR_SIZE = 46 * mm  # the symbol with its quiet zone
 GAP = 10
 COMPACT_ABOVE = 16  # table rows (services, supplier groups, recalculations, penalties)
+MEASURE_ABOVE = 10  # from this many rows, measure whether the compact spacing saves a page
 BOTTOM = PAGE_H - MARGIN - 2  # the lowest `top` content may reach: the footer sits below it
 INK, SOFT, BAND, RULE = (0.1, 0.12, 0.15), (0.38, 0.42, 0.48), (0.9, 0.92, 0.94), (0.7, 0.73, 0.77)
 
@@ -98,13 +99,35 @@ def render_pdfs(views: Iterable[DocumentView]) -> bytes:
     return buffer.getvalue()
 
 
+class _Blank:
+    """A canvas (and its text object) that draws nothing: for measuring a layout."""
+
+    def beginText(self):  # noqa: N802 (ReportLab's names)
+        return self
+
+    def __getattr__(self, name):
+        return _nothing
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+def pages_of(sheet: Sheet, *, compact: bool) -> int:
+    """How many pages the document takes in the normal or the compact spacing."""
+    register_fonts()
+    painter = PagePainter(_Blank(), sheet, compact=compact)
+    painter.draw()
+    return painter.page
+
+
 class PagePainter:
     """Draws one document from the current page of `canvas` on (anything with the Canvas
     methods it calls: the benchmark passes a recorder), turning to continuation pages with
     `showPage` when the tables run past the bottom; the caller shows the last page. `top`
     coordinates run down from the page's top."""
 
-    def __init__(self, canvas: Canvas, sheet: Sheet):
+    def __init__(self, canvas: Canvas, sheet: Sheet, compact: bool | None = None):
         self.c = canvas
         self.sheet = sheet
         self.view = sheet.view
@@ -113,6 +136,7 @@ class PagePainter:
         self._font: tuple[bool, float] | None = None
         self._color = None
         self.compact = False
+        self._compact_forced = compact
         self.page = 1
         self.page_top = MARGIN  # where this page's body starts: nothing to gain by turning
 
@@ -331,6 +355,8 @@ class PagePainter:
         """The QR as vector rectangles, one per horizontal run of dark modules, in module units
         under one transformation: a few kB of `re` operators, no per-rectangle float formatting.
         """
+        if isinstance(self.c, _Blank):
+            return
         qr = make_qr(self.view.qr_payload)
         unit = size / (len(qr.matrix) + 2 * QR_BORDER)
         origin_x, origin_y = x + QR_BORDER * unit, PAGE_H - top - QR_BORDER * unit
@@ -348,8 +374,16 @@ class PagePainter:
         rows = sum(len(group.rows) + 1 for group in sheet.services)
         rows += len(sheet.recalculations) + len(sheet.penalties)
         # Tighter tables when the sample's 11 rows, or its five recipients (each with its bank
-        # details in section 2), grow past what the normal spacing fits.
-        self.compact = rows > COMPACT_ABOVE or len(self.view.suppliers) > 5
+        # details in section 2), grow past what the normal spacing fits — or, from a few rows
+        # on, when the normal spacing would run onto a second page (measured by laying it out
+        # on a canvas that draws nothing): a penalty block in the second month must not turn
+        # every bill of a print run into two sheets.
+        if self._compact_forced is not None:
+            self.compact = self._compact_forced
+        elif rows > COMPACT_ABOVE or len(self.view.suppliers) > 5:
+            self.compact = True
+        elif rows >= MEASURE_ABOVE:
+            self.compact = pages_of(sheet, compact=False) > 1
         top = self.page_top = self.header(MARGIN)
         top = self.section1(top + 6)
         top = self.section2(top + 8)

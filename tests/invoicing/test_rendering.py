@@ -30,7 +30,7 @@ from invoicing.references import format_reference, qrr_reference
 from invoicing.rendering import build_sheet, format_amount, format_money
 from invoicing.rendering.docx import render_docx
 from invoicing.rendering.html import render_html
-from invoicing.rendering.pdf import render_pdf, render_pdfs
+from invoicing.rendering.pdf import pages_of, render_pdf, render_pdfs
 
 DEBIAN_PACKAGES = {
     "pdfinfo": "poppler-utils",
@@ -249,6 +249,37 @@ def with_services(view: DocumentView, count: int) -> DocumentView:
     return dataclasses.replace(
         view, suppliers=(*view.suppliers, block), amount_due=view.amount_due + due
     )
+
+
+def penalties_everywhere(view: DocumentView, amount: int = 111) -> DocumentView:
+    """The second month of a bill: a penalty line for every recipient."""
+    blocks = tuple(
+        dataclasses.replace(
+            block,
+            lines=(
+                *block.lines,
+                ServiceLine("PENALTY", "Пени за просрочку оплаты", "penalty", amount),
+            ),
+            amount_due=block.amount_due + amount,
+        )
+        for block in view.suppliers
+    )
+    return dataclasses.replace(
+        view, suppliers=blocks, amount_due=view.amount_due + amount * len(blocks)
+    )
+
+
+@pytest.mark.parametrize("profile", ["RU", "SEPA"])
+def test_a_penalty_per_recipient_keeps_the_bill_on_one_sheet(profile, tmp_path):
+    """At the normal spacing the penalties would run onto a second page (measured), so the
+    tighter spacing is taken: a print run does not double its paper in the second month."""
+    view = penalties_everywhere(sample_document_view(profile))
+    assert pages_of(build_sheet(view), compact=False) == 2
+
+    pdf = render_pdf(view)
+
+    assert pdf_info(pdf, tmp_path)["Pages"].strip() == "1"
+    assert printed_qr(pdf, tmp_path) == view.qr_payload
 
 
 def test_a_long_document_still_prints_on_one_page(tmp_path):
