@@ -1,7 +1,9 @@
 """Read queries for the warehouse pages. Every queryset starts from `scoping.scope()`, so what a
 page shows is exactly what its user may see; the filters here only pick the page's subject."""
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Count,
@@ -14,6 +16,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from warehouse.models import (
     STAFF_ROLES,
@@ -35,6 +38,7 @@ from warehouse.models import (
     UnmatchedLine,
 )
 from warehouse.scoping import SCOPE_PATHS, _memberships, scope
+from warehouse.services.legal import due_date_of
 
 RECENT_AUDIT_EVENTS = 50
 RECENT_BATCHES = 5
@@ -111,6 +115,9 @@ class TenantDetail:
     services: list[Service]
     service_codes: list[SupplierServiceCode]
     audit_events: list[AuditEvent]
+    # This month's charges: the period, their due date, and the rule behind it ("" when it is
+    # the contract's day).
+    due: tuple[str, dt.date, str] | None = None
 
 
 def tenant_detail(user, tenant: Tenant) -> TenantDetail:
@@ -131,7 +138,15 @@ def tenant_detail(user, tenant: Tenant) -> TenantDetail:
             .select_related("actor")
             .order_by("-created_at", "-id")[:RECENT_AUDIT_EVENTS]
         ),
+        due=_this_months_due(tenant),
     )
+
+
+def _this_months_due(tenant: Tenant) -> tuple[str, dt.date, str]:
+    today = timezone.localdate(timezone=ZoneInfo(tenant.timezone or "UTC"))
+    due, rule = due_date_of(tenant, today.year, today.month)
+    source = rule.source if rule is not None and rule.day is not None else ""
+    return f"{today:%Y-%m}", due, source
 
 
 def supplier_overview(user) -> QuerySet[Supplier]:

@@ -1,6 +1,8 @@
 """The warehouse pages: landing, sign-in and sign-out, where each kind of user lands, and what
 the staff, supplier and resident pages show."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -292,3 +294,18 @@ def test_tenant_page_shows_an_event_whose_detail_has_an_items_key(client):
     content = response.content.decode()
     assert '<span class="tag">items: 42</span>' in content
     assert '<span class="tag">period: 2026-11</span>' in content
+
+
+def test_tenant_page_shows_when_this_months_charges_fall_due_and_by_which_rule(client, clock):
+    clock.move_to(dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC))
+    ru = TenantFactory(code="north", profile="RU", due_day=10, timezone="Europe/Moscow")
+    sepa = TenantFactory(code="south", profile="SEPA", due_day=10, currency="EUR")
+    user = operator_staff(ru)
+    MembershipFactory(user=user, tenant=sepa, role=Role.OPERATOR_ADMIN)
+    client.force_login(user)
+
+    ru_page = client.get(reverse("staff-tenant", args=["north"])).content.decode()
+    sepa_page = client.get(reverse("staff-tenant", args=["south"])).content.decode()
+
+    assert "charges of 2026-12 due 15.01.2027" in ru_page and "177-ФЗ" in ru_page
+    assert "charges of 2026-12 due 10.01.2027" in sepa_page and "the contract" in sepa_page
