@@ -21,7 +21,11 @@ from debt_collection.models import (
     DebtCase,
     MessageChannel,
 )
-from debt_collection.services.contact_limits import CALL_NOT_STARTED, call_refusal
+from debt_collection.services.contact_limits import (
+    CALL_NOT_STARTED,
+    MessageLimits,
+    call_refusal,
+)
 from warehouse.models import Account, AuditEvent, Membership, User
 
 # An agent's call logged within this time of their own click-to-call on the case is that
@@ -324,6 +328,16 @@ def case_message_send(*, case: DebtCase, channel: str, body: str, subject: str =
             raise CaseRefused("the account has no phone number", code="no_phone")
         if not account.sms_consent:
             raise CaseRefused("the payer has opted out of SMS", code="opted_out")
+        # An agent's SMS is a message under 230-ФЗ ст. 7 as a dunning one is (a letter on
+        # paper is a postal item, not limited there).
+        limits = MessageLimits(tenant=account.tenant, now=timezone.now(), account_ids=[account.pk])
+        refusal = limits.refusal(account.pk)
+        if refusal is not None:
+            raise ContactLimitReached(
+                _("The message is not allowed now: %(reason)s.") % {"reason": refusal.reason},
+                code=f"contact_limit_{refusal.limit}",
+                extra={"limit": refusal.limit},
+            )
     else:
         recipient = f"{account.payer_name}, {account.premises}"[:254]
     message = message_queue(

@@ -46,6 +46,7 @@ from debt_collection.models import (
     MessageStatus,
 )
 from warehouse.models import Account, Tenant
+from warehouse.services.legal import calendar_for
 
 # Messages a resident asked for in the cabinet (cabinet.services.notifications, .requests).
 RESIDENT_SOURCES = ("cabinet", "cabinet_request")
@@ -55,31 +56,11 @@ CALL_NOT_STARTED = "call_not_started"
 BATCH = 5000
 
 
-def working_days() -> Callable[[dt.date], bool]:
-    """THE working-day adapter — the one place to swap for the database calendar. For now the
-    Russian production calendar of `warehouse.calendar_data.RU_CALENDAR` when that module
-    exists ({year: {"holidays": [...], "days_off": [...], "working": [weekend dates worked]}},
-    ISO dates), Monday to Friday for a year it lacks or without it."""
-    try:
-        from warehouse.calendar_data import RU_CALENDAR
-    except ImportError:
-        RU_CALENDAR = {}
-    off, worked, years = set(), set(), set()
-    for year, days in RU_CALENDAR.items():
-        years.add(int(year))
-        off.update(str(d) for d in (*days.get("holidays", ()), *days.get("days_off", ())))
-        worked.update(str(d) for d in days.get("working", ()))
-
-    def is_working_day(day: dt.date) -> bool:
-        if day.year in years:
-            iso = day.isoformat()
-            if iso in worked:
-                return True
-            if iso in off:
-                return False
-        return day.weekday() < 5
-
-    return is_working_day
+def working_days(profile: str = "RU") -> Callable[[dt.date], bool]:
+    """THE working-day adapter: the production calendar of the profile's country as the
+    warehouse keeps it (`CalendarDay` rows, loaded with `calendar_load`), the same calendar
+    that moves due dates; Monday to Friday on the days no row covers."""
+    return calendar_for(profile).is_working_day
 
 
 def tenant_zone(tenant: Tenant) -> zoneinfo.ZoneInfo:
@@ -182,7 +163,7 @@ def call_refusal(
         now=now,
         tz=tz,
         contacts=contacts.get(account.pk, ()),
-        is_working_day=working_days(),
+        is_working_day=working_days(tenant.profile),
     )
 
 
@@ -207,7 +188,7 @@ class MessageLimits:
             if self.rules is not None
             else {}
         )
-        self.is_working_day = working_days()
+        self.is_working_day = working_days(tenant.profile)
 
     def refusal(self, account_id: int) -> Refusal | None:
         if self.rules is None:

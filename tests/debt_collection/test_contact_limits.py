@@ -6,8 +6,6 @@ the dunning run (defers) and click-to-call on the case page (refuses with a 422)
 
 import datetime as dt
 import html
-import sys
-import types
 import zoneinfo
 
 import pytest
@@ -42,7 +40,7 @@ from debt_collection.services.dunning import dunning_run
 from debt_collection.services.messages import message_queue
 from tests.debt_collection.workspace_helpers import open_case
 from tests.splitting.helpers import charges
-from warehouse.models import OpenItem
+from warehouse.models import CalendarDay, OpenItem
 
 pytest_plugins = [
     "tests.warehouse.charges_fixtures",
@@ -62,26 +60,11 @@ MOSCOW = zoneinfo.ZoneInfo("Europe/Moscow")
 VLADIVOSTOK = zoneinfo.ZoneInfo("Asia/Vladivostok")
 LAW = "230-ФЗ ст. 7"
 
-# The shape of warehouse.calendar_data.RU_CALENDAR, with the days these tests need: the New
-# Year holidays and 9 March 2026 (8 March fell on a Sunday), and a working Saturday (1 November
-# 2025, worked for 3 November).
-CALENDAR = {
-    2025: {"holidays": ["2025-11-04"], "days_off": ["2025-11-03"], "working": ["2025-11-01"]},
-    2026: {
-        "holidays": [f"2026-01-0{d}" for d in range(1, 9)] + ["2026-03-08"],
-        "days_off": ["2026-01-09", "2026-03-09"],
-        "working": [],
-    },
-}
-
 
 @pytest.fixture
-def calendar(monkeypatch):
-    """warehouse.calendar_data as another engineer is writing it, with CALENDAR."""
-    module = types.ModuleType("warehouse.calendar_data")
-    module.RU_CALENDAR = CALENDAR
-    monkeypatch.setitem(sys.modules, "warehouse.calendar_data", module)
-    return working_days()
+def calendar(db):
+    """The working-day adapter over the production calendar the migrations seed."""
+    return working_days("RU")
 
 
 def _law(kind: str) -> Limits:
@@ -239,16 +222,16 @@ def test_a_working_saturday_is_a_working_day(calendar):
     )
 
 
-def test_without_the_calendar_module_working_days_are_monday_to_friday(monkeypatch):
-    monkeypatch.setitem(sys.modules, "warehouse.calendar_data", None)  # import fails
-    is_working_day = working_days()
+def test_without_calendar_rows_working_days_are_monday_to_friday(db):
+    CalendarDay.objects.filter(profile="RU", day__year=2026).delete()
+    is_working_day = working_days("RU")
 
     assert is_working_day(dt.date(2026, 3, 9)) is True  # a Monday: no calendar, no holiday
     assert is_working_day(dt.date(2026, 11, 21)) is False
 
 
-def test_the_adapter_reads_the_production_calendar_of_warehouse():
-    is_working_day = working_days()  # warehouse.calendar_data as it is
+def test_the_adapter_reads_the_production_calendar_of_warehouse(db):
+    is_working_day = working_days("RU")  # the rows the migrations seeded
 
     assert is_working_day(dt.date(2026, 3, 9)) is False
     assert is_working_day(dt.date(2026, 1, 5)) is False
@@ -257,7 +240,7 @@ def test_the_adapter_reads_the_production_calendar_of_warehouse():
 
 
 def test_a_year_the_calendar_lacks_falls_back_to_monday_to_friday(calendar):
-    assert calendar(dt.date(2031, 1, 1)) is True  # a Wednesday, not in CALENDAR
+    assert calendar(dt.date(2031, 1, 1)) is True  # a Wednesday of a year with no rows
     assert calendar(dt.date(2026, 1, 5)) is False
 
 
@@ -391,7 +374,7 @@ def _dunning_world(world, *actions):
             tenant=world.tenant, position=position, name=action, days_past_due=1, action=action
         )
     on = OpenItem.objects.filter(account=account).aggregate(d=Min("due_date"))["d"]
-    is_working_day = working_days()
+    is_working_day = working_days("RU")
     on += dt.timedelta(days=1)
     while not is_working_day(on):
         on += dt.timedelta(days=1)
@@ -550,3 +533,16 @@ def test_a_call_twilio_did_not_start_is_no_contact(client, calling, twilio_setti
     assert CaseEvent.objects.get(case=calling, kind="call").outcome == "call_not_started"
     twilio_settings.TWILIO_AUTH_TOKEN = "double-auth-token-0123456789abcdef"
     assert _call(client, calling).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_agents_third_sms_of_a_day_is_refused_with_the_reason(client, calling):
+    sent = [
+        client.post(f"/staff/collections/cases/{calling.pk}/sms/", {"body": f"Напоминание {n}"})
+        for n in (1, 2, 3)
+    ]
+
+    assert [r.status_code for r in sent] == [302, 302, 422]
+    page = sent[2].content.decode()
+    assert "The message is not allowed now: at most 2 messages a day" in page
+    assert Message.objects.filter(account=calling.account, source="manual").count() == 2
