@@ -153,10 +153,14 @@ def charged_so_far(item_ids) -> dict[int, int]:
 
 def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
     """Charges the penalties accrued through the last day of `period` that were not charged
-    before; returns the penalty batches posted. Call inside the closing transaction."""
+    before; returns the penalty batches posted. Call inside the closing transaction. What was
+    charged is read under the tenant row's lock, which `penalties_recalculate` takes too (lock
+    order: the tenant, then accounts and their open items), so the two never both post on the
+    same reading."""
     settings = CollectionSettings.for_tenant(tenant)
     if not settings.penalties_enabled:
         return []
+    list(Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("pk"))
     through = period_end(period)
     zone = ZoneInfo(tenant.timezone)
     policy = policy_for(tenant.profile)

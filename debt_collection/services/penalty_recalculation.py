@@ -70,8 +70,9 @@ def penalties_recalculate(
     *, tenant: Tenant, since: dt.date | None = None, actor=None, today: dt.date | None = None
 ) -> RecalculationResult:
     """Recomputes every penalty charged through a date on or after `since` (all when None) with
-    the rules in force, and posts the differences. Lock order: the tenant's accruals are read
-    under the tenant row's lock, so a period close (which charges penalties) waits."""
+    the rules in force, and posts the differences. What was charged is read under the tenant
+    row's lock, which a close's `penalties_charge` takes too (lock order: the tenant, then
+    accounts and their open items)."""
     from django.utils import timezone
 
     if since is not None and not isinstance(since, dt.date):
