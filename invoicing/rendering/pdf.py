@@ -446,8 +446,6 @@ class PagePainter:
         if v.qr_payload:
             self.qr(qr_x, top, QR_SIZE)
             z = self.lines(qr_x, top + QR_SIZE - 4, L["qr_caption"], QR_SIZE, 6.5, color=SOFT)
-        amount_w = 58
-        columns = [(table_w - 4 * amount_w, "left")] + [(amount_w, "right")] * 4
         header = [L["recipient"], L["opening"], L["payments"], L["accrued"], L["due"]]
 
         def cells(row):
@@ -460,6 +458,14 @@ class PagePainter:
 
         rows = [("row", [row.name, *cells(row)], row.bank) for row in sheet.suppliers]
         rows.append(("total", [L["total"], *cells(sheet.supplier_totals)], ""))
+        # Compact: amount columns as narrow as their widest amount allows (at least 50), so the
+        # recipients' bank details wrap less — six recipients then leave room on page 1.
+        amount_w = 58
+        if self.compact:
+            size = self.metrics()[0]
+            widest = max(self.width(text, size, True) for _, row, _ in rows for text in row[1:])
+            amount_w = min(58, max(50, widest + 8))
+        columns = [(table_w - 4 * amount_w, "left")] + [(amount_w, "right")] * 4
         # The payment details under the table: (space above, text, width, size, bold).
         details: list[tuple[float, str, float, float, bool]] = []
         if sheet.in_advance:

@@ -282,6 +282,22 @@ def test_a_penalty_per_recipient_keeps_the_bill_on_one_sheet(profile, tmp_path):
     assert printed_qr(pdf, tmp_path) == view.qr_payload
 
 
+def test_six_recipients_with_a_penalty_each_stay_on_one_sheet(tmp_path):
+    """The second month of a settlement centre's ЕПД: six recipients, each with its bank
+    details in section 2 and a penalty line; the amount columns narrow to their amounts so the
+    details wrap less, and every amount still prints whole."""
+    view = penalties_everywhere(with_services(sample_document_view("RU"), 2))
+    assert len(view.suppliers) == 6
+
+    pdf = render_pdf(view)
+
+    assert pdf_info(pdf, tmp_path)["Pages"].strip() == "1"
+    text = pdf_text(pdf, tmp_path)
+    for block in view.suppliers:
+        assert flat(format_amount(block.amount_due, view)) in text
+    assert printed_qr(pdf, tmp_path) == view.qr_payload
+
+
 def test_a_long_document_still_prints_on_one_page(tmp_path):
     view = with_services(sample_document_view("RU"), 10)  # 16 services of 6 suppliers
 
