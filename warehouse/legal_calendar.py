@@ -20,6 +20,11 @@ from dataclasses import dataclass, field
 ONE_DAY = dt.timedelta(days=1)
 
 
+def month_after(year: int, month: int) -> tuple[int, int]:
+    """The month following `year`-`month`: when a period's charges fall due."""
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 @dataclass(frozen=True)
 class DueRule:
     valid_from: dt.date
@@ -69,7 +74,7 @@ class DueDates:
 
     def due_date(self, year: int, month: int, contract_day: int) -> tuple[dt.date, DueRule | None]:
         """The due date of the charges of period `year`-`month`, and the rule that set it."""
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        year, month = month_after(year, month)
         rule = self.rule_for(dt.date(year, month, 1))
         day = contract_day if rule is None or rule.day is None else rule.day
         due = dt.date(year, month, day)
@@ -79,7 +84,7 @@ class DueDates:
 
     def documents_deadline(self, year: int, month: int) -> dt.date | None:
         """The day by which the documents of period `year`-`month` must go out, if a rule says."""
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        year, month = month_after(year, month)
         rule = self.rule_for(dt.date(year, month, 1))
         if rule is None or rule.documents_by_day is None:
             return None

@@ -34,6 +34,7 @@ from debt_collection.services.penalties import (
     policy_for,
     supplier_rules,
 )
+from warehouse.legal_calendar import month_after
 from warehouse.models import AuditEvent, Clearing, ClosedPeriod, OpenItem, Tenant
 from warehouse.services.penalties import penalties_post
 
@@ -60,8 +61,7 @@ def _next_open_period(tenant: Tenant, today: dt.date) -> str:
     last = ClosedPeriod.objects.filter(tenant=tenant).aggregate(last=Max("period"))["last"]
     if last is None:
         return f"{today:%Y-%m}"
-    year, month = map(int, last.split("-"))
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    year, month = month_after(*map(int, last.split("-")))
     return f"{year:04d}-{month:02d}"
 
 
