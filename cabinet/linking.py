@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cabinet.models import LinkFailure
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.models import Account, AccountHolder, AuditEvent, Tenant, User
 
 LINK_MAX_FAILURES = 5

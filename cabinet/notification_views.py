@@ -24,7 +24,7 @@ from cabinet.services.notifications import (
     reminder_cancel,
     reminder_schedule,
 )
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.models import Account
 from warehouse.scoping import scope
 

@@ -28,8 +28,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from cabinet.selectors import PayPosition, held_account, pay_position
-from config.errors import ApplicationError
-from config.http import private_page
+from core.errors import ApplicationError
+from core.http import private_page
 from invoicing.models import DocumentStatus
 from invoicing.selectors import document_by_pay_token
 from invoicing.services.pay_links import mask_name

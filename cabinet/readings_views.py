@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, ReadingStatus
 from cabinet.services.readings import reading_submit
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.models import Account
 from warehouse.scoping import scope
 from warehouse.selectors import staff_scope

@@ -19,7 +19,7 @@ from cabinet.models import (
 )
 from cabinet.readings_views import held_account
 from cabinet.services.requests import MAX_ATTACHMENTS, request_file, request_reply
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.scoping import scope
 
 

@@ -20,7 +20,7 @@ from cabinet.models import RequestKind, RequestStatus, ServiceRequest
 from cabinet.requests_views import MultipleFileField, timeline
 from cabinet.services.readings import readings_export, readings_import
 from cabinet.services.requests import request_answer, request_assign, request_close
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.access import staff_required
 from warehouse.models import STAFF_ROLES, Supplier, Tenant, User
 from warehouse.selectors import import_tenants, staff_scope

@@ -14,7 +14,7 @@ from cabinet import ratelimit
 from cabinet.forms_auth import TOO_MANY, LinkForm
 from cabinet.linking import account_link, account_unlink
 from cabinet.position import debt_position, resident_account
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.selectors import user_roles
 
 SECTION = "my"

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "django_htmx",  # htmx served locally: {% load django_htmx %}{% htmx_script %}
+    "core",
     "warehouse",
     "invoicing",
     "splitting",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection import forms, selectors
 from debt_collection.filters import CaseFilter
 from debt_collection.models import CaseEventKind, CaseStage, MessageChannel

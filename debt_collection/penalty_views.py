@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.services.penalties import (
     account_penalty_calculation,
     minor_display,

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from config.errors import ApplicationError
-from config.http import private_page
+from core.errors import ApplicationError
+from core.http import private_page
 from debt_collection.models import PlanStatus
 from debt_collection.selectors import instalment_by_token
 from debt_collection.services.plans import instalment_checkout

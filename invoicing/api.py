@@ -22,7 +22,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing import selectors
 from invoicing.models import DocumentLine, DocumentStatus, PaymentDocument
 from invoicing.rendering.pdf import render_pdf

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing.models import BillingPeriod, PaymentDocument
 from invoicing.rendering.docx import render_docx
 from invoicing.rendering.html import render_html

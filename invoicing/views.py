@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from config.http import private_page
+from core.http import private_page
 from invoicing.selectors import document_by_pay_token, document_view
 from invoicing.services.pay_links import mask_name, pay_link_check_tan
 

@@ -14,7 +14,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from splitting import selectors
 from splitting.models import Channel, IdempotencyKey, Payment
 from splitting.services.payments import IdempotencyRequest, payment_post, payment_reverse

@@ -13,8 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError
-from config.http import private_page
+from core.errors import ApplicationError
+from core.http import private_page
 from integrations.terminals import mask_name
 from splitting.models import PaymentRequest, PaymentRequestStatus
 from splitting.services.checkouts import providers_for

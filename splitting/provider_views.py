@@ -14,8 +14,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError
-from config.http import private_page
+from core.errors import ApplicationError
+from core.http import private_page
 from splitting.api import (
     AMOUNT,
     AMOUNT_ERRORS,

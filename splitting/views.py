@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing.templatetags.money import money
 from splitting import selectors
 from splitting.filters import PaymentFilter, RegistryFilter, SupplierEventFilter

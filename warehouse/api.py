@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse import selectors
 from warehouse.models import PERIOD_REGEX, MappingProfile, Membership, Supplier, Tenant
 from warehouse.money import format_minor

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 @dataclass(frozen=True, order=True)

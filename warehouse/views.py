@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse import hooks, selectors
 from warehouse.access import staff_required
 from warehouse.filters import ImportBatchFilter

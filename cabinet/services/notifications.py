@@ -32,7 +32,7 @@ from cabinet.models.notifications import (
     NotificationSent,
     Reminder,
 )
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.services.messages import message_queue
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.templatetags.money import money

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, ReadingStatus
 from cabinet.services.requests import attachment_check
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from splitting.models import SupplierEvent
 from splitting.services.outbox import READING_ACCEPTED, events_enqueue, supplier_event_write
 from warehouse.models import Account, AccountLink, AuditEvent, Premises, Supplier, Tenant

@@ -21,7 +21,7 @@ from cabinet.models import (
     RequestStatus,
     ServiceRequest,
 )
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.services.messages import message_queue
 from warehouse.models import AuditEvent
 

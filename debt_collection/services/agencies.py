@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.models import (
     Agency,
     AgencyHandover,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.models import (
     WORKED_STAGES,
     CaseEvent,

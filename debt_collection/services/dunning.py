@@ -43,7 +43,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.models import (
     CaseEvent,
     CaseEventKind,

@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.models import (
     CaseEvent,
     CaseEventKind,

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Q, Sum
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection import penalties as engine
 from debt_collection.models import (
     CollectionSettings,

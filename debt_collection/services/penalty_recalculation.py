@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import Max
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection import penalties as engine
 from debt_collection.models import (
     CollectionSettings,

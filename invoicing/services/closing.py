@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing import qr
 from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBlock
 from invoicing.models import (

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.qr_scan import payload_scan
 from invoicing.references import ReferenceError as BadReference

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import status
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from integrations.providers import CheckoutRequest, ProviderError, ProviderRules, WebhookRejected
 from invoicing.models import DocumentStatus, PaymentDocument
 from splitting import allocation as engine

@@ -12,7 +12,7 @@ from django.db import connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from splitting.models import LedgerAccount, Transaction, TransactionKind
 from warehouse.models import Clearing
 from warehouse.services.bulk import insert_row, insert_rows

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from integrations.webhooks import webhook_verify
 from invoicing.references import ReferenceError, reference_parse
 from splitting.models import (

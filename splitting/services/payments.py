@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework import status
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing.models import DocumentStatus, PaymentDocument
 from splitting import allocation as engine
 from splitting.models import (

@@ -10,7 +10,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from integrations.settlement import one_c, pain001, registry_files
 from integrations.settlement.types import Party, RegistryLine
 from integrations.settlement.types import Payout as PayoutOrder

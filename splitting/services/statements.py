@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from integrations.statements import StatementError, parse_statement
 from integrations.statements.types import StatementCredit
 from invoicing.models import DocumentStatus, PaymentDocument

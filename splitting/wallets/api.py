@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from splitting.api import ERROR, idempotency_key, idempotent_answer, request_hash, stored_answer
 from splitting.wallets import selectors
 from splitting.wallets.models import Coupon, CouponBatch, Fee, Wallet

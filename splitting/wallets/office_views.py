@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing.templatetags.money import money
 from splitting.wallets.models import Coupon, CouponStatus, Office
 from splitting.wallets.services import (

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import status
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing.references import check_digit_valid, rf_creditor_reference, with_check_digit
 from splitting.models import BankCredit, Channel, TransactionKind
 from splitting.services import ledger

@@ -16,7 +16,7 @@ from cabinet.services.notifications import (
     reminder_schedule,
     reminders_send_due,
 )
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.models import Message
 from invoicing.services.closing import period_close
 from tests.factories import AccountHolderFactory, MembershipFactory, UserFactory

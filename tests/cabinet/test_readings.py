@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, ReadingStatus
 from cabinet.services.readings import reading_submit, readings_import
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from integrations.webhooks import SIGNATURE_HEADER, webhook_verify
 from splitting.models import SupplierEvent
 from tests.factories import (

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cabinet import ratelimit
 from cabinet.linking import account_link, link_locked_until
 from cabinet.models import LinkFailure
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.factories import AccountFactory, TenantFactory, UserFactory
 from warehouse.models import AccountHolder, AuditEvent
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.models import (
     AgencyHandover,
     AgencyHandoverLine,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.models import (
     CaseEvent,
     CaseEventKind,

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.models import (
     CaseEvent,
     CaseEventKind,

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.models import (
     AuditEvent,
     BatchStatus,

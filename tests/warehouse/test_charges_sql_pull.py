@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError
 from django.db import connection
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.models import BatchStatus, Charge, ImportBatch, MappingProfile, OpenItem
 from warehouse.services.profiles import profiles_setup
 from warehouse.services.sql_source import charges_pull

@@ -63,7 +63,7 @@ def test_a_credit_larger_than_the_debts_is_an_advance():
 
 
 def test_clearing_moves_the_balance_and_refuses_to_overclear():
-    from config.errors import ApplicationError
+    from core.errors import ApplicationError
 
     account = AccountFactory()
     supplier = SupplierFactory(tenant=account.tenant)

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse import hooks
 from warehouse.models import (
     Account,

@@ -12,7 +12,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse import hooks
 from warehouse.models import (
     AuditEvent,

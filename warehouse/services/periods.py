@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse import hooks
 from warehouse.models import AuditEvent, ClosedPeriod, Tenant
 from warehouse.services.legal import due_date_of

@@ -9,7 +9,7 @@ import io
 import sqlalchemy
 from sqlalchemy.exc import SQLAlchemyError
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.models import MappingProfile, SourceFormat, Supplier, Tenant
 from warehouse.services.charges import ImportOutcome, charges_import
 

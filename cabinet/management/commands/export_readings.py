@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cabinet.services.readings import readings_export
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.models import Supplier
 
 

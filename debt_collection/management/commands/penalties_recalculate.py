@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from debt_collection.services.penalty_recalculation import penalties_recalculate
 from warehouse.models import Tenant
 

@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from invoicing.models import BillingPeriod, PeriodStatus
 from invoicing.services.closing import period_close
 from warehouse.models import Tenant

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from splitting.models import Registry
 from splitting.services.settlement import FORMATS, registries_build, registry_file
 from warehouse.models import Supplier, Tenant

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from config.errors import ApplicationError
+from core.errors import ApplicationError
 from warehouse.management.rejections import write_report
 from warehouse.models import MappingProfile, SourceFormat, Supplier, Tenant
 from warehouse.reports import LineError
