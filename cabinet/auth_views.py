@@ -9,9 +9,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as django_auth
 from django.db import transaction
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -19,19 +18,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from cabinet import ratelimit
 from cabinet.forms_auth import TOO_MANY, ResetForm, SignInForm, SignUpForm
+from core.ui.redirects import safe_next
 from warehouse.models import AuditEvent, User
 
 BACKEND = "cabinet.auth_backends.EmailOrPhoneBackend"
 SECTION = "my"
-
-
-def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url("cabinet-home")
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -75,13 +66,13 @@ def signup(request):
 @never_cache
 def signin(request):
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(_next_url(request))
+        return redirect(safe_next(request, "cabinet-home"))
     form = SignInForm(request, request.POST or None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             login(request, form.user)
-            return redirect(_next_url(request))
+            return redirect(safe_next(request, "cabinet-home"))
         status = 429 if form.rate_limited else 200
     context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
     return render(request, "cabinet/auth/login.html", context | {"section": SECTION}, status=status)

@@ -9,7 +9,6 @@ residents — gets a 404 (`cabinet.selectors.held_account`), anonymous users the
 from __future__ import annotations
 
 import hashlib
-import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -19,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
-from reportlab.pdfgen.canvas import Canvas
 
 from cabinet import selectors
 from cabinet.charts import charges_chart
+from core.documents.pdf import RollRow, roll_pdf
+from core.money import display_language, format_currency
 from invoicing.rendering.html import render_html
-from invoicing.rendering.pdf import register_fonts, render_pdf
+from invoicing.rendering.pdf import render_pdf
 from invoicing.selectors import document_view
 from invoicing.services import pay_links
 from splitting.models import Payment
@@ -213,23 +213,20 @@ def receipt_pdf(payment: Payment, lines: list[selectors.PaidLine]) -> bytes:
     """The payer's receipt of any booked payment, whatever its channel: the cash desk's roll
     layout and wording (`splitting.services.receipts`), with the channel instead of the
     cashier and what it paid per supplier and period."""
-    from invoicing.rendering import format_money, language
-
-    register_fonts()
     tenant, account = payment.tenant, payment.account
-    labels = receipts.LABELS[language(tenant)]
-    channels = CHANNELS[language(tenant)]
-    money = lambda amount: format_money(amount, tenant)  # noqa: E731
-    Row = receipts._Row
+    labels = receipts.LABELS[display_language(tenant)]
+    channels = CHANNELS[display_language(tenant)]
+    money = lambda amount: format_currency(amount, tenant)  # noqa: E731
+    Row = RollRow
     rows = [Row("title", tenant.name)]
     rows += [
-        Row("small", text) for text in (receipts._tax_line(tenant, labels), tenant.address) if text
+        Row("small", text) for text in (receipts.tax_line(tenant, labels), tenant.address) if text
     ]
     rows += [
         Row("rule"),
         Row("title", labels["receipt"]),
         Row("pair", labels["payment"], str(payment.pk)),
-        Row("pair", labels["date"], receipts._local(tenant, payment.received_at)),
+        Row("pair", labels["date"], receipts.local_time(tenant, payment.received_at)),
         Row("rule"),
         Row("pair", labels["account"], account.account_number),
         Row("text", f"{labels['payer']}: {account.payer_name}"),
@@ -249,16 +246,4 @@ def receipt_pdf(payment: Payment, lines: list[selectors.PaidLine]) -> bytes:
         rows.append(Row("pair", labels["advance"], money(payment.advance)))
     rows += [Row("rule"), Row("text", labels["thanks"])]
 
-    laid = [(row, receipts._wrap(row)) for row in rows]
-    height = 2 * receipts.ROLL_MARGIN + sum(receipts._height(row, parts) for row, parts in laid)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(receipts.ROLL_WIDTH, height))
-    canvas.setTitle(f"{labels['receipt']} {payment.pk}")
-    canvas.setAuthor(tenant.name)
-    top = height - receipts.ROLL_MARGIN
-    for row, parts in laid:
-        receipts._draw(canvas, row, parts, top)
-        top -= receipts._height(row, parts)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return roll_pdf(rows, title=f"{labels['receipt']} {payment.pk}", author=tenant.name)

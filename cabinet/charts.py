@@ -1,13 +1,12 @@
-"""The resident's charges chart: the collections dashboard's inline-SVG bar chart
-(`debt_collection.analytics_views.bar_chart`), stacked per supplier, one bar a month — no
-script and no external asset, so it prints and works on a phone."""
+"""The resident's charges chart: the inline-SVG bar chart of `core.ui.charts` (the collections
+dashboard's), stacked per supplier, one bar a month — no script and no external asset, so it
+prints and works on a phone."""
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from cabinet.selectors import ChargeHistory
-from debt_collection.analytics_views import bar_chart
-from debt_collection.services.analytics import Series
+from core.ui.charts import Series, bar_chart
 
 
 def charges_series(history: ChargeHistory) -> Series:

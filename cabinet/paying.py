@@ -30,16 +30,16 @@ from django.views.decorators.http import require_http_methods
 from cabinet.selectors import PayPosition, held_account, pay_position
 from core.errors import ApplicationError
 from core.http import private_page
+from core.money import format_minor, to_minor
 from invoicing.models import DocumentStatus
 from invoicing.selectors import document_by_pay_token
+from invoicing.services.pay_links import TAN_SESSION_KEY as PAY_LINK_TAN_SESSION_KEY
 from invoicing.services.pay_links import mask_name
-from invoicing.views import SESSION_KEY as PAY_LINK_TAN_SESSION_KEY
 from splitting.providers import provider_config
 from splitting.services.checkouts import CheckoutRefused, ProviderOffer, checkout_start
 from splitting.services.checkouts import providers_for as offers_for
 from splitting.services.payments import allocation_rules
 from warehouse.models import Account
-from warehouse.money import format_minor, to_minor
 
 ALL, PART, SPLIT = "all", "part", "split"
 

@@ -1,6 +1,6 @@
-"""The staff sign-in page's rate-limit message: registered with `warehouse.hooks.on_sign_in_check`
-so that a sign-in held back by the limit (cabinet.ratelimit, counted by cabinet.auth_backends)
-says so and for how long — Django's own form would only say the password is wrong."""
+"""The staff sign-in page's rate-limit message, asked by `config.portal`'s sign-in form, so
+that a sign-in held back by the limit (cabinet.ratelimit, counted by cabinet.auth_backends) says
+so and for how long — Django's own form would only say the password is wrong."""
 
 from django.utils.translation import ngettext
 

@@ -20,11 +20,13 @@ from cabinet.models import RequestKind, RequestStatus, ServiceRequest
 from cabinet.requests_views import MultipleFileField, timeline
 from cabinet.services.readings import readings_export, readings_import
 from cabinet.services.requests import request_answer, request_assign, request_close
+from core.documents.csv import CSV_CONTENT_TYPE
 from core.errors import ApplicationError
+from core.permissions import Permission, roles_with
+from core.ui.tables import TABLE_TEMPLATE
 from warehouse.access import staff_required
-from warehouse.models import STAFF_ROLES, Supplier, Tenant, User
+from warehouse.models import Supplier, Tenant, User
 from warehouse.selectors import import_tenants, staff_scope
-from warehouse.tables import TABLE_TEMPLATE
 
 REQUESTS_PER_PAGE = 50
 
@@ -32,7 +34,10 @@ REQUESTS_PER_PAGE = 50
 def _staff_users(request):
     tenants = staff_scope(request.user, Tenant)
     return (
-        User.objects.filter(memberships__tenant__in=tenants, memberships__role__in=STAFF_ROLES)
+        User.objects.filter(
+            memberships__tenant__in=tenants,
+            memberships__role__in=roles_with(Permission.VIEW_STAFF_PAGES),
+        )
         .distinct()
         .order_by("username")
     )
@@ -124,7 +129,10 @@ class AssignForm(forms.Form):
     def __init__(self, *args, tenant_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = (
-            User.objects.filter(memberships__tenant_id=tenant_id, memberships__role__in=STAFF_ROLES)
+            User.objects.filter(
+                memberships__tenant_id=tenant_id,
+                memberships__role__in=roles_with(Permission.VIEW_STAFF_PAGES),
+            )
             .distinct()
             .order_by("username")
         )
@@ -289,7 +297,7 @@ def readings_page(request):
         period = export_form.cleaned_data["period"]
         response = HttpResponse(
             readings_export(supplier=supplier, period=period),
-            content_type="text/csv; charset=utf-8",
+            content_type=CSV_CONTENT_TYPE,
         )
         filename = f"readings-{supplier.tenant.code}-{supplier.code}-{period}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

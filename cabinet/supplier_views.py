@@ -4,10 +4,6 @@ scoped to the supplier), its share of the tenants' debt with aging, and CSV/XLSX
 each. Only users with a supplier membership come in (anyone else: 403); a user working for
 several suppliers picks one with `?supplier=<id>` — an id not theirs is a 404."""
 
-import csv
-import io
-from decimal import Decimal
-
 import django_filters
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -19,18 +15,19 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
 from cabinet import supplier_selectors as sel
+from core.documents.csv import CSV_CONTENT_TYPE, csv_text
+from core.documents.xlsx import (
+    XLSX_CONTENT_TYPE,
+    add_sheet,
+    append_row,
+    new_workbook,
+    workbook_bytes,
+)
+from core.money import to_major
 from splitting.models import Allocation, Channel
 
-
-def _amount(minor: int) -> Decimal:
-    """Minor units as a 2-decimal Decimal: "1234.50" in a CSV, a number in the XLSX sheet."""
-    return Decimal(minor).scaleb(-2)
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -190,9 +187,9 @@ def _export_rows(request, supplier, what: str) -> tuple[list[str], object]:
                 [
                     r["day"].isoformat(),
                     r["count"],
-                    _amount(r["gross"]),
-                    _amount(r["commission"]),
-                    _amount(r["net"]),
+                    to_major(r["gross"]),
+                    to_major(r["commission"]),
+                    to_major(r["net"]),
                 ]
                 for r in sel.totals_per_day(shares, supplier)
             )
@@ -217,9 +214,9 @@ def _export_rows(request, supplier, what: str) -> tuple[list[str], object]:
                 a.payment.channel,
                 a.payment.external_id,
                 a.period,
-                _amount(a.amount),
-                _amount(a.commission),
-                _amount(a.amount - a.commission),
+                to_major(a.amount),
+                to_major(a.commission),
+                to_major(a.amount - a.commission),
                 a.registry.number if a.registry_id else "",
             ]
             for a in shares.select_related("registry").iterator(chunk_size=2000)
@@ -247,8 +244,8 @@ def _export_rows(request, supplier, what: str) -> tuple[list[str], object]:
                         r.account_number,
                         r.supplier_number,
                         r.payer_name,
-                        *(_amount(getattr(r, b)) for b in sel.AGING_BUCKETS),
-                        _amount(r.total),
+                        *(to_major(getattr(r, b)) for b in sel.AGING_BUCKETS),
+                        to_major(r.total),
                     ]
 
         return header, debt_rows()
@@ -258,7 +255,7 @@ def _export_rows(request, supplier, what: str) -> tuple[list[str], object]:
             timezone.localtime(p.created_at, zone).strftime("%Y-%m-%d %H:%M:%S"),
             p.registry.number,
             p.registry.day.isoformat(),
-            _amount(p.amount),
+            to_major(p.amount),
             p.end_to_end_id,
         ]
         for p in sel.payouts_of(request.user, supplier)
@@ -273,21 +270,14 @@ def export(request, what: str, file_format: str):
     stamp = timezone.localdate().strftime("%Y%m%d")
     filename = f"{supplier.code}-{what}-{stamp}.{file_format}"
     if file_format == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(
-            out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
-        )
+        text = csv_text(header, rows)
+        response = HttpResponse(text.encode("utf-8-sig"), content_type=CSV_CONTENT_TYPE)
     else:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet(what)
-        sheet.append(header)
+        book = new_workbook(write_only=True)
+        sheet = add_sheet(book, what)
+        append_row(sheet, header)
         for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX)
+            append_row(sheet, row)
+        response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -42,9 +42,13 @@ INSTALLED_APPS = [
     "warehouse",
     "invoicing",
     "splitting",
+    "wallets",
+    "messaging",
     "debt_collection",
     "cabinet",
     "integrations",
+    "demo",
+    "config.apps.WiringConfig",  # last: connects the hooks between the apps
 ]
 
 MIDDLEWARE = [
@@ -73,7 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "warehouse.access.roles",
-                "splitting.wallets.context.wallet_nav",
+                "wallets.context.wallet_nav",
             ],
         },
     },
@@ -229,7 +233,7 @@ if env.str("STRIPE_API_KEY", default=""):
         "tenants": env.list("STRIPE_TENANTS", default=["*"]),
     }
 
-# SMS to debtors (debt_collection.services.sending.sms_backend): "twilio" when
+# SMS (messaging.services.sending.sms_backend): "twilio" when
 # TWILIO_ACCOUNT_SID is set, else "console" (printed and logged, never sent). TWILIO_API_URL
 # points the Twilio client at another address (a local double, a staging stub); empty means
 # Twilio itself. TWILIO_STATUS_CALLBACK_URL is the public URL of /api/v1/sms/status that
@@ -297,5 +301,5 @@ CACHES = {
 }
 # Where collectstatic writes (the cabinet's page benchmark collects into a temporary folder).
 STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)
-# Coupons past their validity release their blocked funds (splitting.wallets.services).
-CELERY_BEAT_SCHEDULE["expire-coupons"] = {"task": "splitting.expire_coupons", "schedule": 3600.0}
+# Coupons past their validity release their blocked funds (wallets.services).
+CELERY_BEAT_SCHEDULE["expire-coupons"] = {"task": "wallets.expire_coupons", "schedule": 3600.0}

@@ -19,8 +19,6 @@ from debt_collection.models import (
     Instalment,
     KeyRate,
     LegalDocument,
-    Message,
-    MessageTemplate,
     PaymentPlan,
     PenaltyAccrual,
     PenaltyPolicyPeriod,
@@ -30,6 +28,7 @@ from debt_collection.models import (
     SupplierPenaltySetting,
 )
 from debt_collection.services.dunning import CONTEXT_NAMES, template_compile
+from messaging.models import MessageTemplate
 from warehouse.admin import (
     TENANT_FILTER,
     NationalRowAdmin,
@@ -195,15 +194,6 @@ class DebtCaseAdmin(ReadOnlyAdmin):
     search_fields = ("account__account_number", "account__payer_name")
     date_hierarchy = "opened_at"
     inlines = [CaseEventInline]
-
-
-@admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "tenant", "account", "channel", "recipient", "status", "source")
-    list_filter = (TENANT_FILTER, "channel", "status", "source")
-    list_select_related = ("tenant", "account")
-    search_fields = ("account__account_number", "recipient", "provider_id")
-    date_hierarchy = "created_at"
 
 
 @admin.register(PromiseToPay)

@@ -9,28 +9,19 @@ class DebtCollectionConfig(AppConfig):
 
     def ready(self):
         from debt_collection import models as m
-        from debt_collection.services.penalties import penalties_charge
-        from debt_collection.services.plans import instalment_account
-        from splitting import hooks as splitting_hooks
-        from warehouse import hooks
         from warehouse.scoping import ScopePaths, register
-
-        # Penalties are charged at period close, inside warehouse's period_lock.
-        hooks.on_period_closing(penalties_charge)
-        # A bank transfer quoting an instalment's reference pays its account.
-        splitting_hooks.on_reference(instalment_account)
 
         by_account = ScopePaths(tenant="tenant", account="account")
         by_case = ScopePaths(tenant="tenant", account="case__account")
         tenant_wide = ScopePaths(tenant="tenant")
-        for model in (m.DebtCase, m.Message, m.DunningStep, m.DunningState):
+        for model in (m.DebtCase, m.DunningStep, m.DunningState):
             register(model, by_account)
         for model in (m.LegalDocument, m.CourtProceeding):
             register(model, by_case)
         for model in (m.Agency, m.AgencyHandover, m.DocumentTemplate, m.DunningLevel):
             register(model, tenant_wide)
-        register(m.MessageTemplate, tenant_wide)
         register(m.CaseEvent, ScopePaths(tenant="case__tenant", account="case__account"))
+        register(m.PenaltyRun, tenant_wide)
         register(m.PenaltyAccrual, ScopePaths(tenant="tenant", account="base_item__account"))
         register(
             m.SupplierPenaltySetting, ScopePaths(tenant="supplier__tenant", supplier="supplier")

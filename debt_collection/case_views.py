@@ -18,16 +18,18 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core.errors import ApplicationError
+from core.money import format_currency
+from core.ui.forms import form_errors
+from core.ui.redirects import safe_next
 from debt_collection import forms, selectors
 from debt_collection.filters import CaseFilter
-from debt_collection.models import CaseEventKind, CaseStage, MessageChannel
+from debt_collection.models import CaseEventKind, CaseStage
 from debt_collection.services import cases as case_services
+from debt_collection.services.calls import voice_backend
 from debt_collection.services.plans import instalment_pay_path, plan_create, plans_check
 from debt_collection.services.promises import promise_record, promises_check
-from debt_collection.services.sending import voice_backend
 from debt_collection.tables import CaseTable
-from invoicing.templatetags.money import money
-from splitting.page_access import form_errors
+from messaging.models import MessageChannel
 from warehouse.access import staff_required
 from warehouse.models import Role, Tenant
 from warehouse.scoping import role_in
@@ -104,7 +106,7 @@ def cases_bulk_assign(request):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("%(n)d cases assigned.") % {"n": done})
-    return redirect(request.POST.get("next") or "case-queue")
+    return redirect(safe_next(request, "case-queue"))
 
 
 @require_POST
@@ -147,7 +149,7 @@ def _sms_text(case, debt) -> str:
     ) % {
         "name": case.account.payer_name,
         "number": case.account.account_number,
-        "amount": money(debt.overdue, case.tenant),
+        "amount": format_currency(debt.overdue, case.tenant),
         "tenant": case.tenant.name,
     }
 
@@ -254,7 +256,7 @@ def _promise(request, case, form):
     return _(
         "Promise of %(amount)s by %(date)s recorded; the case leaves the queue until then."
     ) % {
-        "amount": money(promise.amount, case.tenant),
+        "amount": format_currency(promise.amount, case.tenant),
         "date": f"{promise.due_date:%Y-%m-%d}",
     }
 
@@ -263,7 +265,7 @@ def _plan(request, case, form):
     plan = plan_create(case=case, actor=request.user, **form.cleaned_data)
     return _("Payment plan of %(months)d instalments, %(total)s in total.") % {
         "months": plan.months,
-        "total": money(plan.total, case.tenant),
+        "total": format_currency(plan.total, case.tenant),
     }
 
 

@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
+from core.money import format_currency
+from core.ui.tables import TABLE_TEMPLATE
 from debt_collection.models import DunningLevel, DunningOutcome, DunningStep
-from invoicing.rendering import format_money
 from splitting.filters import DATE
 from warehouse.access import staff_required
 from warehouse.models import Tenant
 from warehouse.selectors import staff_scope
-from warehouse.tables import TABLE_TEMPLATE
 
 STEPS_PER_PAGE = 50
 
@@ -71,7 +71,7 @@ class StepTable(tables.Table):
         empty_text = _("No dunning steps yet.")
 
     def render_overdue(self, value, record):
-        return format_money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
 
 @staff_required

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.money import to_minor
 from debt_collection.models import WORKED_STAGES, CaseStage, DebtCase
 from debt_collection.selectors import agents_of
 from warehouse.models import Tenant
-from warehouse.money import to_minor
 from warehouse.selectors import staff_scope
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

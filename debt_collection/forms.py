@@ -4,9 +4,9 @@ minor units; every business rule is checked again by the service."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.money import to_minor
 from debt_collection.models import CaseEventKind
 from debt_collection.services.cases import ContactOutcome
-from warehouse.money import to_minor
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -20,7 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
+from core.money import to_minor
+from core.permissions import Permission, allows
+from core.ui.forms import form_errors
 from debt_collection import selectors
 from debt_collection.filters import CaseFilter
 from debt_collection.models import (
@@ -35,14 +39,11 @@ from debt_collection.models import (
 from debt_collection.services import agencies as agency_services
 from debt_collection.services import court as court_services
 from debt_collection.services import legal_documents
-from splitting.page_access import form_errors
 from warehouse.access import staff_required
-from warehouse.models import Role, Tenant
-from warehouse.money import to_minor
+from warehouse.models import Tenant
 from warehouse.scoping import role_in
 from warehouse.selectors import staff_scope
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -187,7 +188,7 @@ def _may_work(request, tenant) -> None:
 
 
 def _may_administer(request, tenant) -> None:
-    if role_in(request.user, tenant) != Role.OPERATOR_ADMIN:
+    if not allows(role_in(request.user, tenant), Permission.ADMINISTER_COLLECTIONS):
         raise PermissionDenied
 
 
@@ -264,7 +265,7 @@ def template_list(request):
         "tenant": tenant,
         "tenants": staff_scope(request.user, Tenant).order_by("code"),
         "rows": rows,
-        "may_edit": role_in(request.user, tenant) == Role.OPERATOR_ADMIN,
+        "may_edit": allows(role_in(request.user, tenant), Permission.ADMINISTER_COLLECTIONS),
         "section": "collections",
     }
     return render(request, "debt_collection/legal/templates.html", context)
@@ -457,7 +458,7 @@ def agency_list(request):
     tenant = _tenant_from(request)
     agencies = Agency.objects.filter(tenant=tenant)
     may_work = selectors.can_work_cases(request.user, tenant)
-    may_administer = role_in(request.user, tenant) == Role.OPERATOR_ADMIN
+    may_administer = allows(role_in(request.user, tenant), Permission.ADMINISTER_COLLECTIONS)
     agency_form = AgencyForm()
     handover_form = HandoverForm(
         agencies=agencies,
@@ -538,7 +539,7 @@ def handover_detail(request, pk: int):
 def handover_download(request, pk: int):
     handover = _handover_or_404(request, pk)
     data = agency_services.handover_xlsx(agency_services.handover_report(handover=handover))
-    response = HttpResponse(data, content_type=XLSX)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     name = f"handover-{handover.pk}-{handover.handed_on:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -562,6 +563,6 @@ def cases_download(request):
         data = legal_documents.case_list_xlsx(cases=cases, as_of=on)
     except ApplicationError as exc:  # e.g. a penalty rate is missing
         return HttpResponse(exc.message, status=409, content_type="text/plain")
-    response = HttpResponse(data, content_type=XLSX)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="cases-{on:%Y%m%d}.xlsx"'
     return response

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from debt_collection import selectors
-from debt_collection.models import Message, MessageChannel
 from debt_collection.services.letters import letters_docx, letters_print, letters_queued
+from messaging.models import Message, MessageChannel
 from warehouse.access import staff_required
 from warehouse.models import Tenant
 from warehouse.selectors import staff_scope

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
+from core.money import format_minor
 from debt_collection.services.penalties import (
     account_penalty_calculation,
     minor_display,
@@ -16,10 +18,7 @@ from debt_collection.services.penalties import (
 )
 from warehouse.access import staff_required
 from warehouse.models import Account
-from warehouse.money import format_minor
 from warehouse.selectors import staff_scope
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CalculatorForm(forms.Form):
@@ -53,7 +52,9 @@ def penalty_calculator(request, account_number: str):
         except ApplicationError as exc:
             error = str(exc)
     if calculation is not None and request.GET.get("format") == "xlsx":
-        response = HttpResponse(penalty_calculation_xlsx(calculation), content_type=XLSX)
+        response = HttpResponse(
+            penalty_calculation_xlsx(calculation), content_type=XLSX_CONTENT_TYPE
+        )
         name = f"penalties-{account.account_number}-{calculation.as_of:%Y%m%d}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

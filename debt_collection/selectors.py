@@ -18,28 +18,28 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.permissions import Permission, allows, roles_with
 from debt_collection.models import (
     WORKED_STAGES,
     DebtCase,
     Instalment,
-    Message,
     PaymentPlan,
     PlanStatus,
     PromiseStatus,
     PromiseToPay,
 )
+from messaging.models import Message
 from splitting.models import Payment, PaymentStatus
-from warehouse.models import Account, Membership, OpenItem, OpenItemKind, Role, User
+from warehouse.models import Account, Membership, OpenItem, OpenItemKind, User
 from warehouse.scoping import role_in
 from warehouse.selectors import staff_scope
 
-WORKING_ROLES = (Role.COLLECTOR, Role.OPERATOR_ADMIN)
 PAYMENTS_SHOWN = 20
 
 
 def can_work_cases(user, tenant) -> bool:
     """Collectors and operator admins of the tenant act on its cases; accountants only read."""
-    return role_in(user, tenant) in WORKING_ROLES
+    return allows(role_in(user, tenant), Permission.MANAGE_DEBT)
 
 
 def cases_of(user) -> QuerySet[DebtCase]:
@@ -82,7 +82,7 @@ def agents_of(tenant_ids) -> QuerySet[User]:
     return (
         User.objects.filter(
             memberships__tenant_id__in=list(tenant_ids),
-            memberships__role__in=WORKING_ROLES,
+            memberships__role__in=roles_with(Permission.MANAGE_DEBT),
             is_active=True,
         )
         .distinct()
@@ -93,7 +93,9 @@ def agents_of(tenant_ids) -> QuerySet[User]:
 def agent_is_eligible(agent, tenant) -> bool:
     return (
         agent.is_active
-        and Membership.objects.filter(user=agent, tenant=tenant, role__in=WORKING_ROLES).exists()
+        and Membership.objects.filter(
+            user=agent, tenant=tenant, role__in=roles_with(Permission.MANAGE_DEBT)
+        ).exists()
     )
 
 
@@ -163,7 +165,9 @@ def case_payments(account: Account) -> list[Payment]:
 
 
 def case_messages(case: DebtCase) -> QuerySet[Message]:
-    return Message.objects.filter(Q(case=case) | Q(account=case.account, case__isnull=True))[:50]
+    """The messages sent on the case, and the account's messages that are on no case."""
+    on_case = Q(case_link__case=case)
+    return Message.objects.filter(on_case | Q(account=case.account, case_link__isnull=True))[:50]
 
 
 def case_promises(case: DebtCase) -> QuerySet[PromiseToPay]:

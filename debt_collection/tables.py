@@ -7,11 +7,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.money import format_currency
+from core.ui.tables import TABLE_TEMPLATE, badge, when
 from debt_collection.models import DebtCase
 from debt_collection.selectors import days_past_due
-from invoicing.templatetags.money import money
-from splitting.tables import badge, when
-from warehouse.tables import TABLE_TEMPLATE
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num nowrap"}}
 
@@ -67,7 +66,7 @@ class CaseTable(tables.Table):
         )
 
     def render_overdue(self, value, record):
-        return money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
     def render_days(self, value, record):
         return days_past_due(value, self.today)

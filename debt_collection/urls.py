@@ -1,5 +1,6 @@
 """Pages and endpoints of debt collection: the agents' workspace and everything around it under
-/staff/collections/, the SMS status callback, and the public instalment pay link."""
+/staff/collections/ and the public instalment pay link (an account's messages and the SMS
+status callback are messaging's, `messaging.urls`)."""
 
 from django.urls import path
 
@@ -9,9 +10,9 @@ from debt_collection import (
     dunning_views,
     legal_views,
     letter_views,
+    penalty_run_views,
     penalty_views,
     plan_views,
-    sms_views,
 )
 
 urlpatterns = [
@@ -21,12 +22,6 @@ urlpatterns = [
         "staff/collections/letters/<int:pk>.docx",
         letter_views.letter_download,
         name="letter-download",
-    ),
-    path("api/v1/sms/status", sms_views.sms_status_callback, name="sms-status-callback"),
-    path(
-        "staff/collections/accounts/<str:account_number>/messages/",
-        sms_views.account_messages,
-        name="account-messages",
     ),
     path("staff/collections/", case_views.case_queue, name="case-queue"),
     path("staff/collections/next/", case_views.case_next, name="case-next"),
@@ -39,6 +34,7 @@ urlpatterns = [
         name="case-action",
     ),
     path("pay/plan/<str:token>/", plan_views.plan_pay, name="plan-pay"),
+    path("staff/collections/penalty-runs/", penalty_run_views.penalty_runs, name="penalty-runs"),
     path(
         "staff/collections/penalties/<str:account_number>/",
         penalty_views.penalty_calculator,

@@ -23,12 +23,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from core.money import format_minor
+from core.permissions import Permission, roles_with
 from invoicing import selectors
 from invoicing.models import DocumentLine, DocumentStatus, PaymentDocument
 from invoicing.rendering.pdf import render_pdf
 from invoicing.selectors import document_view
-from warehouse.models import STAFF_ROLES, Account, AccountHolder, Membership
-from warehouse.money import format_minor
+from warehouse.models import Account, AccountHolder, Membership
 from warehouse.scoping import scope
 
 REFERENCE = re.compile(r"[0-9A-Z]{1,35}")
@@ -52,7 +53,7 @@ def _sees_all_of(user, account: Account) -> tuple[bool, bool]:
     if user.is_superuser:
         return True, False
     staff = Membership.objects.filter(
-        user=user, tenant_id=account.tenant_id, role__in=STAFF_ROLES
+        user=user, tenant_id=account.tenant_id, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
     ).exists()
     holder = AccountHolder.objects.filter(user=user, account=account).exists()
     return staff, holder

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from warehouse.money import format_minor
+from core.money import format_minor
+from warehouse.countries import Country, country_named
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,14 @@ class DocumentView:
     def payments(self) -> int:
         return sum(block.payments for block in self.suppliers)
 
+    @property
+    def country(self) -> Country:
+        return country_named(self.profile)
+
 
 def sample_document_view(profile: str = "RU") -> DocumentView:
     """A realistic document for renderer tests and benchmarks (no database needed)."""
-    russian = profile == "RU"
+    russian = country_named(profile).uses_ru_bank_details  # else a German operator's sample
     operator = Party(
         name="ООО «Расчётный центр Пример»" if russian else "Beispiel Hausverwaltung GmbH",
         address="г. Москва, ул. Примерная, д. 1" if russian else "Musterstraße 1, 10115 Berlin",
@@ -147,7 +152,7 @@ def sample_document_view(profile: str = "RU") -> DocumentView:
         due = opening + sum(line.amount for line in lines) - payments
         suppliers.append(SupplierBlock(code, name, Party(name), opening, lines, payments, due))
     total = sum(block.amount_due for block in suppliers)
-    return DocumentView(
+    view = DocumentView(
         profile=profile,
         currency="RUB" if russian else "EUR",
         locale="ru" if russian else "de",
@@ -178,4 +183,42 @@ def sample_document_view(profile: str = "RU") -> DocumentView:
         f"EUR{format_minor(max(total, 0))}\n\nRF87100200300102026",
         pay_url="http://127.0.0.1:8000/pay/k3Jx9vQ2pT7sW1mN4bR8cY6zA0eH5uL",
         tan="483920",
+    )
+    return _swiss_sample(view) if country_named(profile).prints_payment_part else view
+
+
+def _swiss_sample(view: DocumentView) -> DocumentView:
+    """The German sample as a Swiss operator's: CHF, a QR-IBAN, a QRR reference and the QR-bill
+    payload `period_close` builds for a CH tenant."""
+    from dataclasses import replace
+
+    from invoicing.qr import SwissAddress, swiss_payload
+    from invoicing.references import format_reference, qrr_reference
+
+    iban = "CH4431999123000889012"
+    reference = qrr_reference(view.account_number, view.period)
+    payload = swiss_payload(
+        iban=iban,
+        creditor=SwissAddress("ACME Verwaltung AG", "8001", "Zürich", "CH", "Bahnhofstrasse", "1"),
+        amount_minor=view.amount_due or None,
+        currency="CHF",
+        debtor=SwissAddress("Anna Müller", "8001", "Zürich", "CH", "Seestrasse", "2"),
+        reference_type="QRR",
+        reference=reference,
+        message="Nebenkosten Oktober 2026",
+    )
+    operator = Party(
+        "ACME Verwaltung AG",
+        "Bahnhofstrasse 1, 8001 Zürich",
+        {},
+        {"name": "Example Bank", "iban": iban},
+    )
+    return replace(
+        view,
+        currency="CHF",
+        operator=operator,
+        address="Seestrasse 2, 8001 Zürich",
+        reference=reference,
+        reference_display=format_reference(reference),
+        qr_payload=payload,
     )

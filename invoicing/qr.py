@@ -455,6 +455,47 @@ def swiss_payload(
     return SWISS_SEPARATOR.join(elements)
 
 
+@dataclass(frozen=True)
+class SwissBill:
+    """The elements of an SPC 0200 payload that a QR-bill's payment part prints."""
+
+    iban: str
+    creditor: SwissAddress
+    amount_minor: int | None
+    currency: str
+    debtor: SwissAddress | None
+    reference_type: str
+    reference: str
+    message: str
+
+
+def _swiss_address_of(elements: list[str]) -> SwissAddress | None:
+    kind, name, street, number, postcode, town, country = elements
+    if not kind:
+        return None
+    return SwissAddress(name, postcode, town, country, street, number)
+
+
+def swiss_parse(payload: str) -> SwissBill:
+    """The inverse of `swiss_payload`: ``swiss_payload(**vars(swiss_parse(p))) == p`` for
+    every payload it builds."""
+    elements = payload.split(SWISS_SEPARATOR)
+    if elements[:2] != ["SPC", "0200"] or len(elements) < 31 or elements[30] != "EPD":
+        raise ValueError("not a Swiss QR-bill SPC 0200 payload")
+    amount = elements[18]
+    units, _, cents = amount.partition(".")
+    return SwissBill(
+        iban=elements[3],
+        creditor=_swiss_address_of(elements[4:11]),
+        amount_minor=int(units) * 100 + int(cents.ljust(2, "0")) if amount else None,
+        currency=elements[19],
+        debtor=_swiss_address_of(elements[20:27]),
+        reference_type=elements[27],
+        reference=elements[28],
+        message=elements[29],
+    )
+
+
 # --- QR images -----------------------------------------------------------------------------
 
 QR_ERROR = "m"

@@ -18,6 +18,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
+from warehouse.countries import ReferenceScheme, UnknownCountry, country_named
+
 ReferenceKind = Literal["rf", "ru", "qrr"]
 Profile = Literal["RU", "SEPA", "CH"]
 ALL_KINDS: tuple[ReferenceKind, ...] = ("rf", "ru", "qrr")
@@ -283,16 +285,21 @@ def _parse(compact: str, ref: str, kinds: Collection[ReferenceKind]) -> ParsedRe
 
 
 def reference_for(profile: Profile, account_number: str, period: str, *, qrr: bool = False) -> str:
-    """The reference printed on a document: RU → ru, SEPA → RF, CH → RF (SCOR), or QRR when
-    ``qrr=True`` (needed with a QR-IBAN)."""
-    if qrr and profile != "CH":
+    """The reference printed on a document, in the scheme the profile's country names: RU →
+    ru, SEPA → RF, CH → RF (SCOR), or QRR when ``qrr=True`` (needed with a QR-IBAN)."""
+    try:
+        scheme = country_named(profile).reference_scheme
+    except UnknownCountry:
+        raise ValueError(f"unknown payment profile {profile!r} (expected RU, SEPA or CH)") from None
+    if qrr and scheme is not ReferenceScheme.SWISS:
         raise ValueError(f"a QRR reference exists only in the CH profile, not {profile!r}")
-    if profile == "RU":
-        return ru_reference(account_number, period)
-    if profile == "SEPA":
-        return rf_reference(account_number, period)
-    if profile == "CH":
-        return (
-            qrr_reference(account_number, period) if qrr else rf_reference(account_number, period)
-        )
-    raise ValueError(f"unknown payment profile {profile!r} (expected RU, SEPA or CH)")
+    if qrr:
+        return qrr_reference(account_number, period)
+    return _BUILDERS[scheme](account_number, period)
+
+
+_BUILDERS = {
+    ReferenceScheme.NUMERIC: ru_reference,
+    ReferenceScheme.CREDITOR: rf_reference,
+    ReferenceScheme.SWISS: rf_reference,  # SCOR, unless the caller asks for a QRR
+}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.permissions import Permission, allows
 from invoicing.models import BillingPeriod, PaymentDocument
 from invoicing.rendering.docx import render_docx
 from invoicing.rendering.html import render_html
@@ -49,7 +50,7 @@ def billing_periods(request):
     form = CloseForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         tenant = form.cleaned_data["tenant"]
-        if role_in(request.user, tenant) not in ("operator_admin", "accountant"):
+        if not allows(role_in(request.user, tenant), Permission.CLOSE_PERIOD):
             messages.error(request, _("Your role may not close periods."))
             return redirect("billing-periods")
         try:

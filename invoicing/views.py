@@ -10,9 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from core.http import private_page
 from invoicing.selectors import document_by_pay_token, document_view
+from invoicing.services.pay_links import TAN_SESSION_KEY as SESSION_KEY
 from invoicing.services.pay_links import mask_name, pay_link_check_tan
-
-SESSION_KEY = "pay_link_tan_ok"
 
 
 @never_cache

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from core.money import largest_remainder, percent_of
+
 
 @dataclass(frozen=True)
 class Item:
@@ -86,34 +88,6 @@ class CommissionRule:
         if self.maximum is not None and self.maximum < self.minimum:
             raise ValueError("maximum must not be below minimum")
         object.__setattr__(self, "percent", percent)
-
-    @property
-    def hundredths(self) -> int:
-        """The percent in hundredths of a percent (1.5% -> 150), for exact integer arithmetic."""
-        return int(self.percent * 100)
-
-
-def largest_remainder(total: int, weights: Sequence[int]) -> list[int]:
-    """Split `total` in proportion to `weights`, summing exactly to `total`.
-
-    Each part is first floored; the units left over (fewer than the number of non-zero
-    remainders) go one each to the largest remainders, ties to the earlier index. So a part is
-    within 1 of its exact share, a zero weight gets nothing, and when total <= sum(weights) no
-    part exceeds its weight: a floored part equals its weight only when total == sum(weights),
-    and then no remainder is left to add.
-    """
-    if total < 0 or any(w < 0 for w in weights):
-        raise ValueError("total and weights must not be negative")
-    whole = sum(weights)
-    if whole == 0:
-        raise ValueError("weights must not all be zero")
-    parts = [total * w // whole for w in weights]
-    remainders = [total * w % whole for w in weights]
-    leftover = total - sum(parts)
-    by_remainder = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
-    for i in by_remainder[:leftover]:
-        parts[i] += 1
-    return parts
 
 
 def _check_items(items: Sequence[Item]) -> None:
@@ -246,7 +220,7 @@ def commission(share: int, rule: CommissionRule) -> int:
     more than the share itself."""
     if share <= 0:
         return 0
-    value = (share * rule.hundredths + 5000) // 10000 + rule.fixed
+    value = percent_of(share, rule.percent) + rule.fixed
     value = max(value, rule.minimum)
     if rule.maximum is not None:
         value = min(value, rule.maximum)

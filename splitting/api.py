@@ -1,10 +1,7 @@
 """REST endpoints of splitting (`/api/v1/`): payments, their reversal, account and supplier
 balances. Thin: parse, check permission, call one service or selector."""
 
-import hashlib
-import json
-
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -15,13 +12,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from core.money import format_minor, to_minor
+from core.permissions import Permission, allows
 from splitting import selectors
-from splitting.models import Channel, IdempotencyKey, Payment
+from splitting.idempotency import (
+    idempotency_key,
+    idempotent_answer,
+    request_hash,
+    stored_answer,
+)
+from splitting.models import Channel, Payment
 from splitting.services.payments import IdempotencyRequest, payment_post, payment_reverse
 from warehouse.models import Account, Membership, Supplier, Tenant
-from warehouse.money import format_minor, to_minor
 from warehouse.scoping import scope
-from warehouse.selectors import IMPORT_ROLES
 
 AMOUNT = r"^\d{1,13}\.\d{2}$"
 AMOUNT_ERRORS = {"invalid": 'an amount in major units with exactly 2 decimals, e.g. "1234.50"'}
@@ -29,10 +32,6 @@ AMOUNT_ERRORS = {"invalid": 'an amount in major units with exactly 2 decimals, e
 
 class BadInput(ApplicationError):
     status_code = status.HTTP_400_BAD_REQUEST
-
-
-class KeyConflict(ApplicationError):
-    status_code = status.HTTP_409_CONFLICT
 
 
 class SplitIn(serializers.Serializer):
@@ -154,7 +153,7 @@ def _payment_tenant(user, code: str | None) -> Tenant:
         if code and tenant.code != code:
             continue
         tenants[tenant.pk] = tenant
-        may_post = may_post or role in IMPORT_ROLES
+        may_post = may_post or allows(role, Permission.POST_PAYMENTS)
     if code and not tenants:
         raise NotFound(f"no tenant {code!r}")
     if len(tenants) != 1:
@@ -223,62 +222,6 @@ def the_account(user, number: str, tenant_code: str | None, field: str = "field"
             extra={"tenant": [f"This {field} is required."]},
         )
     return found[0]
-
-
-def request_hash(data) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def stored_answer(user, key: str, digest: str) -> Response | None:
-    """The answer stored under this key, or None. (Plain SQL: it runs before every payment.)"""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT request_hash, status_code, response FROM splitting_idempotencykey"
-            " WHERE user_id = %s AND key = %s",
-            [user.pk, key],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    request_hash, status_code, response = row
-    if request_hash != digest:
-        raise KeyConflict(
-            "this Idempotency-Key was used with a different request",
-            code="idempotency_key_reused",
-        )
-    return Response(json.loads(response) if isinstance(response, str) else response, status_code)
-
-
-def idempotency_key(request, *, required: bool) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if (required and not key) or len(key) > 100:
-        raise BadInput(
-            "the Idempotency-Key header is "
-            + ("required (1 to 100 characters)" if required else "1 to 100 characters"),
-            code="idempotency_key_required" if required else "idempotency_key_invalid",
-        )
-    return key
-
-
-def idempotent_answer(user, key: str, digest: str, body: dict, status_code: int) -> Response:
-    """Stores the answer under the key and gives it; when a concurrent request with the same key
-    stored its answer first, that one is given instead."""
-    try:
-        with transaction.atomic():
-            IdempotencyKey.objects.create(
-                user=user,
-                key=key,
-                request_hash=digest,
-                status_code=status_code,
-                response=body,
-                created_at=timezone.now(),
-            )
-    except IntegrityError:
-        replay = stored_answer(user, key, digest)
-        if replay is not None:
-            return replay
-        raise
-    return Response(body, status=status_code)
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from invoicing.templatetags.money import money
+from core.money import format_currency, format_minor
 from splitting import cashdesk_selectors as desk
 from splitting import selectors
 from splitting.models import CashShift, DeskMethod
@@ -38,7 +38,6 @@ from splitting.services.receipts import receipt_pdf, shift_report_pdf, supplier_
 from splitting.statement_tables import AmountField
 from warehouse.access import staff_required
 from warehouse.models import Tenant
-from warehouse.money import format_minor
 
 PAYMENTS_SHOWN = 20  # the shift's latest payments on the desk page
 MONEY_INPUT = {"inputmode": "decimal", "maxlength": 20, "autocomplete": "off"}
@@ -274,7 +273,7 @@ def shift_open_view(request):
     messages.success(
         request,
         _("Shift #%(pk)d is open with %(cash)s in the drawer.")
-        % {"pk": shift.pk, "cash": money(shift.opening_cash, tenant)},
+        % {"pk": shift.pk, "cash": format_currency(shift.opening_cash, tenant)},
     )
     return redirect("cashdesk")
 
@@ -385,7 +384,7 @@ def shift_close_view(request):
         if difference:
             text += " " + _("The drawer is %(sign)s by %(amount)s.") % {
                 "sign": _("over") if difference > 0 else _("short"),
-                "amount": money(abs(difference), shift.tenant),
+                "amount": format_currency(abs(difference), shift.tenant),
             }
             messages.warning(request, text)
         else:

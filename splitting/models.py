@@ -697,19 +697,3 @@ class PaymentRequest(models.Model):
 
     def __str__(self):
         return f"{self.front_office_id}:{self.external_id}"
-
-
-from splitting.wallets.models import (  # noqa: E402,F401  (registered with the app)
-    CorporateInvitation,
-    CorporateMember,
-    CorporatePayer,
-    CorporateRole,
-    Coupon,
-    CouponBatch,
-    CouponStatus,
-    Fee,
-    MovementKind,
-    Office,
-    Wallet,
-    WalletMovement,
-)

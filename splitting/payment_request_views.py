@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core.errors import ApplicationError
 from core.http import private_page
+from core.money import format_minor
 from integrations.terminals import mask_name
 from splitting.models import PaymentRequest, PaymentRequestStatus
 from splitting.services.checkouts import providers_for
@@ -24,7 +25,6 @@ from splitting.services.payment_requests import (
     payment_request_refresh,
     payment_request_return_url,
 )
-from warehouse.money import format_minor
 
 REQUEST_BODY = inline_serializer(
     "PaymentRequestIn",

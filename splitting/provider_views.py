@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from core.errors import ApplicationError
 from core.http import private_page
+from core.money import format_minor, to_minor
 from splitting.api import (
     AMOUNT,
     AMOUNT_ERRORS,
@@ -32,7 +33,6 @@ from splitting.providers import OFFER_CHANNELS
 from splitting.selectors import payment_allocations
 from splitting.services.checkouts import checkout_start, provider_event_handle
 from warehouse.models import Supplier
-from warehouse.money import format_minor, to_minor
 
 
 @csrf_exempt

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from core.documents.xlsx import XLSX_CONTENT_TYPE
 from splitting.models import Channel, TerminalProcessor
 from splitting.services.reconciliation import (
     reconcile_bank,
@@ -21,8 +22,6 @@ from warehouse.access import staff_required
 from warehouse.models import Tenant
 from warehouse.reports import FileRejected
 from warehouse.selectors import staff_scope
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReconciliationForm(forms.Form):
@@ -78,7 +77,7 @@ def reconciliation(request):
                     tenant=tenant, channel=channel, day=day, reported=reported, prefix=prefix
                 )
         if result is not None and request.POST.get("format") == "xlsx":
-            response = HttpResponse(reconciliation_xlsx(result), content_type=XLSX)
+            response = HttpResponse(reconciliation_xlsx(result), content_type=XLSX_CONTENT_TYPE)
             name = f"reconciliation-{tenant.code}-{channel}-{day.isoformat()}.xlsx"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response

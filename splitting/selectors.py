@@ -6,14 +6,14 @@ from datetime import date
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from core.permissions import Permission, roles_with
+from splitting import hooks
 from splitting.models import (
     Allocation,
     AllocationKind,
     BankCredit,
     Checkout,
     CheckoutStatus,
-    Coupon,
-    CouponStatus,
     DeliveryAttempt,
     Entry,
     LedgerAccount,
@@ -26,8 +26,8 @@ from splitting.models import (
     Transaction,
 )
 from splitting.services import ledger
+from warehouse.access import has_permission
 from warehouse.models import (
-    STAFF_ROLES,
     Account,
     AccountHolder,
     Membership,
@@ -36,18 +36,13 @@ from warehouse.models import (
     Tenant,
 )
 from warehouse.scoping import scope
-from warehouse.selectors import IMPORT_ROLES, staff_scope
+from warehouse.selectors import staff_scope
 from warehouse.selectors_open_items import AccountBalance, account_balance
 
 
 def can_take_payments(user, tenant_id: int) -> bool:
     """Operator admins and accountants (people or system users) post and reverse payments."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return (
-        user.is_superuser
-        or Membership.objects.filter(user=user, tenant_id=tenant_id, role__in=IMPORT_ROLES).exists()
-    )
+    return has_permission(user, tenant_id, Permission.POST_PAYMENTS)
 
 
 def can_see_supplier_money(user, supplier: Supplier) -> bool:
@@ -55,7 +50,8 @@ def can_see_supplier_money(user, supplier: Supplier) -> bool:
     if user.is_superuser:
         return True
     return Membership.objects.filter(
-        Q(role__in=STAFF_ROLES) | Q(role=Role.SUPPLIER, supplier=supplier),
+        Q(role__in=roles_with(Permission.VIEW_STAFF_PAGES))
+        | Q(role=Role.SUPPLIER, supplier=supplier),
         user=user,
         tenant_id=supplier.tenant_id,
     ).exists()
@@ -180,13 +176,11 @@ class SupplierBalance:
 
 
 def supplier_balance(supplier: Supplier) -> SupplierBalance:
-    """Collected in the supplier's favour (net of reversals, with the coupons used at its
-    offices), commission withheld, paid out, and what the ledger says is payable now."""
+    """Collected in the supplier's favour (net of reversals, with what it is owed outside its
+    payments: `splitting.hooks.supplier_credits`, the coupons used at its offices), commission
+    withheld, paid out, and what the ledger says is payable now."""
     totals = Allocation.objects.filter(supplier=supplier).aggregate(
         gross=Coalesce(Sum("amount"), 0), commission=Coalesce(Sum("commission"), 0)
-    )
-    coupons = Coupon.objects.filter(office__supplier=supplier, status=CouponStatus.USED).aggregate(
-        total=Coalesce(Sum("amount"), 0)
     )
     paid = Payout.objects.filter(supplier=supplier).aggregate(total=Coalesce(Sum("amount"), 0))
     payable_account = LedgerAccount.objects.filter(
@@ -201,7 +195,7 @@ def supplier_balance(supplier: Supplier) -> SupplierBalance:
         )
     return SupplierBalance(
         supplier=supplier,
-        collected=totals["gross"] + coupons["total"],
+        collected=totals["gross"] + hooks.supplier_collected(supplier=supplier),
         commission=totals["commission"],
         paid_out=paid["total"],
         payable=payable,
@@ -213,7 +207,9 @@ def registries_of(user) -> QuerySet[Registry]:
     if user.is_superuser:
         rows = Registry.objects.all()
     else:
-        staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("tenant_id")
+        staff = Membership.objects.filter(
+            user=user, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
+        ).values("tenant_id")
         own = Membership.objects.filter(user=user, role=Role.SUPPLIER).values("supplier_id")
         rows = Registry.objects.filter(Q(tenant_id__in=staff) | Q(supplier_id__in=own))
     return rows.select_related("supplier", "tenant", "payout").order_by("-day", "supplier__code")
@@ -223,7 +219,9 @@ def events_of(user) -> QuerySet[SupplierEvent]:
     """The outbox as staff see it (the delivery log)."""
     rows = SupplierEvent.objects.all()
     if not user.is_superuser:
-        staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("tenant_id")
+        staff = Membership.objects.filter(
+            user=user, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
+        ).values("tenant_id")
         rows = rows.filter(tenant_id__in=staff)
     return rows.select_related("supplier", "payment").order_by("-created_at", "-pk")
 
@@ -267,7 +265,9 @@ def settlement_tenants(user) -> QuerySet[Tenant]:
     tenants = scope(user, Tenant)
     if user.is_superuser:
         return tenants.order_by("code")
-    allowed = Membership.objects.filter(user=user, role__in=IMPORT_ROLES).values("tenant_id")
+    allowed = Membership.objects.filter(
+        user=user, role__in=roles_with(Permission.POST_PAYMENTS)
+    ).values("tenant_id")
     return tenants.filter(pk__in=allowed).order_by("code")
 
 
@@ -278,7 +278,9 @@ def sees_registries(user) -> bool:
         return False
     return (
         user.is_superuser
-        or Membership.objects.filter(user=user, role__in=(*STAFF_ROLES, Role.SUPPLIER)).exists()
+        or Membership.objects.filter(
+            user=user, role__in=roles_with(Permission.VIEW_REGISTRIES)
+        ).exists()
     )
 
 
@@ -315,7 +317,9 @@ def _of_staff_tenants(user, rows: QuerySet) -> QuerySet:
         return rows.none()
     if user.is_superuser:
         return rows
-    staff = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("tenant_id")
+    staff = Membership.objects.filter(
+        user=user, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
+    ).values("tenant_id")
     return rows.filter(tenant_id__in=staff)
 
 

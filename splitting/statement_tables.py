@@ -1,6 +1,6 @@
 """Tables and the filter of the bank statement pages (django-tables2, django-filter): the
 statements read and the suspense queue. Amounts are entered in major units ("123.45") and
-shown with the `money` filter, in the row's tenant's locale."""
+shown with `core.money.format_currency`, in the row's tenant's locale."""
 
 import django_filters
 import django_tables2 as tables
@@ -12,13 +12,12 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.templatetags.money import money
+from core.money import format_currency, to_minor
+from core.ui.tables import TABLE_TEMPLATE, when
 from splitting.models import BankCredit, StatementImport
-from splitting.tables import NOWRAP, NUM, when
+from splitting.tables import NOWRAP, NUM
 from warehouse.models import Tenant
-from warehouse.money import to_minor
 from warehouse.selectors import staff_scope
-from warehouse.tables import TABLE_TEMPLATE
 
 COUNT = {"th": {"class": "num"}, "td": {"class": "num"}}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -110,10 +109,10 @@ class SuspenseTable(tables.Table):
         return value.strftime("%Y-%m-%d")
 
     def render_amount(self, value, record):
-        return money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
     def render_open_amount(self, value, record):
-        return money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
     def render_payer_name(self, value, record):
         if not record.payer_inn:

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core.errors import ApplicationError
-from invoicing.templatetags.money import money
+from core.money import format_currency, format_minor
+from core.ui.forms import form_errors
 from splitting import selectors
 from splitting.models import BankCredit
-from splitting.page_access import form_errors, may_settle
+from splitting.page_access import may_settle
 from splitting.services.statements import (
     statement_import,
     suspense_assign,
@@ -36,7 +37,6 @@ from splitting.statement_tables import (
 )
 from warehouse.access import staff_required
 from warehouse.models import Tenant
-from warehouse.money import format_minor
 from warehouse.selectors import staff_scope
 
 STATEMENTS_PER_PAGE = 50
@@ -96,7 +96,7 @@ class AssignForm(forms.Form):
         if amount > self.credit.open_amount:
             raise forms.ValidationError(
                 _("Only %(open)s of this credit waits in suspense.")
-                % {"open": money(self.credit.open_amount, self.credit.tenant)},
+                % {"open": format_currency(self.credit.open_amount, self.credit.tenant)},
                 code="too_much",
             )
         return amount
@@ -228,9 +228,9 @@ def credit_assign(request, pk: int):
         messages.error(request, exc.message)
         return redirect("suspense-credit", pk=pk)
     names = {
-        "amount": money(amount, credit.tenant),
+        "amount": format_currency(amount, credit.tenant),
         "number": account.account_number,
-        "open": money(credit.open_amount, credit.tenant),
+        "open": format_currency(credit.open_amount, credit.tenant),
     }
     if credit.open_amount:
         messages.success(
@@ -265,7 +265,7 @@ def credit_refund(request, pk: int):
             request,
             _("%(amount)s is booked as refunded to %(payer)s.")
             % {
-                "amount": money(open_amount, credit.tenant),
+                "amount": format_currency(open_amount, credit.tenant),
                 "payer": credit.payer_name or _("the payer"),
             },
         )

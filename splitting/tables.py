@@ -1,35 +1,18 @@
 """Tables of the splitting pages (django-tables2): payments, registries, the delivery log.
-Amounts are formatted with the `money` template filter, in the row's tenant's locale."""
+Amounts are formatted with `core.money.format_currency`, in the row's tenant's locale."""
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from invoicing.templatetags.money import money
+from core.money import format_currency
+from core.ui.tables import TABLE_TEMPLATE, badge, when
 from splitting.models import Payment, Registry, SupplierEvent
-from warehouse.tables import TABLE_TEMPLATE
 
 NUM = {"th": {"class": "num"}, "td": {"class": "num nowrap"}}
 NOWRAP = {"td": {"class": "nowrap"}}
-
-
-def badge(status: str, label: str) -> str:
-    """The status badge of these pages (`splitting/_status.html` picks the colour)."""
-    return render_to_string("splitting/_status.html", {"status": status, "label": label})
-
-
-def when(value) -> str:
-    if value is None:
-        return "—"
-    local = timezone.localtime(value)
-    return format_html(
-        '<span class="nowrap">{}</span> <span class="muted small">{}</span>',
-        local.strftime("%Y-%m-%d"),
-        local.strftime("%H:%M:%S"),
-    )
 
 
 class PaymentTable(tables.Table):
@@ -90,10 +73,10 @@ class PaymentTable(tables.Table):
         )
 
     def render_amount(self, value, record):
-        return money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
     def render_commission(self, value, record):
-        return money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
     def render_status(self, value, record):
         return badge(record.status, value)
@@ -175,13 +158,13 @@ class RegistryTable(tables.Table):
         return format_html('{} <span class="code">{}</span>', value, record.supplier.code)
 
     def render_gross(self, value, record):
-        return money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
     def render_commission(self, value, record):
-        return money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
     def render_net(self, value, record):
-        return money(value, record.tenant)
+        return format_currency(value, record.tenant)
 
     def render_status(self, value, record):
         paid = getattr(record, "payout", None) if record.status == "paid" else None

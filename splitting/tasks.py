@@ -41,11 +41,3 @@ def expire_checkouts() -> int:
     from splitting.services.checkouts import checkouts_expire
 
     return checkouts_expire()
-
-
-@shared_task(name="splitting.expire_coupons")
-def expire_coupons() -> int:
-    """Releases the funds of the coupons whose validity has passed (hourly, from beat)."""
-    from splitting.wallets.services import coupons_expire
-
-    return coupons_expire()

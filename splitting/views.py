@@ -21,18 +21,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from core.documents.csv import CSV_CONTENT_TYPE
+from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
-from invoicing.templatetags.money import money
+from core.money import format_currency
+from core.ui.forms import form_errors
+from core.ui.redirects import safe_next
 from splitting import selectors
 from splitting.filters import PaymentFilter, RegistryFilter, SupplierEventFilter
 from splitting.models import PaymentStatus, RegistryStatus
-from splitting.page_access import form_errors, may_settle
+from splitting.page_access import may_settle
 from splitting.services.checkouts import checkout_refund
 from splitting.services.outbox import supplier_event_resend
 from splitting.services.payments import payment_reverse
@@ -47,8 +50,8 @@ REGISTRIES_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
 PAYMENT_ORDERS = ("1c", "pain001")  # these book the payout (`registry_file`)
 CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": CSV_CONTENT_TYPE,
+    "xlsx": XLSX_CONTENT_TYPE,
     "1c": "text/plain; charset=windows-1251",
     "pain001": "application/xml",
 }
@@ -81,16 +84,6 @@ class BuildForm(forms.Form):
         if tenant and day and day > timezone.localdate(timezone=ZoneInfo(tenant.timezone)):
             self.add_error("day", _("A registry is built for a day that has begun."))
         return data
-
-
-def _next(request, default: str) -> str:
-    """Back to the page (with its filters) the form was posted from."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(default)
 
 
 # --- payments ---------------------------------------------------------------------------------
@@ -147,7 +140,7 @@ def _undo(request, pk: int, undo, done: str):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        amount = money(payment.amount, payment.tenant)
+        amount = format_currency(payment.amount, payment.tenant)
         messages.success(request, done % {"pk": payment.pk, "amount": amount})
     return redirect("payment-detail", pk=payment.pk)
 
@@ -251,12 +244,12 @@ def registry_payout(request, pk: int):
             request,
             _("Payout of %(amount)s to %(supplier)s is booked (EndToEndId %(number)s).")
             % {
-                "amount": money(payout.amount, registry.tenant),
+                "amount": format_currency(payout.amount, registry.tenant),
                 "supplier": registry.supplier.name,
                 "number": payout.end_to_end_id,
             },
         )
-    return redirect(_next(request, "registry-list"))
+    return redirect(safe_next(request, "registry-list"))  # back with its filters
 
 
 @login_required

@@ -1,4 +1,6 @@
-"""Who may open a page: shared by the pages of every app (no app imports another's views)."""
+"""Who may open a page and who may act, shared by the pages and APIs of every app (no app
+imports another's views). What a role may do is `core.permissions`' table; this module reads
+the memberships."""
 
 from functools import wraps
 
@@ -6,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import SimpleLazyObject
 
+from core.permissions import Permission, roles_with
+from warehouse.models import Membership
 from warehouse.scoping import is_operator_staff
 
 
@@ -20,6 +24,19 @@ def staff_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def has_permission(user, tenant_id: int, permission: Permission) -> bool:
+    """Whether `user` (a person or a system user) holds `permission` in the tenant: a superuser
+    always, anyone else by the role of their membership there."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user, tenant_id=tenant_id, role__in=roles_with(permission)
+        ).exists()
+    )
 
 
 def roles(request) -> dict:

@@ -28,8 +28,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.money import format_minor
+from core.permissions import Permission, roles_with
+from warehouse.countries import country_named
 from warehouse.models import (
-    STAFF_ROLES,
     Account,
     AccountHolder,
     AccountLink,
@@ -37,7 +39,6 @@ from warehouse.models import (
     Building,
     CalendarDay,
     ClosedPeriod,
-    CountryProfile,
     DueDateRule,
     ImportBatch,
     MappingProfile,
@@ -52,7 +53,6 @@ from warehouse.models import (
     UnmatchedLine,
     User,
 )
-from warehouse.money import format_minor
 from warehouse.scoping import SCOPE_PATHS, scope
 from warehouse.services.charge_rows import CANONICAL
 from warehouse.validation import bank_details_errors, inn_error, kpp_error
@@ -74,9 +74,9 @@ def staff_roles(request) -> dict[int, str]:
     roles = getattr(request, "_unibill_staff_roles", None)
     if roles is None:
         roles = dict(
-            Membership.objects.filter(user=request.user, role__in=STAFF_ROLES).values_list(
-                "tenant_id", "role"
-            )
+            Membership.objects.filter(
+                user=request.user, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
+            ).values_list("tenant_id", "role")
         )
         request._unibill_staff_roles = roles
     return roles
@@ -201,11 +201,12 @@ class BankDetailsForm(TenantScopedForm):
             bank_account=cleaned.get("bank_account", ""),
             corr_account=cleaned.get("corr_account", ""),
         )
+        country = country_named(profile)
         for field, reason in errors:
-            if profile != CountryProfile.RU and field == "bic" and not cleaned.get("bic"):
+            if country.uses_iban and field == "bic" and not cleaned.get("bic"):
                 continue  # a BIC is optional with an IBAN (as in tenant_setup)
             self.add_error({"account": "bank_account"}.get(field, field), reason)
-        unused = ("iban",) if profile == CountryProfile.RU else ("bank_account", "corr_account")
+        unused = ("bank_account", "corr_account") if country.uses_iban else ("iban",)
         for field in unused:
             if cleaned.get(field):
                 self.add_error(
@@ -213,7 +214,7 @@ class BankDetailsForm(TenantScopedForm):
                 )
 
     def _check_tax_ids(self, profile, cleaned):
-        if profile != CountryProfile.RU:
+        if not country_named(profile).uses_ru_bank_details:  # INN and KPP are Russian
             return
         inn, kpp = cleaned.get("inn", ""), cleaned.get("kpp", "")
         reason = inn_error(inn)

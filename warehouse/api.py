@@ -12,15 +12,14 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
+from core.money import format_minor
 from warehouse import selectors
 from warehouse.models import PERIOD_REGEX, MappingProfile, Membership, Supplier, Tenant
-from warehouse.money import format_minor
 from warehouse.reports import report_xlsx
 from warehouse.scoping import scope
 from warehouse.services.charges import charges_import
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class BadInput(ApplicationError):
@@ -251,13 +250,13 @@ class ImportBatchApi(APIView):
 class ImportReportApi(APIView):
     @extend_schema(
         operation_id="v1_imports_report_retrieve",
-        responses={(200, XLSX): OpenApiTypes.BINARY, 404: OpenApiResponse(ERROR_BODY)},
+        responses={(200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 404: OpenApiResponse(ERROR_BODY)},
     )
     def get(self, request, pk: int):
         batch = selectors.batch_visible(request.user, pk)
         if batch is None:
             raise NotFound()
-        response = HttpResponse(report_xlsx(batch.report or []), content_type=XLSX)
+        response = HttpResponse(report_xlsx(batch.report or []), content_type=XLSX_CONTENT_TYPE)
         name = f"{batch.supplier.code}-{batch.period}-batch{batch.pk}-report.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

@@ -1,13 +1,17 @@
 """Per-line reports of rejected input: every problem of a file, with line, column, value and
 reason, so a user can fix the whole file in one pass."""
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from core.documents.csv import csv_text
+from core.documents.xlsx import (
+    add_sheet,
+    append_row,
+    header_row,
+    new_workbook,
+    set_widths,
+    workbook_bytes,
+)
 from core.errors import ApplicationError
 
 
@@ -36,16 +40,13 @@ class FileRejected(ApplicationError):
         )
 
 
-def report_csv(errors: list[LineError]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["line", "column", "value", "reason"])
-    for e in errors:
-        writer.writerow(["" if e.line is None else e.line, e.column, e.value, e.reason])
-    return out.getvalue()
-
-
 REPORT_COLUMNS = ("line", "column", "value", "reason")
+
+
+def report_csv(errors: list[LineError]) -> str:
+    """The report as CSV; a value that would run as a formula is written as text."""
+    rows = (["" if e.line is None else e.line, e.column, e.value, e.reason] for e in errors)
+    return csv_text(REPORT_COLUMNS, rows)
 
 
 def report_xlsx(rows) -> bytes:
@@ -53,22 +54,14 @@ def report_xlsx(rows) -> bytes:
     header row that stays in view, a file-level problem with an empty line cell. Values are
     always text: a value from a supplier's file that starts with "=" stays a string, never a
     formula."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "report"
-    bold = Font(bold=True)
-    for column, name in enumerate(REPORT_COLUMNS, start=1):
-        sheet.cell(row=1, column=column, value=name).font = bold
-    sheet.freeze_panes = "A2"
-    for number, row in enumerate(rows, start=2):
+    book = new_workbook()
+    sheet = add_sheet(book, "report")
+    header_row(sheet, REPORT_COLUMNS)
+    for row in rows:
         item = asdict(row) if isinstance(row, LineError) else row
-        sheet.cell(row=number, column=1, value=item.get("line"))
-        for column, name in enumerate(REPORT_COLUMNS[1:], start=2):
-            cell = sheet.cell(row=number, column=column)
-            cell.value = "" if item.get(name) is None else str(item.get(name))
-            cell.data_type = "s"
-    for letter, width in zip("ABCD", (8, 20, 30, 80), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        texts = (
+            "" if item.get(name) is None else str(item.get(name)) for name in REPORT_COLUMNS[1:]
+        )
+        append_row(sheet, [item.get("line"), *texts])
+    set_widths(sheet, (8, 20, 30, 80))
+    return workbook_bytes(book)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
 
+from core.permissions import Permission, allows, roles_with
 from warehouse.models import (
-    STAFF_ROLES,
     Account,
     AccountHolder,
     AccountLink,
@@ -87,15 +87,18 @@ def register(model: type[Model], paths: ScopePaths) -> None:
 
 def staff_tenant_ids(user) -> list[int]:
     return list(
-        Membership.objects.filter(user=user, role__in=STAFF_ROLES).values_list(
-            "tenant_id", flat=True
-        )
+        Membership.objects.filter(
+            user=user, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
+        ).values_list("tenant_id", flat=True)
     )
 
 
 def is_operator_staff(user) -> bool:
     return user.is_authenticated and (
-        user.is_superuser or Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
+        ).exists()
     )
 
 
@@ -136,7 +139,7 @@ def scope(user, queryset_or_model) -> QuerySet:
 
     visible = Q(pk__in=[])
     memberships = _memberships(user)
-    staff_tenants = [t for t, role, _ in memberships if role in STAFF_ROLES]
+    staff_tenants = [t for t, role, _ in memberships if allows(role, Permission.VIEW_STAFF_PAGES)]
     if staff_tenants:
         visible |= Q(**{f"{paths.tenant}__in": staff_tenants})
     for tenant_id, role, supplier_id in memberships:

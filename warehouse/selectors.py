@@ -18,8 +18,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.permissions import Permission, allows, roles_with
+from warehouse.access import has_permission
 from warehouse.models import (
-    STAFF_ROLES,
     Account,
     AccountHolder,
     AccountLink,
@@ -43,8 +44,6 @@ from warehouse.services.legal import due_date_of
 RECENT_AUDIT_EVENTS = 50
 RECENT_BATCHES = 5
 REPORT_LINES_SHOWN = 500
-# Who may import charges, re-run a batch and work the mapping queue; collectors only look.
-IMPORT_ROLES = (Role.OPERATOR_ADMIN, Role.ACCOUNTANT)
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,8 @@ def user_roles(user, *, resident: bool | None = None) -> UserRoles:
         if resident is None:
             resident = AccountHolder.objects.filter(user=user).exists()
         cached = UserRoles(
-            staff=user.is_superuser or bool(roles & set(STAFF_ROLES)),
+            staff=user.is_superuser
+            or any(allows(role, Permission.VIEW_STAFF_PAGES) for role in roles),
             supplier=Role.SUPPLIER in roles,
             resident=resident,
         )
@@ -184,27 +184,26 @@ def staff_scope(user, queryset_or_model) -> QuerySet:
     rows = scope(user, queryset_or_model)
     if user.is_superuser:
         return rows
-    staff_tenants = Membership.objects.filter(user=user, role__in=STAFF_ROLES).values("tenant_id")
+    staff_tenants = Membership.objects.filter(
+        user=user, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
+    ).values("tenant_id")
     return rows.filter(**{f"{SCOPE_PATHS[rows.model].tenant}__in": staff_tenants})
 
 
 def import_tenants(user) -> QuerySet[Tenant]:
-    """The tenants where `user` may import charges (operator admin or accountant)."""
+    """The tenants where `user` may import charges (`Permission.IMPORT`)."""
     tenants = scope(user, Tenant)
     if user.is_superuser:
         return tenants
     return tenants.filter(
-        pk__in=Membership.objects.filter(user=user, role__in=IMPORT_ROLES).values("tenant_id")
+        pk__in=Membership.objects.filter(user=user, role__in=roles_with(Permission.IMPORT)).values(
+            "tenant_id"
+        )
     )
 
 
 def can_import(user, tenant_id: int) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    return (
-        user.is_superuser
-        or Membership.objects.filter(user=user, tenant_id=tenant_id, role__in=IMPORT_ROLES).exists()
-    )
+    return has_permission(user, tenant_id, Permission.IMPORT)
 
 
 def batch_list(user) -> QuerySet[ImportBatch]:

@@ -6,15 +6,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.money import format_minor
+from core.ui.tables import TABLE_TEMPLATE, status_badge
 from warehouse.models import BatchStatus, ImportBatch
-from warehouse.money import format_minor
 
-TABLE_TEMPLATE = "warehouse/_table.html"
 NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
-
-
-def status_badge(status: str, label: str) -> str:
-    return format_html('<span class="badge badge-{}">{}</span>', status, label)
 
 
 class ImportBatchTable(tables.Table):

@@ -3,9 +3,6 @@ from django.urls import path
 from warehouse import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("staff/login/", views.staff_login, name="staff-login"),
-    path("staff/logout/", views.staff_logout, name="staff-logout"),
     path("staff/", views.staff_home, name="staff-home"),
     path("staff/tenants/<slug:code>/", views.staff_tenant, name="staff-tenant"),
     path("staff/imports/", views.import_list, name="import-list"),
@@ -16,6 +13,4 @@ urlpatterns = [
     path("staff/mapping-queue/", views.mapping_queue, name="mapping-queue"),
     path("staff/mapping-queue/<int:pk>/link/", views.mapping_link, name="mapping-link"),
     path("staff/mapping-queue/<int:pk>/create/", views.mapping_create, name="mapping-create"),
-    path("supplier/", views.supplier_home, name="supplier-home"),
-    path("my/", views.resident_home, name="resident-home"),
 ]

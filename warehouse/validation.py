@@ -12,6 +12,8 @@ from schwifty.exceptions import SchwiftyException
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ru import inn as ru_inn
 
+from warehouse.countries import country_named
+
 # Bank of Russia control key (Положение ЦБ РФ № 579-П, прил.): weights 7-1-3 over 23 digits.
 _RU_KEY_WEIGHTS = ((7, 1, 3) * 8)[:23]
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -117,15 +119,18 @@ def email_error(value: str) -> str | None:
 def bank_details_errors(profile: str, *, iban="", bic="", bank_account="", corr_account=""):
     """All problems of one set of bank details under a country profile, as (field, reason)."""
     errors = []
-    if profile == "RU":
+    country = country_named(profile)
+    if country.uses_ru_bank_details:
         checks = {
             "bic": ru_bic_error(bic),
             "account": ru_settlement_account_error(bic, bank_account),
             "corr_account": ru_corr_account_error(bic, corr_account),
         }
     else:
-        countries = ("CH", "LI") if profile == "CH" else None
-        checks = {"iban": iban_error(iban, countries=countries), "bic": bic_error(bic)}
+        checks = {
+            "iban": iban_error(iban, countries=country.iban_countries),
+            "bic": bic_error(bic),
+        }
     for field, reason in checks.items():
         if reason:
             errors.append((field, reason))

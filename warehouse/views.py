@@ -1,52 +1,37 @@
-"""The warehouse pages: the landing page, staff sign-in, the operator's overview of its tenants,
-small home pages for supplier users and residents, and the charge-import pages (upload, the
-batch list, a batch with its report, the mapping queue). Views check who may come in, parse
-input and call one service; the reads are in `warehouse.selectors`, visibility is
+"""The warehouse pages: the operator's overview of its tenants and the charge-import pages
+(upload, the batch list, a batch with its report, the mapping queue). Views check who may come
+in, parse input and call one service; the reads are in `warehouse.selectors`, visibility is
 `warehouse.scoping.scope()`.
 
 Import pages: every operator staff member may look; operator admins and accountants of the
-batch's tenant may upload, re-run and work the mapping queue (`selectors.IMPORT_ROLES`), anyone
-else gets 403 on those actions."""
+batch's tenant may upload, re-run and work the mapping queue (`Permission.IMPORT`), anyone else
+gets 403 on those actions."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView, LogoutView
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
-from warehouse import hooks, selectors
+from core.money import format_minor
+from core.ui.forms import form_errors
+from warehouse import selectors
 from warehouse.access import staff_required
 from warehouse.filters import ImportBatchFilter
 from warehouse.forms import ChargeUploadForm, LinkAccountForm, NewAccountForm
 from warehouse.models import BatchStatus
-from warehouse.money import format_minor
 from warehouse.reports import report_xlsx
 from warehouse.services.charges import ImportOutcome, batch_rerun, charges_import
 from warehouse.services.mapping_queue import unmatched_create_account, unmatched_link
 from warehouse.tables import ImportBatchTable
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCHES_PER_PAGE = 25
 QUEUE_PER_PAGE = 50
-
-
-def home_url_name(user) -> str | None:
-    """Where a signed-in user belongs: staff first, then supplier, then resident."""
-    roles = selectors.user_roles(user)
-    if roles.staff:
-        return "staff-home"
-    if roles.supplier:
-        return "supplier-home"
-    if roles.resident:
-        return "resident-home"
-    return hooks.home_for(user)
 
 
 def _render(request, template: str, context: dict | None = None, *, section: str = ""):
@@ -56,40 +41,6 @@ def _render(request, template: str, context: dict | None = None, *, section: str
         **(context or {}),
     }
     return render(request, template, context)
-
-
-def home(request):
-    if request.user.is_authenticated:
-        target = home_url_name(request.user)
-        if target:
-            return redirect(target)
-    return _render(request, "warehouse/landing.html", section="home")
-
-
-class StaffLoginForm(AuthenticationForm):
-    """Django's form, asking the registered checks first, so a refused sign-in says why (a rate
-    limit, with the wait) rather than that the password is wrong."""
-
-    def clean(self):
-        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
-        if username and password and self.request is not None:
-            refusal = hooks.sign_in_refusal(self.request, username)
-            if refusal:
-                raise ValidationError(refusal, code="refused")
-        return super().clean()
-
-
-class StaffLoginView(LoginView):
-    form_class = StaffLoginForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
-
-    def get_default_redirect_url(self):
-        return resolve_url(home_url_name(self.request.user) or "home")
-
-
-staff_login = StaffLoginView.as_view()
-staff_logout = LogoutView.as_view()
 
 
 @staff_required
@@ -119,25 +70,6 @@ def staff_tenant(request, code: str):
         "may_import": selectors.can_import(request.user, tenant.pk),
     }
     return _render(request, "warehouse/staff_tenant.html", context, section="staff")
-
-
-@login_required
-def supplier_home(request):
-    suppliers = list(selectors.supplier_overview(request.user))
-    if not suppliers:
-        raise PermissionDenied
-    return _render(
-        request, "warehouse/supplier_home.html", {"suppliers": suppliers}, section="supplier"
-    )
-
-
-@login_required
-def resident_home(request):
-    accounts = selectors.resident_accounts(request.user)
-    return _render(request, "warehouse/resident_home.html", {"accounts": accounts}, section="my")
-
-
-# --- charge imports ---------------------------------------------------------------------------
 
 
 def _announce(request, outcome: ImportOutcome) -> None:
@@ -235,7 +167,7 @@ def import_batch(request, pk: int):
 @staff_required
 def import_report(request, pk: int):
     batch = _batch_or_404(request, pk)
-    response = HttpResponse(report_xlsx(batch.report or []), content_type=XLSX)
+    response = HttpResponse(report_xlsx(batch.report or []), content_type=XLSX_CONTENT_TYPE)
     name = f"{batch.supplier.code}-{batch.period}-batch{batch.pk}-report.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -300,22 +232,13 @@ def _queue_entry(request, pk: int):
     return entry
 
 
-def _form_errors(form) -> str:
-    """A form's errors as one line for a message: "Account number: This field is required." """
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return "; ".join(parts)
-
-
 @require_POST
 @staff_required
 def mapping_link(request, pk: int):
     entry = _queue_entry(request, pk)
     form = LinkAccountForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("mapping-queue")
     number = form.cleaned_data["account_number"].strip()
     account = selectors.account_in_tenant(request.user, entry.tenant_id, number)
@@ -349,7 +272,7 @@ def mapping_create(request, pk: int):
     entry = _queue_entry(request, pk)
     form = NewAccountForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_errors(form))
         return redirect("mapping-queue")
     try:
         account = unmatched_create_account(line=entry, actor=request.user, **form.cleaned_data)

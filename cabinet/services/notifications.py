@@ -1,6 +1,6 @@
 """Residents' notifications: preferences, "remind me on…", new-bill and payment-received messages.
 
-Everything goes out through debt_collection's `message_queue` (the one outbox: sent by Celery after
+Everything goes out through messaging's `message_queue` (the one outbox: sent by Celery after
 commit, visible in the account's message history, refused there too without the account's
 consent), addressed to the resident's own e-mail or phone.
 
@@ -33,9 +33,9 @@ from cabinet.models.notifications import (
     Reminder,
 )
 from core.errors import ApplicationError
-from debt_collection.services.messages import message_queue
+from core.money import format_currency
 from invoicing.models import DocumentStatus, PaymentDocument
-from invoicing.templatetags.money import money
+from messaging.services.messages import message_queue
 from splitting.models import Payment, PaymentStatus
 from warehouse.models import Account, AccountHolder, AuditEvent
 
@@ -311,7 +311,7 @@ def _bill_message(document) -> tuple[str, str]:
         "number": document.number,
         "period": document.period,
         "account": document.account.account_number,
-        "amount": money(document.amount_due, document.tenant),
+        "amount": format_currency(document.amount_due, document.tenant),
         "due": document.due_date.isoformat(),
         "url": _cabinet_url(),
     }
@@ -328,7 +328,7 @@ def _bill_message(document) -> tuple[str, str]:
 def _payment_message(payment) -> tuple[str, str]:
     values = {
         "account": payment.account.account_number,
-        "amount": money(payment.amount, payment.tenant),
+        "amount": format_currency(payment.amount, payment.tenant),
         "day": timezone.localdate(payment.received_at).isoformat(),
     }
     subject = _("Payment received: %(amount)s") % values

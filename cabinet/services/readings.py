@@ -9,7 +9,6 @@ resident attaches a photo of the meter: then it is accepted and flagged for the 
 
 import csv
 import io
-import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -21,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, ReadingStatus
 from cabinet.services.requests import attachment_check
+from core.documents.csv import csv_text
 from core.errors import ApplicationError
 from splitting.models import SupplierEvent
 from splitting.services.outbox import READING_ACCEPTED, events_enqueue, supplier_event_write
-from warehouse.models import Account, AccountLink, AuditEvent, Premises, Supplier, Tenant
+from warehouse.models import Account, AccountLink, AuditEvent, Supplier, Tenant
 
 AVERAGE_MONTHS = 6
 DAYS_PER_MONTH = Decimal("30.4375")
@@ -578,13 +578,11 @@ def readings_export(*, supplier: Supplier, period: str) -> str:
             supplier=supplier, account__in=list(accounts.values())
         ).values_list("account_id", "external_number")
     )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_HEADER)
-    for reading in readings:
-        account = accounts.get(reading.meter.premises_id)
-        writer.writerow(
-            [
+
+    def rows():
+        for reading in readings:
+            account = accounts.get(reading.meter.premises_id)
+            yield [
                 links.get(account.pk, "") if account else "",
                 account.account_number if account else "",
                 reading.meter.serial,
@@ -594,103 +592,5 @@ def readings_export(*, supplier: Supplier, period: str) -> str:
                 reading.source,
                 "1" if reading.flagged else "0",
             ]
-        )
-    return out.getvalue()
 
-
-# --- demo -------------------------------------------------------------------------------------
-
-DEMO_METERS = (("CW", Decimal("3.2")), ("HW", Decimal("2.1")), ("ELEC", Decimal("160")))
-DEMO_SERVICE_WORDS = {
-    "CW": ("cold", "хвс", "холод"),
-    "HW": ("hot", "гвс", "горяч"),
-    "ELEC": ("electric", "электр", "power"),
-}
-
-
-def _demo_service(tenant, code):
-    from warehouse.models import Service
-
-    services = list(Service.objects.filter(tenant=tenant))
-    for service in services:
-        if service.code.upper() == code:
-            return service
-    for service in services:
-        if any(word in service.name.lower() for word in DEMO_SERVICE_WORDS[code]):
-            return service
-    return None
-
-
-def demo_meters(tenant_codes, seed: int = 7, *, limit: int | None = None) -> int:
-    """Cold water, hot water and electricity meters (where the tenant has such a service and a
-    supplier billing it) for each premises of the tenants (the first `limit` premises of each
-    when given), with 6 months of accepted history ending last month. Idempotent: premises that
-    have meters are left alone. Bulk-written, so it serves a large demo. Returns the number of
-    meters created."""
-    from warehouse.models import SupplierServiceCode
-
-    rng = random.Random(seed)
-    created = 0
-    first_of_month = timezone.localdate().replace(day=1)
-    days = []
-    for months_ago in range(6, 0, -1):
-        day = first_of_month
-        for _step in range(months_ago):
-            day = (day - timedelta(days=1)).replace(day=1)
-        days.append(day.replace(day=20))
-    for tenant in Tenant.objects.filter(code__in=tenant_codes).order_by("code"):
-        plan = []
-        for code, monthly in DEMO_METERS:
-            service = _demo_service(tenant, code)
-            if service is None:
-                continue
-            mapping = SupplierServiceCode.objects.filter(tenant=tenant, service=service).first()
-            if mapping is None:
-                continue
-            plan.append((code, monthly, service, mapping.supplier_id))
-        if not plan:
-            continue
-        premises_ids = list(
-            Premises.objects.filter(tenant=tenant)
-            .exclude(meters__isnull=False)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        for start in range(0, len(premises_ids), 2000):
-            with transaction.atomic():
-                meters = Meter.objects.bulk_create(
-                    [
-                        Meter(
-                            tenant=tenant,
-                            premises_id=premises_id,
-                            supplier_id=supplier_id,
-                            service=service,
-                            serial=f"{code}-{premises_id:07d}",
-                            installed_on=days[0] - timedelta(days=365),
-                        )
-                        for premises_id in premises_ids[start : start + 2000]
-                        for code, _monthly, service, supplier_id in plan
-                    ]
-                )
-                monthly_of = {service.pk: monthly for _c, monthly, service, _s in plan}
-                history = []
-                now = timezone.now()
-                for meter in meters:
-                    value = Decimal(rng.randint(10, 900))
-                    for day in days:
-                        value += (
-                            monthly_of[meter.service_id] * Decimal(rng.uniform(0.6, 1.4))
-                        ).quantize(VALUE_QUANT)
-                        history.append(
-                            MeterReading(
-                                meter=meter,
-                                value=value,
-                                taken_on=day,
-                                submitted_at=now,
-                                source=ReadingSource.IMPORT,
-                                status=ReadingStatus.ACCEPTED,
-                            )
-                        )
-                MeterReading.objects.bulk_create(history, batch_size=5000)
-                created += len(meters)
-    return created
+    return csv_text(EXPORT_HEADER, rows(), lineterminator="\n")

@@ -1,7 +1,7 @@
 """Residents' requests: filing, assigning, answering, closing, and the messages in between.
 
 Each step writes a timeline event, an audit row (for staff steps) and queues an e-mail to the
-resident who filed the request. The e-mail goes through debt_collection's `message_queue`
+resident who filed the request. The e-mail goes through messaging's `message_queue`
 rather than Django's mail directly: it is sent after commit by the Celery task (retried when
 the server is unreachable), kept as a `Message` row of the account (the staff see what was
 sent), and the account's e-mail opt-out is honoured in one place."""
@@ -22,7 +22,7 @@ from cabinet.models import (
     ServiceRequest,
 )
 from core.errors import ApplicationError
-from debt_collection.services.messages import message_queue
+from messaging.services.messages import message_queue
 from warehouse.models import AuditEvent
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024

@@ -1,8 +1,10 @@
-"""Debt collection: penalties, dunning, messages, debt cases and what agents do with them.
+"""Debt collection: penalties, dunning, debt cases and what agents do with them (the messages
+they send are messaging's; `CaseMessage` links them to cases).
 
 One module per concern; every model is re-exported here so `debt_collection.models.X` works.
 """
 
+from debt_collection.models.case_messages import CaseMessage
 from debt_collection.models.cases import (
     WORKED_STAGES,
     CaseEvent,
@@ -17,8 +19,6 @@ from debt_collection.models.dunning import (
     DunningOutcome,
     DunningState,
     DunningStep,
-    MessageTemplate,
-    TemplateChannel,
 )
 from debt_collection.models.legal import (
     Agency,
@@ -31,7 +31,6 @@ from debt_collection.models.legal import (
     LegalDocument,
     ProceedingStage,
 )
-from debt_collection.models.messages import Message, MessageChannel, MessageStatus
 from debt_collection.models.penalties import (
     KeyRate,
     LegalSource,
@@ -40,6 +39,7 @@ from debt_collection.models.penalties import (
     PenaltyRecalculation,
     PenaltyRule,
     PenaltyRuleKind,
+    PenaltyRun,
     PolicyKind,
     StatutoryRate,
     SupplierPenaltySetting,
@@ -62,6 +62,7 @@ __all__ = [
     "PenaltyRuleKind",
     "PenaltyPolicyPeriod",
     "PenaltyRecalculation",
+    "PenaltyRun",
     "PolicyKind",
     "StatutoryRate",
     "SupplierPenaltySetting",
@@ -70,8 +71,6 @@ __all__ = [
     "DunningOutcome",
     "DunningState",
     "DunningStep",
-    "MessageTemplate",
-    "TemplateChannel",
     "Agency",
     "AgencyHandover",
     "AgencyHandoverLine",
@@ -88,12 +87,10 @@ __all__ = [
     "PromiseToPay",
     "CaseEvent",
     "CaseEventKind",
+    "CaseMessage",
     "CaseStage",
     "CollectionSettings",
     "ContactKind",
     "ContactLimit",
     "DebtCase",
-    "Message",
-    "MessageChannel",
-    "MessageStatus",
 ]

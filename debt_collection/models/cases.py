@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from messaging.models import Message
 from warehouse.models import Account, Tenant
 
 
@@ -49,6 +50,9 @@ class DebtCase(models.Model):
     promise_broken = models.BooleanField(default=False, help_text="flag: a promise was broken")
     last_contact_at = models.DateTimeField(null=True, blank=True)
     callback_at = models.DateTimeField(null=True, blank=True, help_text="scheduled callback")
+    messages = models.ManyToManyField(
+        Message, through="CaseMessage", related_name="+", blank=True, help_text="sent on the case"
+    )
 
     class Meta:
         ordering = ["-opened_at", "-id"]

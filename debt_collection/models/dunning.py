@@ -1,6 +1,6 @@
 """Dunning procedures: per tenant, the levels an overdue account climbs (a reminder, then
-letters, then people and the courts), the message templates they use, and what happened to
-each account at each level.
+letters, then people and the courts), which message template each uses (the templates are
+messaging's), and what happened to each account at each level.
 
 A *cycle* starts when an account first becomes overdue and ends when its overdue debt is paid;
 every level fires at most once per cycle (a unique constraint backs it). `DunningState` keeps
@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from messaging.models import Message, MessageTemplate
 from warehouse.models import Account, Tenant
 
 
@@ -30,33 +31,6 @@ class DunningAction(models.TextChoices):
 
 
 MESSAGE_ACTIONS = (DunningAction.SMS, DunningAction.EMAIL, DunningAction.LETTER)
-
-
-class TemplateChannel(models.TextChoices):
-    SMS = "sms", _("SMS")
-    EMAIL = "email", _("E-mail")
-    LETTER = "letter", _("Letter")
-
-
-class MessageTemplate(models.Model):
-    """The editable text of a dunning message: Django template syntax over a fixed context of
-    plain values (payer_name, account_number, total_due, overdue, oldest_period,
-    days_past_due, suppliers [{name, overdue, oldest_period}], pay_url, tenant, currency)."""
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
-    code = models.SlugField(max_length=50)
-    channel = models.CharField(max_length=6, choices=TemplateChannel.choices)
-    subject = models.CharField(max_length=200, blank=True, help_text="e-mail and letters")
-    body = models.TextField()
-
-    class Meta:
-        ordering = ["tenant", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "code"], name="message_template_code"),
-        ]
-
-    def __str__(self):
-        return f"{self.code} ({self.channel})"
 
 
 class DunningLevel(models.Model):
@@ -116,7 +90,7 @@ class DunningStep(models.Model):
     outcome = models.CharField(max_length=21, choices=DunningOutcome.choices)
     overdue = models.BigIntegerField(help_text="minor units, when the level fired")
     days_past_due = models.PositiveIntegerField()
-    message = _key("Message", models.SET_NULL, null=True, blank=True, related_name="+")
+    message = _key(Message, models.SET_NULL, null=True, blank=True, related_name="+")
     case = _key("DebtCase", models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:

@@ -4,6 +4,7 @@ Rates and policy periods are dated rows that staff maintain in the admin (a key-
 a new moratorium): the engine (`debt_collection.penalties`) takes them as data, never as code.
 The migration `0007_h1_penalties_seed` seeds the rows known when it was written."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -236,3 +237,31 @@ class PenaltyRecalculation(models.Model):
 
     def __str__(self):
         return f"{self.base_item_id} through {self.through_date}: {self.difference:+d}"
+
+
+class PenaltyRun(models.Model):
+    """That a period's penalties were charged: the explicit step of month-end that comes before
+    the period's close (`debt_collection.services.penalties.penalty_run`). The close refuses a
+    period without its run (the check is wired in `config/wiring.py`); a run may be repeated
+    until the period is closed and charges only what accrued since."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=7)
+    through_date = models.DateField(help_text="accrued through this day (the period's last)")
+    batches = models.PositiveIntegerField(default=0, help_text="penalty batches posted")
+    amount = models.BigIntegerField(default=0, help_text="minor units charged by the last run")
+    skipped = models.PositiveIntegerField(default=0, help_text="open items without a rate")
+    runs = models.PositiveIntegerField(default=1)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ran_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "period"], name="penalty_run_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.tenant_id} {self.period}"

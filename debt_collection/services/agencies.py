@@ -7,16 +7,25 @@ rounded half-up to a minor unit per line; the report's total is the sum of the l
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.documents.xlsx import (
+    add_sheet,
+    append_row,
+    header_row,
+    new_workbook,
+    number_format,
+    set_widths,
+    workbook_bytes,
+)
 from core.errors import ApplicationError
+from core.money import percent_of, to_major
 from debt_collection.models import (
     Agency,
     AgencyHandover,
@@ -143,7 +152,8 @@ def handover_create(
 
 
 def commission_of(recovered: int, percent: Decimal) -> int:
-    return int((Decimal(recovered) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The agency's commission on what it recovered, rounded half up to the minor unit."""
+    return percent_of(recovered, percent)
 
 
 @dataclass(frozen=True)
@@ -207,52 +217,31 @@ def handover_report(*, handover: AgencyHandover) -> HandoverReport:
 
 
 def handover_xlsx(report: HandoverReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "hand-over"
+    book = new_workbook()
+    sheet = add_sheet(book, "hand-over")
     handover = report.handover
-    sheet.append(["Agency", handover.agency.name])
-    sheet.append(["Handed over on", handover.handed_on])
-    sheet.append(["Commission, %", float(handover.agency.commission_percent)])
-    sheet.append([])
+    append_row(sheet, ["Agency", handover.agency.name])
+    append_row(sheet, ["Handed over on", handover.handed_on])
+    append_row(sheet, ["Commission, %", float(handover.agency.commission_percent)])
+    append_row(sheet, [])
     header = ["Case", "Account", "Payer", "Address", "Debt handed", "Recovered", "Commission"]
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
+    header_row(sheet, header, freeze=False)
     for row in report.rows:
         case = row.line.case
-        sheet.append(
+        append_row(
+            sheet,
             [
                 case.pk,
                 case.account.account_number,
                 case.account.payer_name,
                 str(case.account.premises),
-                Decimal(row.line.debt_handed) / 100,
-                Decimal(row.recovered) / 100,
-                Decimal(row.commission) / 100,
-            ]
+                to_major(row.line.debt_handed),
+                to_major(row.recovered),
+                to_major(row.commission),
+            ],
         )
-    sheet.append(
-        [
-            "Total",
-            "",
-            "",
-            "",
-            Decimal(report.handed) / 100,
-            Decimal(report.recovered) / 100,
-            Decimal(report.commission) / 100,
-        ]
-    )
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=6, min_col=5, max_col=7):
-        for cell in row:
-            cell.number_format = "#,##0.00"
-    for column, width in zip("ABCDEFG", (8, 14, 28, 40, 14, 14, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    totals = [to_major(report.handed), to_major(report.recovered), to_major(report.commission)]
+    append_row(sheet, ["Total", "", "", "", *totals], bold=True)
+    number_format(sheet, min_row=6, min_col=5, max_col=7)
+    set_widths(sheet, (8, 14, 28, 40, 14, 14, 14))
+    return workbook_bytes(book)

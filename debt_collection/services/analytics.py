@@ -12,7 +12,6 @@ Amounts in minor units."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,6 +20,17 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce
 
+from core.documents.xlsx import (
+    add_sheet,
+    append_row,
+    header_row,
+    new_workbook,
+    number_format,
+    set_widths,
+    workbook_bytes,
+)
+from core.money import to_major
+from core.ui.charts import Series
 from debt_collection.models import CaseStage
 from splitting.models import Payment, PaymentStatus
 from warehouse.models import Clearing, ClearingKind, OpenItem, OpenItemKind, Supplier, Tenant
@@ -33,16 +43,6 @@ AGING_BUCKETS = (
     (">365", 366, None),
 )
 PAID_KINDS = (ClearingKind.PAYMENT, ClearingKind.ADVANCE, ClearingKind.REVERSAL)
-
-
-@dataclass(frozen=True)
-class Series:
-    """A chart's data: categories along the axis, one list of values per series."""
-
-    title: str
-    categories: list[str]
-    series: dict[str, list[int]]
-    money: bool = True
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -278,34 +278,23 @@ def dashboard(*, tenant: Tenant, as_of: dt.date) -> Dashboard:
 def dashboard_xlsx(board: Dashboard) -> bytes:
     """One workbook, a sheet per chart: categories down, series across (amounts in major units),
     and the collection rate in percent on its sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    book.remove(book.active)
+    book = new_workbook()
     for name, chart in board.charts:
-        sheet = book.create_sheet(name)
-        sheet.append([chart.title])
-        sheet["A1"].font = Font(bold=True)
+        sheet = add_sheet(book, name)
+        append_row(sheet, [chart.title], bold=True)
         names = list(chart.series)
         header = ["", *names] + (["Rate, %"] if name == "rate" else [])
-        sheet.append(header)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
+        header_row(sheet, header, freeze=False)
         for index, category in enumerate(chart.categories):
             values = [chart.series[s][index] if chart.series[s] else 0 for s in names]
             if chart.money:
-                values = [Decimal(v) / 100 for v in values]
+                values = [to_major(v) for v in values]
             row = [category, *values]
             if name == "rate":
                 rate = board.rates[index]
                 row.append(float(rate) if rate is not None else None)
-            sheet.append(row)
+            append_row(sheet, row)
         if chart.money:
-            for row in sheet.iter_rows(min_row=3, min_col=2, max_col=1 + len(names)):
-                for cell in row:
-                    cell.number_format = "#,##0.00"
-        sheet.column_dimensions["A"].width = 28
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            number_format(sheet, min_row=3, min_col=2, max_col=1 + len(names))
+        set_widths(sheet, [28])
+    return workbook_bytes(book)

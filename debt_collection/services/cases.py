@@ -13,19 +13,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from core.permissions import Permission, roles_with
 from debt_collection.models import (
     WORKED_STAGES,
     CaseEvent,
     CaseEventKind,
+    CaseMessage,
     CaseStage,
     DebtCase,
-    MessageChannel,
 )
 from debt_collection.services.contact_limits import (
     CALL_NOT_STARTED,
     MessageLimits,
     call_refusal,
 )
+from messaging.models import MessageChannel
+from messaging.services.messages import message_queue
 from warehouse.models import Account, AuditEvent, Membership, User
 
 # An agent's call logged within this time of their own click-to-call on the case is that
@@ -142,12 +145,10 @@ def case_close_by_agent(*, case: DebtCase, reason: str, actor) -> DebtCase:
 
 
 def _check_agent(agent: User, tenant_id: int) -> None:
-    from debt_collection.selectors import WORKING_ROLES
-
     if not (
         agent.is_active
         and Membership.objects.filter(
-            user=agent, tenant_id=tenant_id, role__in=WORKING_ROLES
+            user=agent, tenant_id=tenant_id, role__in=roles_with(Permission.MANAGE_DEBT)
         ).exists()
     ):
         raise CaseRefused(
@@ -314,8 +315,6 @@ def callback_schedule(*, case: DebtCase, at, note: str = "", actor) -> CaseEvent
 def case_message_send(*, case: DebtCase, channel: str, body: str, subject: str = "", actor):
     """An SMS or a letter now, queued through `message_queue` (source "manual"). An SMS is
     refused when the account has no phone or has opted out of SMS."""
-    from debt_collection.services.messages import message_queue
-
     if channel not in (MessageChannel.SMS, MessageChannel.LETTER):
         raise CaseRefused("send an SMS or a letter", code="bad_channel")
     if not body.strip():
@@ -346,10 +345,10 @@ def case_message_send(*, case: DebtCase, channel: str, body: str, subject: str =
         body=body.strip(),
         subject=subject,
         recipient=recipient,
-        case=locked,
         source="manual",
         actor=actor,
     )
+    CaseMessage.objects.create(case=locked, message=message)
     _event(
         locked,
         CaseEventKind.MESSAGE,
@@ -376,7 +375,7 @@ def case_call(*, case: DebtCase, actor) -> CaseEvent:
     3. a short transaction records Twilio's call SID on the event or, when Twilio refused, marks
        it `CALL_NOT_STARTED` (no contact happened, the limits do not count it).
     The agent logs the call's outcome as for any call (`contact_log` completes this event)."""
-    from debt_collection.services.sending import voice_backend
+    from debt_collection.services.calls import voice_backend
     from integrations.voice import VoiceError
 
     voice = voice_backend()

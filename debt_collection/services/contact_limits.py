@@ -41,10 +41,8 @@ from debt_collection.models import (
     CaseEventKind,
     CollectionSettings,
     ContactLimit,
-    Message,
-    MessageChannel,
-    MessageStatus,
 )
+from messaging.models import Message, MessageChannel, MessageStatus
 from warehouse.models import Account, Tenant
 from warehouse.services.legal import calendar_for
 

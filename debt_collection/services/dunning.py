@@ -43,10 +43,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 
+from core.db import bulk_upsert, insert_model_rows
 from core.errors import ApplicationError
+from core.money import format_currency
 from debt_collection.models import (
     CaseEvent,
     CaseEventKind,
+    CaseMessage,
     CaseStage,
     CollectionSettings,
     DebtCase,
@@ -56,18 +59,14 @@ from debt_collection.models import (
     DunningOutcome,
     DunningState,
     DunningStep,
-    Message,
-    MessageChannel,
-    MessageTemplate,
 )
 from debt_collection.services.cases import case_close, case_open
 from debt_collection.services.contact_limits import MessageLimits
 from debt_collection.services.legal_documents import document_generate
 from invoicing.models import DocumentStatus, PaymentDocument
-from invoicing.rendering import format_money
 from invoicing.services import pay_links
+from messaging.models import Message, MessageChannel, MessageTemplate
 from warehouse.models import Account, AuditEvent, OpenItem, Supplier, Tenant
-from warehouse.services.bulk import bulk_upsert
 
 BATCH = 5000
 SEND_CHUNK = 500
@@ -226,7 +225,7 @@ DEFAULT_MIN_DEBT = 10000  # 100.00
 
 
 def _language(tenant: Tenant) -> str:
-    return "ru" if tenant.profile == "RU" or tenant.locale.startswith("ru") else "en"
+    return tenant.country.message_language(tenant.locale)
 
 
 def dunning_defaults(*, tenant: Tenant) -> list[DunningLevel]:
@@ -355,7 +354,7 @@ def _pay_urls(*, tenant: Tenant, account_ids: list[int], now: dt.datetime) -> di
 
 
 def _supplier_lines(*, tenant: Tenant, on: dt.date, account_ids: list[int]) -> dict[int, list]:
-    money = partial(format_money, view=tenant)
+    money = partial(format_currency, owner=tenant)
     names = dict(Supplier.objects.filter(tenant=tenant).values_list("id", "name"))
     wanted = set(account_ids)
     lines = defaultdict(list)
@@ -423,7 +422,7 @@ def _contexts(
     pay_urls = (
         _pay_urls(tenant=tenant, account_ids=account_ids, now=now) if "pay_url" in needs else {}
     )
-    money = partial(format_money, view=tenant)
+    money = partial(format_currency, owner=tenant)
     contexts = {}
     for pk in account_ids:
         payer, number, overdue, total, dpd, oldest_period = facts[pk]
@@ -735,80 +734,15 @@ def _render(decisions, *, tenant, on, now) -> list[_Decision]:
     return sending
 
 
-def _insert(model, fields: list[str], rows: list[tuple], *, with_ids: bool = False):
-    """Inserts `rows` (values of the attnames `fields`; other columns take their defaults, an
-    auto_now(_add) column the current time). On PostgreSQL with COPY, ids taken from the
-    table's sequence beforehand when `with_ids`; elsewhere bulk_create. Returns the ids when
-    `with_ids`."""
-    if not rows:
-        return []
-    if connection.vendor != "postgresql":
-        objects = model.objects.bulk_create(
-            [model(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=BATCH
-        )
-        _restamp(model, fields, rows, objects)
-        return [o.pk for o in objects] if with_ids else None
-    meta = model._meta
-    given = set(fields)
-    constants = {}
-    for f in meta.concrete_fields:
-        if f.primary_key or f.attname in given:
-            continue
-        value = timezone.now() if getattr(f, "auto_now_add", False) else f.get_default()
-        constants[f.column] = f.get_db_prep_save(value, connection)
-    columns = [meta.get_field(f).column for f in fields] + list(constants)
-    tail = tuple(constants.values())
-    ids = None
-    with connection.cursor() as cursor:
-        if with_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(rows)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            columns.insert(0, meta.pk.column)
-        sql = f"COPY {meta.db_table} ({', '.join(columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            if with_ids:
-                for pk, row in zip(ids, rows, strict=True):
-                    copy.write_row((pk, *row, *tail))
-            else:
-                for row in rows:
-                    copy.write_row((*row, *tail))
-    return ids
-
-
-def _restamp(model, fields: list[str], rows: list[tuple], objects) -> None:
-    """bulk_create stamps auto_now(_add) columns with the current time even when a value is
-    given; this writes the given values, as the COPY path does (one UPDATE per value and
-    BATCH rows)."""
-    stamped = [
-        i
-        for i, name in enumerate(fields)
-        if getattr(model._meta.get_field(name), "auto_now_add", False)
-        or getattr(model._meta.get_field(name), "auto_now", False)
-    ]
-    if not stamped:
-        return
-    by_values = defaultdict(list)
-    for obj, row in zip(objects, rows, strict=True):
-        by_values[tuple(row[i] for i in stamped)].append(obj.pk)
-    for values, pks in by_values.items():
-        update = {fields[i]: value for i, value in zip(stamped, values, strict=True)}
-        for start in range(0, len(pks), BATCH):
-            model.objects.filter(pk__in=pks[start : start + BATCH]).update(**update)
-
-
 def _write_messages(sending, *, tenant, now) -> None:
-    """The messages, each on its account's open case when there is one (so the case page lists
-    what dunning sent while people worked it), made at the run's moment `now` — the time the
-    contact limits count them at."""
+    """The messages, each linked to its account's open case when there is one (`CaseMessage`,
+    so the case page lists what dunning sent while people worked it), made at the run's moment
+    `now` — the time the contact limits count them at."""
     open_cases = DebtCase.objects.filter(tenant=tenant).exclude(stage=CaseStage.CLOSED)
     cases = dict(open_cases.values_list("account_id", "pk")) if sending else {}
     fields = [
         "tenant_id",
         "account_id",
-        "case_id",
         "channel",
         "recipient",
         "subject",
@@ -820,7 +754,6 @@ def _write_messages(sending, *, tenant, now) -> None:
         (
             tenant.pk,
             d.account_id,
-            cases.get(d.account_id),
             d.channel,
             d.recipient,
             d.subject,
@@ -830,8 +763,10 @@ def _write_messages(sending, *, tenant, now) -> None:
         )
         for d in sending
     ]
-    for d, pk in zip(sending, _insert(Message, fields, rows, with_ids=True), strict=True):
+    for d, pk in zip(sending, insert_model_rows(Message, fields, rows, with_ids=True), strict=True):
         d.message_id = pk
+    links = [(d.message_id, cases[d.account_id]) for d in sending if d.account_id in cases]
+    insert_model_rows(CaseMessage, ["message_id", "case_id"], links)
 
 
 def _open_cases(decisions, *, on, now, result) -> None:
@@ -909,7 +844,7 @@ def _write_steps(decisions, *, tenant, on, now, states) -> None:
         )
         for d in decisions
     ]
-    _insert(DunningStep, fields, rows)
+    insert_model_rows(DunningStep, fields, rows)
     last_message = {a: state[4] for a, state in states.items()}
     bulk_upsert(
         DunningState,
@@ -931,7 +866,7 @@ def _write_steps(decisions, *, tenant, on, now, states) -> None:
 
 
 def _enqueue_sends(message_ids: list[int]) -> None:
-    from debt_collection.tasks import send_messages
+    from messaging.tasks import send_messages
 
     for start in range(0, len(message_ids), SEND_CHUNK):
         send_messages.delay(message_ids[start : start + SEND_CHUNK])

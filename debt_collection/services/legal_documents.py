@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -28,8 +27,21 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
+from core.dates import format_date
+from core.documents.xlsx import (
+    add_sheet,
+    append_row,
+    header_row,
+    new_workbook,
+    number_format,
+    set_widths,
+    workbook_bytes,
+)
 from core.errors import ApplicationError
+from core.i18n import Texts
+from core.money import NBSP, format_amount, format_currency, format_decimal, to_major
 from debt_collection.models import (
     CaseEvent,
     CaseEventKind,
@@ -40,7 +52,6 @@ from debt_collection.models import (
     DocumentTemplate,
     LegalDocument,
 )
-from invoicing.rendering import NBSP, format_amount, format_date, format_decimal, format_money
 from warehouse.models import Account, AuditEvent, OpenItem, OpenItemKind, Tenant
 
 TABLE_MARKER = "[[table]]"
@@ -134,7 +145,8 @@ def legal_defaults() -> None:
 
 
 def document_language(tenant: Tenant) -> str:
-    return DocumentLanguage.RU if tenant.profile == "RU" else DocumentLanguage.EN
+    """The language of the tenant's letters and court documents, as its country decides."""
+    return DocumentLanguage(tenant.country.letter_language)
 
 
 def template_for(*, tenant: Tenant, kind: str, language: str | None = None) -> DocumentTemplate:
@@ -317,90 +329,58 @@ def debt_table(*, account: Account, as_of: dt.date) -> DebtTable:
 
 # --- the letter -------------------------------------------------------------------------------
 
-_LABELS = {
-    "ru": {
-        "creditor": "Взыскатель",
-        "creditor_pre_trial": "Кредитор",
-        "debtor": "Должник",
-        "account": "лицевой счёт №",
-        "claim": "Цена иска",
-        "state_fee": "Государственная пошлина",
-        "table_title": "Расчёт задолженности и пеней на {date}",
-        "lines_title": "Расчёт пеней по дням (ч. 14, 14.1 ст. 155 ЖК РФ)",
+_LABELS = Texts(
+    {
+        "creditor": pgettext_lazy("court document", "Applicant (creditor)"),
+        "creditor_pre_trial": pgettext_lazy("court document", "From"),
+        "debtor": pgettext_lazy("court document", "Debtor"),
+        "account": pgettext_lazy("court document", "account"),
+        "claim": pgettext_lazy("court document", "Amount claimed"),
+        "state_fee": pgettext_lazy("court document", "Court fee"),
+        "table_title": pgettext_lazy("court document", "Debt and interest as of {date}"),
+        "lines_title": pgettext_lazy("court document", "Interest day by day"),
         "line_columns": [
-            "Период",
-            "Поставщик",
-            "С",
-            "По",
-            "Дней",
-            "Долг",
-            "Ставка, %",
-            "Доля",
-            "Пени",
-            "Основание ставки",
+            pgettext_lazy("court document column", "Period"),
+            pgettext_lazy("court document column", "Supplier"),
+            pgettext_lazy("court document column", "From"),
+            pgettext_lazy("court document column", "To"),
+            pgettext_lazy("court document column", "Days"),
+            pgettext_lazy("court document column", "Debt"),
+            pgettext_lazy("court document column", "Rate, %"),
+            pgettext_lazy("court document column", "Fraction"),
+            pgettext_lazy("court document column", "Interest"),
+            pgettext_lazy("court document column", "Basis of the rate"),
         ],
         "columns": [
-            "Период",
-            "Поставщик",
-            "Начислено",
-            "Оплачено",
-            "Долг",
-            "Срок оплаты",
-            "Дней просрочки",
-            "Пени",
+            pgettext_lazy("court document column", "Period"),
+            pgettext_lazy("court document column", "Supplier"),
+            pgettext_lazy("court document column", "Charged"),
+            pgettext_lazy("court document column", "Paid"),
+            pgettext_lazy("court document column", "Debt"),
+            pgettext_lazy("court document column", "Due date"),
+            pgettext_lazy("court document column", "Days overdue"),
+            pgettext_lazy("court document column", "Interest"),
         ],
-        "total": "Итого",
-        "currency_note": "Суммы в рублях",
-        "date": "Дата",
-        "signature": "Подпись ____________________ / ____________________ /",
-        "bank": "Банковские реквизиты",
-        "tax": {"inn": "ИНН", "kpp": "КПП", "tax_id": "ИНН"},
-    },
-    "en": {
-        "creditor": "Applicant (creditor)",
-        "creditor_pre_trial": "From",
-        "debtor": "Debtor",
-        "account": "account",
-        "claim": "Amount claimed",
-        "state_fee": "Court fee",
-        "table_title": "Debt and interest as of {date}",
-        "lines_title": "Interest day by day",
-        "line_columns": [
-            "Period",
-            "Supplier",
-            "From",
-            "To",
-            "Days",
-            "Debt",
-            "Rate, %",
-            "Fraction",
-            "Interest",
-            "Basis of the rate",
-        ],
-        "columns": [
-            "Period",
-            "Supplier",
-            "Charged",
-            "Paid",
-            "Debt",
-            "Due date",
-            "Days overdue",
-            "Interest",
-        ],
-        "total": "Total",
-        "currency_note": "Amounts in {currency}",
-        "date": "Date",
-        "signature": "Signature ____________________ / ____________________ /",
-        "bank": "Bank details",
-        "tax": {"inn": "INN", "kpp": "KPP", "tax_id": "Tax ID"},
-    },
-}
+        "total": pgettext_lazy("court document", "Total"),
+        "currency_note": pgettext_lazy("court document", "Amounts in {currency}"),
+        "date": pgettext_lazy("court document", "Date"),
+        "signature": pgettext_lazy(
+            "court document", "Signature ____________________ / ____________________ /"
+        ),
+        "bank": pgettext_lazy("court document", "Bank details"),
+        "tax": {
+            "inn": pgettext_lazy("tax id", "INN"),
+            "kpp": pgettext_lazy("tax id", "KPP"),
+            "tax_id": pgettext_lazy("tax id", "Tax ID"),
+        },
+    }
+)
 
 
 def _view(tenant: Tenant, language: str) -> SimpleNamespace:
-    """What invoicing's formatters read (profile, locale, currency), speaking `language`."""
+    """What core.money's formatters read (profile, locale, currency), speaking `language`."""
     return SimpleNamespace(
-        profile=tenant.profile if language == "ru" else "SEPA",
+        profile=tenant.profile,
         locale=language,
         currency=tenant.currency,
     )
@@ -475,10 +455,10 @@ def document_content(
         "debtor_address": address,
         "account": account.account_number,
         "periods": _periods_text(table.periods, language),
-        "debt_total": format_money(table.debt, view),
-        "penalty_total": format_money(table.penalty_total, view),
-        "state_fee": format_money(state_fee, view),
-        "claim_total": format_money(claim, view),
+        "debt_total": format_currency(table.debt, view),
+        "penalty_total": format_currency(table.penalty_total, view),
+        "state_fee": format_currency(state_fee, view),
+        "claim_total": format_currency(claim, view),
         "has_penalty": table.penalty_total > 0,
         "has_state_fee": state_fee > 0,
         "date": format_date(document_date, view),
@@ -515,9 +495,9 @@ def document_content(
         # The value of the claim is the debt and the penalty; the state fee is a court cost
         # recovered on top of it, not part of it.
         value = table.debt + table.penalty_total
-        claim_lines.append(f"{labels['claim']}: {format_money(value, view)}")
+        claim_lines.append(f"{labels['claim']}: {format_currency(value, view)}")
         if state_fee:
-            claim_lines.append(f"{labels['state_fee']}: {format_money(state_fee, view)}")
+            claim_lines.append(f"{labels['state_fee']}: {format_currency(state_fee, view)}")
     return DocumentContent(
         kind=kind,
         language=language,
@@ -838,9 +818,6 @@ def case_list_xlsx(*, cases, as_of: dt.date) -> bytes:
     """One row per case: account, payer, address, open debt per supplier, penalties as of
     `as_of`, stage, and the latest court proceeding's number, award and collections. Debts are
     one grouped query; penalties are computed per account (the calculation is per account)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     from debt_collection.models import CourtProceeding
 
     cases = list(cases.select_related("account__premises__building"))
@@ -860,27 +837,24 @@ def case_list_xlsx(*, cases, as_of: dt.date) -> bytes:
         latest[proceeding.case_id] = proceeding
     codes = sorted(suppliers)
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "cases"
+    book = new_workbook()
+    sheet = add_sheet(book, "cases")
     header = ["Account", "Payer", "Address"]
     header += [f"Debt: {suppliers[code]}" for code in codes]
     header += ["Debt total", "Penalties", "Stage", "Court", "Court case number", "Awarded"]
     header += ["Collected"]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
+    header_row(sheet, header)
 
     def money(amount):
-        return None if amount is None else Decimal(amount) / 100
+        return None if amount is None else to_major(amount)
 
     for case in cases:
         account = case.account
         per_supplier = debts.get(account.pk, {})
         _, penalty, _ = penalties_by_item(account=account, as_of=as_of)
         proceeding = latest.get(case.pk)
-        sheet.append(
+        append_row(
+            sheet,
             [
                 account.account_number,
                 account.payer_name,
@@ -893,14 +867,8 @@ def case_list_xlsx(*, cases, as_of: dt.date) -> bytes:
                 proceeding.case_number if proceeding else "",
                 money(proceeding.amount_awarded) if proceeding else None,
                 money(proceeding.amount_collected) if proceeding else None,
-            ]
+            ],
         )
-    for row in sheet.iter_rows(min_row=2, min_col=4, max_col=len(header)):
-        for cell in row:
-            if isinstance(cell.value, Decimal):
-                cell.number_format = "#,##0.00"
-    for index, width in enumerate([14, 28, 40] + [16] * (len(header) - 3), start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    number_format(sheet, min_row=2, min_col=4, max_col=len(header))
+    set_widths(sheet, [14, 28, 40] + [16] * (len(header) - 3))
+    return workbook_bytes(book)

@@ -9,17 +9,21 @@ from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
-from debt_collection.models import Message, MessageChannel, MessageStatus
+from core.dates import format_date
+from core.i18n import Texts
 from debt_collection.services.legal_documents import document_language
-from invoicing.rendering import format_date
+from messaging.models import Message, MessageChannel, MessageStatus
 from warehouse.models import AuditEvent, Tenant
 
 PRINT_BATCH_MAX = 2_000
-_LABELS = {
-    "ru": {"account": "Лицевой счёт", "date": "Дата"},
-    "en": {"account": "Account", "date": "Date"},
-}
+_LABELS = Texts(
+    {
+        "account": pgettext_lazy("letter", "Account"),
+        "date": pgettext_lazy("letter", "Date"),
+    }
+)
 
 
 def letters_docx(messages: list[Message], *, on: dt.date) -> bytes:
@@ -52,9 +56,7 @@ def letters_docx(messages: list[Message], *, on: dt.date) -> bytes:
         tenant, account = message.tenant, message.account
         language = document_language(tenant)
         labels = _LABELS[language]
-        view = SimpleNamespace(
-            profile=tenant.profile if language == "ru" else "SEPA", locale=language
-        )
+        view = SimpleNamespace(profile=tenant.profile, locale=language)
         if index:
             document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
         line(tenant.name, bold=True)

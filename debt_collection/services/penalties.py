@@ -1,9 +1,9 @@
 """Penalties on open items: charged monthly at period close, and computed day by day for one
 account (the calculation a court asks for).
 
-`penalties_charge` runs inside `period_lock` (the `period_closing` hook registered in
-`DebtCollectionConfig.ready`). For every charges item of the tenant due before the end of the
-period that is still open, or was cleared since the last run, it computes the cumulative
+`penalties_charge` is the work of a period's penalty run (`services.penalty_runs`), the step
+of month-end before the period's close. For every charges item of the tenant due before the
+end of the period that is still open, or was cleared since the last run, it computes the cumulative
 penalty through the period's last day and posts the increase over what `PenaltyAccrual`
 already holds, through `warehouse.services.penalties.penalties_post`. Penalties are never
 computed on penalty items. Set-based: open items, clearings and earlier accruals are read in
@@ -20,6 +20,16 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Q, Sum
 
+from core.documents.xlsx import (
+    BOLD,
+    DATE_FORMAT,
+    add_sheet,
+    append_row,
+    header_row,
+    new_workbook,
+    number_format,
+    workbook_bytes,
+)
 from core.errors import ApplicationError
 from debt_collection import penalties as engine
 from debt_collection.models import (
@@ -33,6 +43,7 @@ from debt_collection.models import (
     StatutoryRate,
     SupplierPenaltySetting,
 )
+from warehouse.countries import country_named
 from warehouse.models import (
     Account,
     AuditEvent,
@@ -87,7 +98,7 @@ def policy_for(profile: str) -> Policy:
         rule = engine.Rule(row.kind, steps, daily_rate=row.daily_rate, source=row.source)
         rules[row.kind].append((row.valid_from, rule))
     rules = {kind: tuple(rows) for kind, rows in rules.items()}
-    if profile == "RU":
+    if country_named(profile).uses_housing_code_penalties:  # the key rate's fractions
         rows = KeyRate.objects.filter(profile=profile).values_list(
             "valid_from", "rate_percent", "source"
         )
@@ -111,7 +122,7 @@ def supplier_rules(tenant: Tenant) -> dict[int, str | None]:
         setting = settings.get(supplier.pk)
         if setting is not None and setting.exempt:
             rules[supplier.pk] = None
-        elif tenant.profile != "RU":
+        elif not tenant.country.uses_housing_code_penalties:
             rules[supplier.pk] = PenaltyRuleKind.STATUTORY
         elif (
             setting.capital_repair
@@ -153,7 +164,7 @@ def charged_so_far(item_ids) -> dict[int, int]:
 
 def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
     """Charges the penalties accrued through the last day of `period` that were not charged
-    before; returns the penalty batches posted. Call inside the closing transaction. What was
+    before; returns the penalty batches posted. Call through `penalty_run`. What was
     charged is read under the tenant row's lock, which `penalties_recalculate` takes too (lock
     order: the tenant, then accounts and their open items), so the two never both post on the
     same reading."""
@@ -375,18 +386,11 @@ def minor_display(amount: Decimal | int) -> Decimal:
 def penalty_calculation_xlsx(calculation: AccountPenalty) -> bytes:
     """The calculation as a spreadsheet: one block per period and supplier, its lines, and the
     totals — the table that goes with a court claim."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     account = calculation.account
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "penalties"
-    bold = Font(bold=True)
-    sheet.append([f"{account.account_number} · {account.payer_name} · {account.tenant.name}"])
-    sheet.append([f"as of {calculation.as_of.isoformat()}"])
+    book = new_workbook()
+    sheet = add_sheet(book, "penalties")
+    append_row(sheet, [f"{account.account_number} · {account.payer_name} · {account.tenant.name}"])
+    append_row(sheet, [f"as of {calculation.as_of.isoformat()}"])
     header = [
         "period",
         "supplier",
@@ -402,12 +406,11 @@ def penalty_calculation_xlsx(calculation: AccountPenalty) -> bytes:
         "note",
         "basis of the rate",
     ]
-    sheet.append(header)
-    for cell in sheet[3]:
-        cell.font = bold
+    header_row(sheet, header)
     for item in calculation.items:
         for line in item.lines:
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     item.period,
                     item.supplier_code,
@@ -422,13 +425,15 @@ def penalty_calculation_xlsx(calculation: AccountPenalty) -> bytes:
                     minor_display(line.amount),
                     line.note,
                     line.rate_source,
-                ]
+                ],
             )
-        sheet.append(
-            [item.period, item.supplier_code, "total"] + [None] * 7 + [minor_display(item.penalty)]
+        append_row(
+            sheet,
+            [item.period, item.supplier_code, "total"] + [None] * 7 + [minor_display(item.penalty)],
         )
-        sheet.cell(row=sheet.max_row, column=3).font = bold
-    sheet.append(
+        sheet.cell(row=sheet.max_row, column=3).font = BOLD
+    append_row(
+        sheet,
         [
             "total",
             None,
@@ -441,15 +446,10 @@ def penalty_calculation_xlsx(calculation: AccountPenalty) -> bytes:
             None,
             None,
             minor_display(calculation.total),
-        ]
+        ],
     )
-    sheet.cell(row=sheet.max_row, column=1).font = bold
-    for row in sheet.iter_rows(min_row=4):
-        for index in (2, 7, 10):
-            row[index].number_format = "#,##0.00"
-        for index in (3, 4, 5):
-            row[index].number_format = "dd.mm.yyyy"
-    sheet.freeze_panes = "A4"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    sheet.cell(row=sheet.max_row, column=1).font = BOLD
+    for column in (3, 8, 11):
+        number_format(sheet, min_row=4, min_col=column, max_col=column)
+    number_format(sheet, min_row=4, min_col=4, max_col=6, fmt=DATE_FORMAT)
+    return workbook_bytes(book)

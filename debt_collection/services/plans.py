@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.money import format_minor, largest_remainder
 from debt_collection.models import (
     WORKED_STAGES,
     CaseEventKind,
@@ -32,13 +33,10 @@ from debt_collection.models import (
 )
 from debt_collection.selectors import account_overdue, paid_since
 from debt_collection.services.cases import CaseRefused, _event, _open, audit, case_close
-from invoicing.references import _mod11_10_check_digit, _mod97
+from invoicing.references import RF_BODY_MAX, rf_creditor_reference, with_check_digit
 from invoicing.services.pay_links import digest, new_salt, pay_token
-from splitting.allocation import largest_remainder
+from warehouse.countries import country_named
 from warehouse.models import Account
-from warehouse.money import format_minor
-
-RF_BODY_MAX = 21
 
 
 def add_months(day: date, months: int) -> date:
@@ -84,16 +82,16 @@ def instalment_reference(*, profile: str, account_number: str, plan_id: int, num
     - otherwise ISO 11649 RF over account + "P" + plan id + "N" + instalment (2 digits) (the
       letters sit where a document's MMYYYY is); without the account when that is too long.
     """
-    if profile == "RU" and account_number.isascii() and account_number.isdigit():
+    numeric = country_named(profile).uses_numeric_references
+    if numeric and account_number.isascii() and account_number.isdigit():
         body = f"{account_number}{plan_id:06d}00{number:04d}"
-        return body + _mod11_10_check_digit(body)
+        return with_check_digit(body)
     tail = f"P{plan_id}N{number:02d}"
     account = account_number.upper()
     body = account + tail
     if not (account.isascii() and account.isalnum()) or len(body) > RF_BODY_MAX:
         body = tail
-    reference = f"RF{98 - _mod97(body + 'RF00'):02d}{body}"
-    return reference
+    return rf_creditor_reference(body)
 
 
 def instalment_account(*, tenant, reference: str) -> Account | None:

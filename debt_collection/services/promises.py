@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core.money import format_minor
 from debt_collection.models import (
     WORKED_STAGES,
     CaseEventKind,
@@ -18,7 +19,6 @@ from debt_collection.models import (
 )
 from debt_collection.selectors import account_overdue, paid_since
 from debt_collection.services.cases import CaseRefused, _event, _open, audit, case_close
-from warehouse.money import format_minor
 
 
 @transaction.atomic

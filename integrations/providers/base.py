@@ -10,8 +10,10 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal
+
+from core.money import percent_of
 
 EventKind = Literal["payment_succeeded", "payment_failed", "refunded", "unknown"]
 
@@ -101,10 +103,7 @@ class ProviderRules:
         return self.max_amount is None or amount <= self.max_amount
 
     def fee(self, amount: int) -> int:
-        percent = (Decimal(amount) * Decimal(self.fee_percent) / 100).quantize(
-            Decimal("1"), rounding=ROUND_HALF_UP
-        )
-        return int(percent) + self.fee_fixed
+        return percent_of(amount, self.fee_percent) + self.fee_fixed
 
     @classmethod
     def from_settings(cls, data: Mapping) -> ProviderRules:

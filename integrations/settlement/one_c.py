@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .registry_files import _major
+from core.money import format_minor
+
 from .types import Party, Payout
 
 FORMAT_VERSION = "1.03"
@@ -139,7 +140,7 @@ def payout_1c(
             (DOCUMENT_START, PAYMENT_ORDER),
             ("Номер", str(number)),
             ("Дата", day_text),
-            ("Сумма", _major(payout.amount)),
+            ("Сумма", format_minor(payout.amount)),
             *_party_fields("Плательщик", debtor),
             *_party_fields("Получатель", payout.creditor),
             ("ВидПлатежа", "электронно"),

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .registry_files import _major
+from core.money import format_minor
+
 from .types import Party, Payout
 
 NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
@@ -138,7 +139,7 @@ def payout_pain001(
     if created_at.tzinfo is None:
         raise ValueError("created_at must be aware")
     count = str(len(payouts))
-    total = _major(sum(p.amount for p in payouts))
+    total = format_minor(sum(p.amount for p in payouts))
     sepa = all(p.currency == "EUR" for p in payouts)
 
     root = etree.Element(f"{{{NS}}}Document", nsmap={None: NS})
@@ -167,7 +168,7 @@ def payout_pain001(
     for payout in payouts:
         tx = _sub(info, "CdtTrfTxInf")
         _path(tx, "PmtId/EndToEndId", _id(payout.end_to_end_id, "end-to-end id"))
-        _path(tx, "Amt/InstdAmt", _major(payout.amount)).set("Ccy", payout.currency)
+        _path(tx, "Amt/InstdAmt", format_minor(payout.amount)).set("Ccy", payout.currency)
         _agent(tx, "CdtrAgt", payout.creditor, "creditor", required=False)
         _party(tx, "Cdtr", payout.creditor, 70)
         _account(tx, "CdtrAcct", payout.creditor, "creditor")

@@ -21,6 +21,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.documents.csv import escape_text, unescape_text
+from core.money import format_minor
+
 from .types import Party, Registry
 
 HEADER_TAG = "registry"
@@ -39,20 +42,13 @@ COLUMNS = (
 TEXT_COLUMNS = ("account_number", "period", "document_reference", "payment_id")
 AMOUNT_COLUMNS = ("amount", "commission", "net")
 AMOUNT_FORMAT = "#,##0.00"
-# A text cell starting with one of these is run as a formula by spreadsheet programs
-# (CSV injection); the CSV writer prefixes it with an apostrophe, the reader removes it.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _major(minor: int) -> str:
-    """Minor units as major units with a dot and 2 decimals: 123450 → "1234.50"."""
-    sign = "-" if minor < 0 else ""
-    whole, cents = divmod(abs(minor), 100)
-    return f"{sign}{whole}.{cents:02d}"
+# A text cell starting with = + - @ is run as a formula by spreadsheet programs (CSV
+# injection): the writer prefixes it with an apostrophe, the reader removes it
+# (`core.documents.csv.escape_text` / `unescape_text`).
 
 
 def _minor(text: str) -> int:
-    """The inverse of `_major`: "1234.50" → 123450; at most 2 decimals."""
+    """The inverse of `format_minor`: "1234.50" → 123450; at most 2 decimals."""
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
@@ -65,16 +61,6 @@ def _minor(text: str) -> int:
     return int(minor)
 
 
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
-def _unsafe_text(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
-        return value[1:]
-    return value
-
-
 def registry_csv(registry: Registry) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
@@ -85,23 +71,23 @@ def registry_csv(registry: Registry) -> bytes:
             registry.day.isoformat(),
             registry.currency,
             registry.count,
-            _major(registry.gross),
-            _major(registry.commission),
-            _major(registry.net),
+            format_minor(registry.gross),
+            format_minor(registry.commission),
+            format_minor(registry.net),
         ]
     )
     writer.writerow(COLUMNS)
     for line in registry.lines:
         writer.writerow(
             [
-                _safe_text(line.account_number),
-                _safe_text(line.period),
-                _safe_text(line.document_reference),
-                _safe_text(line.payment_id),
+                escape_text(line.account_number),
+                escape_text(line.period),
+                escape_text(line.document_reference),
+                escape_text(line.payment_id),
                 line.booked_at.isoformat(),
-                _major(line.amount),
-                _major(line.commission),
-                _major(line.net),
+                format_minor(line.amount),
+                format_minor(line.commission),
+                format_minor(line.net),
                 "-" if line.amount < 0 else "+",
             ]
         )
@@ -138,7 +124,7 @@ def read_registry_csv(data: bytes) -> tuple[dict, list[dict]]:
             raise ValueError(f"registry row {number}: {len(row)} fields, expected {len(COLUMNS)}")
         line: dict = dict(zip(COLUMNS, row, strict=True))
         for name in TEXT_COLUMNS:
-            line[name] = _unsafe_text(line[name])
+            line[name] = unescape_text(line[name])
         line["booked_at"] = datetime.fromisoformat(line["booked_at"])
         for name in AMOUNT_COLUMNS:
             line[name] = _minor(line[name])
@@ -252,7 +238,7 @@ def _supplier_label(registry: Registry) -> str:
 
 
 def _decimal(minor: int) -> Decimal:
-    return Decimal(_major(minor))
+    return Decimal(format_minor(minor))
 
 
 def _set(ws, row: int, column: int, value):

@@ -14,18 +14,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from core.dates import format_date, format_period
+from core.money import format_amount, format_currency, format_decimal
 from invoicing.document_view import DocumentView
-from invoicing.rendering import (
-    QR_BORDER,
-    Sheet,
-    build_sheet,
-    format_amount,
-    format_date,
-    format_decimal,
-    format_money,
-    format_period,
-    make_qr,
-)
+from invoicing.rendering import QR_BORDER, Sheet, build_sheet, make_qr
 
 SOFT = RGBColor(0x5C, 0x66, 0x73)
 
@@ -43,7 +35,7 @@ def render_docx(view: DocumentView) -> bytes:
         _items(letter, sheet, sheet.labels["section5"], sheet.recalculations)
     if sheet.penalties:
         _items(letter, sheet, sheet.labels["penalties"], sheet.penalties)
-        label = f"{sheet.labels['penalties_total']}: {format_money(sheet.penalties_total, view)}"
+        label = f"{sheet.labels['penalties_total']}: {format_currency(sheet.penalties_total, view)}"
         letter.add(label, "PD Strong")
     footer = sheet.labels["footer"].format(
         issued=format_date(view.issued_on, view), route=view.delivery_route, number=view.number
@@ -197,12 +189,12 @@ def _section2(letter: _Letter, sheet: Sheet) -> None:
 
     letter.add()
     if sheet.in_advance:
-        letter.add(f"{L['advance']}: {format_money(view.advance, view)}", "PD Amount")
+        letter.add(f"{L['advance']}: {format_currency(view.advance, view)}", "PD Amount")
         letter.add(L["advance_note"])
     else:
-        letter.add(f"{L['amount_due']}: {format_money(view.amount_due, view)}", "PD Amount")
+        letter.add(f"{L['amount_due']}: {format_currency(view.amount_due, view)}", "PD Amount")
         letter.add(f"{L['due_date']}: {format_date(view.due_date, view)}", "PD Strong")
-    if view.profile != "RU" and sheet.operator_bank:
+    if view.country.uses_iban and sheet.operator_bank:
         letter.add(f"{L['transfer']}: {view.operator.name} · {sheet.operator_bank}")
         letter.add(f"{L['remittance']}: {view.reference_display}", "PD Strong")
     letter.add(f"{L['pay_link']}: {view.pay_url}")

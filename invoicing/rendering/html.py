@@ -4,10 +4,15 @@ from the same rows as the PDF; the QR is inline SVG from segno."""
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from core.money import display_language
 from invoicing.document_view import DocumentView
-from invoicing.rendering import QR_BORDER, build_sheet, language, make_qr
+from invoicing.rendering import QR_BORDER, build_sheet, make_qr
+from warehouse.countries import BillLayout
 
-TEMPLATES = {"RU": "invoicing/document_ru.html", "SEPA": "invoicing/document_sepa.html"}
+TEMPLATES = {
+    BillLayout.EPD: "invoicing/document_ru.html",
+    BillLayout.INVOICE: "invoicing/document_sepa.html",
+}
 
 
 def render_html(view: DocumentView) -> str:
@@ -19,14 +24,14 @@ def render_html(view: DocumentView) -> str:
             scale=1, border=QR_BORDER, omitsize=True, svgclass="qr-code", lineclass=None
         )
         qr_svg = mark_safe(svg)  # noqa: S308
-    template = TEMPLATES.get(view.profile, TEMPLATES["SEPA"])  # CH prints as SEPA does
+    template = TEMPLATES[view.country.bill_layout]
     return render_to_string(
         template,
         {
             "view": view,
             "sheet": sheet,
             "L": sheet.labels,
-            "lang": language(view),
+            "lang": display_language(view),
             "qr_svg": qr_svg,
         },
     )

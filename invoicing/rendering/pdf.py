@@ -15,7 +15,6 @@ then penalties with their own total. SEPA and CH print the same structure in Ger
 from __future__ import annotations
 
 import io
-import os
 import re
 from collections.abc import Iterable
 
@@ -23,25 +22,23 @@ from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from invoicing.document_view import DocumentView
-from invoicing.rendering import (
-    QR_BORDER,
-    Sheet,
-    build_sheet,
-    format_amount,
-    format_date,
-    format_decimal,
-    format_money,
-    format_period,
-    make_qr,
+from core.dates import format_date, format_period
+from core.documents.pdf import (
+    BOLD,
+    FONT_DIR,  # noqa: F401  TRANSITIONAL: wallets/documents.py (being moved) imports it from here
+    INK,
+    REGULAR,
+    RULE,
+    SOFT,
+    register_fonts,
 )
-
-FONT_DIR = "/usr/share/fonts/truetype/dejavu"
-REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
-_FONT_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+from core.money import format_amount, format_currency, format_decimal
+from invoicing.document_view import DocumentView
+from invoicing.rendering import QR_BORDER, Sheet, build_sheet, make_qr
+from invoicing.rendering.payment_part import HEIGHT as PAYMENT_PART_HEIGHT
+from invoicing.rendering.payment_part import PaymentPart
 
 PAGE_W, PAGE_H = A4
 MARGIN = 12 * mm
@@ -51,26 +48,13 @@ GAP = 10
 COMPACT_ABOVE = 16  # table rows (services, supplier groups, recalculations, penalties)
 MEASURE_ABOVE = 10  # from this many rows, measure whether the compact spacing saves a page
 BOTTOM = PAGE_H - MARGIN - 2  # the lowest `top` content may reach: the footer sits below it
-INK, SOFT, BAND, RULE = (0.1, 0.12, 0.15), (0.38, 0.42, 0.48), (0.9, 0.92, 0.94), (0.7, 0.73, 0.77)
+SLIP_FOOTER = PAGE_H - PAYMENT_PART_HEIGHT - 7 * mm  # the footer's top above a payment part
+BAND = (0.9, 0.92, 0.94)
 
-_fonts_registered = False
 _DARK_RUN = re.compile(rb"\x01+")  # segno's matrix rows are bytearrays of 0/1
 
 # Streams as Flate-compressed binary, not ASCII85 on top (25 % larger, and slower to write).
 rl_config.useA85 = 0
-
-
-def register_fonts() -> None:
-    """DejaVu Sans (Debian's fonts-dejavu-core) shows Cyrillic, ₽ and €; parsed once a process."""
-    global _fonts_registered
-    if _fonts_registered:
-        return
-    for name, filename in _FONT_FILES.items():
-        path = os.path.join(FONT_DIR, filename)
-        if not os.path.exists(path):
-            raise RuntimeError(f"{path} is missing: install the Debian package fonts-dejavu-core")
-        pdfmetrics.registerFont(TTFont(name, path))
-    _fonts_registered = True
 
 
 def render_pdf(view: DocumentView) -> bytes:
@@ -139,6 +123,15 @@ class PagePainter:
         self._compact_forced = compact
         self.page = 1
         self.page_top = MARGIN  # where this page's body starts: nothing to gain by turning
+        # A Swiss bill's first page ends with the QR-bill payment part, which carries its QR:
+        # the body and the footer of that page stop above it.
+        self.slip = self.view.country.prints_payment_part and bool(self.view.qr_payload)
+        self.footer_top = SLIP_FOOTER if self.slip else PAGE_H - MARGIN
+
+    @property
+    def bottom(self) -> float:
+        """The lowest `top` content may reach on this page: the footer sits below it."""
+        return self.footer_top - 2
 
     # primitives ------------------------------------------------------------------------------
 
@@ -212,7 +205,7 @@ class PagePainter:
     def room(self, top, height) -> float:
         """`top` when `height` more fits above the footer (or nothing is on this page's body yet:
         a new page would not fit it either), else the top of a continuation page's body."""
-        if top + height <= BOTTOM or top <= self.page_top:
+        if top + height <= self.bottom or top <= self.page_top:
             return top
         return self.turn_page()
 
@@ -223,6 +216,7 @@ class PagePainter:
         self.c.drawText(self.t)
         self.c.showPage()
         self.page += 1
+        self.footer_top = PAGE_H - MARGIN
         self.t = self.c.beginText()
         self._font = self._color = None  # the new text object starts from the canvas defaults
         self.c.setFillColorRGB(*INK)
@@ -324,7 +318,7 @@ class PagePainter:
         fresh = True  # no row under this header yet: turning the page would not help
         for i, (kind, cells, _) in enumerate(rows):
             height, layout = layouts[i]
-            if not fresh and top + needs(i) > BOTTOM:
+            if not fresh and top + needs(i) > self.bottom:
                 top = start(self.turn_page(), continued=True)
             fresh = False
             if kind == "group":
@@ -369,6 +363,8 @@ class PagePainter:
     # the document ----------------------------------------------------------------------------
 
     def draw(self) -> None:
+        if self.slip and not isinstance(self.c, _Blank):
+            PaymentPart(self.c, self.view.qr_payload, self.view.locale, qr_operators).draw()
         self.c.setFillColorRGB(*INK)
         sheet = self.sheet
         rows = sum(len(group.rows) + 1 for group in sheet.services)
@@ -382,7 +378,7 @@ class PagePainter:
             self.compact = self._compact_forced
         elif rows > COMPACT_ABOVE or len(self.view.suppliers) > 5:
             self.compact = True
-        elif rows >= MEASURE_ABOVE:
+        elif rows >= MEASURE_ABOVE or self.slip:  # a payment part leaves less room
             self.compact = pages_of(sheet, compact=False) > 1
         top = self.page_top = self.header(MARGIN)
         top = self.section1(top + 6)
@@ -393,7 +389,7 @@ class PagePainter:
             recalculations = self.table_height(*self.items_table(half, sheet.recalculations))
             penalties = self.table_height(*self.items_table(half, sheet.penalties))
             penalties += self.penalties_total_height(half)
-            if top + 8 + max(recalculations, penalties) <= BOTTOM:  # side by side: both fit
+            if top + 8 + max(recalculations, penalties) <= self.bottom:  # side by side: both fit
                 top = max(
                     self.section5(top + 8, MARGIN, half),
                     self.penalties(top + 8, MARGIN + half + GAP, half),
@@ -439,11 +435,12 @@ class PagePainter:
     def section2(self, top) -> float:
         v, L, sheet = self.view, self.L, self.sheet
         top = self.heading(top, L["section2"], L["currency_note"])
-        table_w = WIDTH - QR_SIZE - GAP
-        # The QR first, at the top right of section 2 on page 1, whatever follows.
+        table_w = WIDTH if self.slip else WIDTH - QR_SIZE - GAP
+        # The QR first, at the top right of section 2 on page 1, whatever follows (a Swiss
+        # bill's is on its payment part).
         qr_x = MARGIN + WIDTH - QR_SIZE
         z = top
-        if v.qr_payload:
+        if v.qr_payload and not self.slip:
             self.qr(qr_x, top, QR_SIZE)
             z = self.lines(qr_x, top + QR_SIZE - 4, L["qr_caption"], QR_SIZE, 6.5, color=SOFT)
         header = [L["recipient"], L["opening"], L["payments"], L["accrued"], L["due"]]
@@ -469,14 +466,16 @@ class PagePainter:
         # The payment details under the table: (space above, text, width, size, bold).
         details: list[tuple[float, str, float, float, bool]] = []
         if sheet.in_advance:
-            details.append((0, f"{L['advance']}: {format_money(v.advance, v)}", table_w, 12, True))
+            details.append(
+                (0, f"{L['advance']}: {format_currency(v.advance, v)}", table_w, 12, True)
+            )
             details.append((0, L["advance_note"], table_w - 6, 8, False))
         else:
-            due = f"{L['amount_due']}: {format_money(v.amount_due, v)}"
+            due = f"{L['amount_due']}: {format_currency(v.amount_due, v)}"
             details.append((0, due, table_w, 12, True))
             due_date = f"{L['due_date']}: {format_date(v.due_date, v)}"
             details.append((0, due_date, table_w, 9, True))
-        if v.profile != "RU" and sheet.operator_bank:
+        if v.country.uses_iban and sheet.operator_bank:
             transfer = f"{L['transfer']}: {v.operator.name} · {sheet.operator_bank}"
             details.append((2, transfer, table_w - 6, 8, False))
             remittance = f"{L['remittance']}: {v.reference_display}"
@@ -558,7 +557,9 @@ class PagePainter:
         return self.table(top, x, columns, header, rows, (self.L["section5"], ""))
 
     def penalties_label(self) -> str:
-        return f"{self.L['penalties_total']}: {format_money(self.sheet.penalties_total, self.view)}"
+        return (
+            f"{self.L['penalties_total']}: {format_currency(self.sheet.penalties_total, self.view)}"
+        )
 
     def penalties_total_height(self, w) -> float:
         return 3 + self.lines_height(self.penalties_label(), w - 6, 9, True)
@@ -578,12 +579,12 @@ class PagePainter:
         note = L["footer"].format(
             issued=format_date(v.issued_on, v), route=v.delivery_route, number=v.number
         )
-        self.rule(PAGE_H - MARGIN + 2)
-        self.text(MARGIN, PAGE_H - MARGIN + 11, note, 6.5, color=SOFT)
+        self.rule(self.footer_top + 2)
+        self.text(MARGIN, self.footer_top + 11, note, 6.5, color=SOFT)
         if continued or self.page > 1:
             page = L["page"].format(page=self.page)
             mark = f"{L['continued_next']} · {page}" if continued else page
-            self.text(MARGIN + WIDTH, PAGE_H - MARGIN + 11, mark, 7, continued, "right")
+            self.text(MARGIN + WIDTH, self.footer_top + 11, mark, 7, continued, "right")
 
 
 def qr_operators(matrix) -> str:

@@ -23,8 +23,9 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from core.db import copy_rows
 from core.errors import ApplicationError
-from invoicing import qr
+from invoicing import hooks
 from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBlock
 from invoicing.models import (
     BillingPeriod,
@@ -33,8 +34,14 @@ from invoicing.models import (
     PaymentDocument,
     PeriodStatus,
 )
-from invoicing.references import format_reference, reference_for
+from invoicing.references import format_reference
 from invoicing.services import pay_links
+from invoicing.services.payment_details import (
+    document_qr_payload,
+    document_reference,
+    operator_party,
+    supplier_party,
+)
 from warehouse.models import (
     Account,
     AuditEvent,
@@ -46,7 +53,6 @@ from warehouse.models import (
     Supplier,
     Tenant,
 )
-from warehouse.services.bulk import copy_rows
 from warehouse.services.legal import documents_deadline_of
 from warehouse.services.periods import period_due_date, period_lock, period_parse
 
@@ -106,6 +112,10 @@ def period_close(
     existing = BillingPeriod.objects.filter(tenant=tenant, period=period).first()
     if existing and existing.status == PeriodStatus.CLOSED:
         return CloseResult(existing, 0, True, existing.missing_suppliers)
+    if existing is None or existing.status == PeriodStatus.OPEN:
+        refusals = hooks.close_refusals(tenant=tenant, period=period)
+        if refusals:
+            raise ApplicationError(" ".join(refusals), code="month_end_step_missing")
     missing = suppliers_missing(tenant, period)
     if missing and not allow_missing:
         raise ApplicationError(
@@ -295,7 +305,7 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, account_ids:
         index=False
     ):
         lines_by_account.setdefault((line.account_id, line.supplier_id), []).append(line)
-    operator = _operator(tenant)
+    operator = operator_party(tenant)
     due_date = period_due_date(tenant, period)
     expires = timezone.make_aware(
         dt.datetime.combine(
@@ -366,46 +376,6 @@ def _issue_documents(tenant: Tenant, billing_period: BillingPeriod, account_ids:
     return len(documents)
 
 
-def _operator(tenant: Tenant) -> Party:
-    tax_ids = (
-        {"ИНН": tenant.inn, "КПП": tenant.kpp}
-        if tenant.profile == "RU"
-        else {"VAT": tenant.tax_id}
-        if tenant.tax_id
-        else {}
-    )
-    bank = (
-        {
-            "name": tenant.bank_name,
-            "account": tenant.bank_account,
-            "bic": tenant.bic,
-            "corr_account": tenant.corr_account,
-        }
-        if tenant.profile == "RU"
-        else {"name": tenant.bank_name, "iban": tenant.iban, "bic": tenant.bic}
-    )
-    return Party(name=tenant.name, address=tenant.address, tax_ids=tax_ids, bank=bank)
-
-
-def _supplier_party(supplier: Supplier, profile: str) -> Party:
-    if profile == "RU":
-        return Party(
-            supplier.name,
-            tax_ids={"ИНН": supplier.inn, "КПП": supplier.kpp},
-            bank={
-                "name": supplier.bank_name,
-                "account": supplier.bank_account,
-                "bic": supplier.bic,
-                "corr_account": supplier.corr_account,
-            },
-        )
-    return Party(
-        supplier.name,
-        tax_ids={"VAT": supplier.tax_id} if supplier.tax_id else {},
-        bank={"name": supplier.bank_name, "iban": supplier.iban, "bic": supplier.bic},
-    )
-
-
 def _document(
     tenant, account, period, blocks, lines, suppliers, services, operator, due_date, close
 ):
@@ -457,7 +427,7 @@ def _document(
                 SupplierBlock(
                     supplier.code,
                     supplier.name,
-                    _supplier_party(supplier, tenant.profile),
+                    supplier_party(supplier, tenant.country),
                     int(row.opening),
                     tuple(service_lines),
                     int(row.payments),
@@ -466,8 +436,7 @@ def _document(
             )
     total = sum(block.amount_due for block in supplier_blocks)
     amount_due, advance = max(total, 0), max(-total, 0)
-    qrr = tenant.profile == "CH" and qr.is_qr_iban(tenant.iban)
-    reference = reference_for(tenant.profile, account.account_number, period, qrr=qrr)
+    reference = document_reference(tenant, account.account_number, period)
     salt = pay_links.new_salt()
     token = pay_links.pay_token(salt)
     view = DocumentView(
@@ -491,7 +460,7 @@ def _document(
         suppliers=tuple(supplier_blocks),
         amount_due=amount_due,
         advance=advance,
-        qr_payload=_qr_payload(tenant, account, period, reference, amount_due),
+        qr_payload=document_qr_payload(tenant, account, period, reference, amount_due),
         pay_url=f"/pay/{token}",
         tan=pay_links.tan_for(salt),
     )
@@ -523,60 +492,6 @@ def _decimal(value, *, places: int = 0) -> Decimal | None:
     number = number.quantize(Decimal(1)) if number == number.to_integral() else number.normalize()
     exponent = number.as_tuple().exponent
     return number.quantize(Decimal(1).scaleb(-places)) if -exponent < places else number
-
-
-def _qr_payload(
-    tenant: Tenant, account: Account, period: str, reference: str, amount_due: int
-) -> str:
-    year, month = period.split("-")
-    if tenant.profile == "RU":
-        payee = qr.GostPayee(
-            name=tenant.name,
-            personal_acc=tenant.bank_account,
-            bank_name=tenant.bank_name,
-            bic=tenant.bic,
-            corresp_acc=tenant.corr_account,
-            payee_inn=tenant.inn,
-            kpp=tenant.kpp,
-        )
-        return qr.gost_payload(
-            payee,
-            sum_minor=amount_due,
-            pers_acc=account.account_number,
-            paym_period=f"{month}{year}",
-            purpose=f"Оплата ЖКУ за {month}.{year}, ЛС {account.account_number}, {reference}",
-        )
-    if tenant.profile == "CH":
-        return qr.swiss_payload(
-            iban=tenant.iban,
-            creditor=_swiss_address(tenant),
-            amount_minor=amount_due or None,
-            currency=tenant.currency,
-            debtor=None,
-            reference_type="QRR" if qr.is_qr_iban(tenant.iban) else "SCOR",
-            reference=reference,
-            message=f"{period} {account.account_number}",
-        )
-    return qr.epc_payload(
-        bic=tenant.bic,
-        name=tenant.name[:70],
-        iban=tenant.iban,
-        amount_minor=amount_due or None,
-        reference=reference,
-    )
-
-
-def _swiss_address(tenant: Tenant) -> qr.SwissAddress:
-    """The operator as QR-bill creditor, from its one-line address "Street 1, 8001 Zürich"."""
-    street, _, place = tenant.address.rpartition(",")
-    postcode, _, town = place.strip().partition(" ")
-    return qr.SwissAddress(
-        name=tenant.name[:70],
-        street=street.strip()[:70],
-        postcode=postcode[:16],
-        town=town.strip()[:35] or postcode,
-        country="CH",
-    )
 
 
 def _text_or_none(value) -> str | None:

@@ -12,6 +12,8 @@ from base64 import urlsafe_b64encode
 from django.conf import settings
 
 TOKEN_BYTES = 16  # 128 bits
+# The pay links whose TAN this browser session has passed (document ids).
+TAN_SESSION_KEY = "pay_link_tan_ok"
 
 
 def _key() -> bytes:

@@ -12,10 +12,10 @@ from django.db import connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
+from core.db import insert_row, insert_rows
 from core.errors import ApplicationError
-from splitting.models import LedgerAccount, Transaction, TransactionKind
+from splitting.models import Entry, LedgerAccount, Transaction, TransactionKind
 from warehouse.models import Clearing
-from warehouse.services.bulk import insert_row, insert_rows
 
 
 def receivable(supplier_id: int) -> str:
@@ -122,7 +122,7 @@ def transaction_post(
         posted_at=at or timezone.now(),
     )
     txn.pk = insert_row(
-        "splitting_transaction",
+        Transaction,
         {
             "tenant_id": tenant_id,
             "kind": kind,
@@ -133,7 +133,7 @@ def transaction_post(
         },
     )
     insert_rows(
-        "splitting_entry",
+        Entry,
         ("transaction_id", "ledger_account_id", "account_id", "period", "amount"),
         [
             (txn.pk, ids[code], account_id, period, amount)

@@ -1,12 +1,18 @@
 """`check_ledger`: recomputes every balance from the entries and compares it with what the rest
 of the system says — open items, payments, allocations, clearings, payouts. Each rule names
-the invariant it checks; a clean ledger gives no violations."""
+the invariant it checks; a clean ledger gives no violations.
+
+The apps above splitting take part through `splitting.hooks`: what they hold of splitting's
+accounts (`ledger_shares`: the coupons a supplier is owed, the wallet fundings the bank clearing
+took in) joins splitting's own rules, and their own invariants (`ledger_checks`) run after them,
+with `ledger_totals` and `differences` below to compute them."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
+from splitting import hooks
 from splitting.models import (
     Allocation,
     AllocationKind,
@@ -16,8 +22,6 @@ from splitting.models import (
     PaymentStatus,
     Payout,
 )
-from splitting.wallets.models import Coupon, CouponStatus, Wallet
-from splitting.wallets.services import FEE_INCOME
 from warehouse.models import Clearing, ClearingKind, OpenItem, Tenant
 
 
@@ -31,14 +35,17 @@ class Violation:
         return f"[{self.tenant}] {self.rule}: {self.detail}"
 
 
-def _differences(left: Counter, right: Counter) -> list[tuple]:
+def differences(left: Counter, right: Counter) -> list[tuple]:
+    """(key, left, right) for every key where the two disagree, in key order."""
     keys = {k for k, v in left.items() if v} | {k for k, v in right.items() if v}
     return sorted(
         (key, left.get(key, 0), right.get(key, 0)) for key in keys if left[key] != right[key]
     )
 
 
-def _entries(tenant: Tenant, prefix: str, *by: str) -> Counter:
+def ledger_totals(tenant: Tenant, prefix: str, *by: str) -> Counter:
+    """The entries' sums on the tenant's ledger accounts whose code starts with `prefix`, by
+    the `by` fields (a tuple of them as the key)."""
     rows = (
         Entry.objects.filter(ledger_account__tenant=tenant, ledger_account__code__startswith=prefix)
         .values(*by)
@@ -58,6 +65,7 @@ def ledger_check(tenant: Tenant | None = None, *, limit: int = 20) -> list[Viola
 
 def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
     violations: list[Violation] = []
+    shares = [share(tenant) for share in hooks.ledger_shares]
 
     def report(rule: str, rows: list, describe) -> None:
         for row in rows[:limit]:
@@ -79,7 +87,7 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
         lambda r: f"transaction {r[0]} sums to {r[1]}",
     )
 
-    receivable = _entries(
+    receivable = ledger_totals(
         tenant, "receivable:", "ledger_account__supplier_id", "account_id", "period"
     )
     open_items = Counter(
@@ -93,22 +101,22 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
     )
     report(
         "receivable equals open items",
-        _differences(receivable, open_items),
+        differences(receivable, open_items),
         lambda r: f"supplier {r[0][0]} account {r[0][1]} {r[0][2]}: ledger {r[1]}, open {r[2]}",
     )
 
-    billed = _entries(tenant, "billed:", "ledger_account__supplier_id", "period")
+    billed = ledger_totals(tenant, "billed:", "ledger_account__supplier_id", "period")
     receivable_total: Counter = Counter()
     for (supplier_id, _, period), amount in receivable.items():
         receivable_total[(supplier_id, period)] += amount
     negated = Counter({key: -amount for key, amount in billed.items()})
     report(
         "billed mirrors receivable",
-        _differences(negated, receivable_total),
+        differences(negated, receivable_total),
         lambda r: f"supplier {r[0][0]} {r[0][1]}: billed {-r[1]}, receivable {r[2]}",
     )
 
-    advance = Counter({k: -v for k, v in _entries(tenant, "advance", "account_id").items()})
+    advance = Counter({k: -v for k, v in ledger_totals(tenant, "advance", "account_id").items()})
     unused = Counter(
         {
             (r["account_id"],): r["total"]
@@ -120,12 +128,12 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
     )
     report(
         "advance equals payments' unused advances",
-        _differences(advance, unused),
+        differences(advance, unused),
         lambda r: f"account {r[0][0]}: ledger {r[1]}, payments {r[2]}",
     )
 
     payable = Counter(
-        {k: -v for k, v in _entries(tenant, "payable:", "ledger_account__supplier_id").items()}
+        {k: -v for k, v in ledger_totals(tenant, "payable:", "ledger_account__supplier_id").items()}
     )
     owed: Counter = Counter()
     for r in (
@@ -137,22 +145,16 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
         owed[(r["supplier_id"],)] += r["gross"] - r["commission"]
     for r in Payout.objects.filter(tenant=tenant).values("supplier_id").annotate(t=Sum("amount")):
         owed[(r["supplier_id"],)] -= r["t"]
-    for r in (
-        Coupon.objects.filter(
-            tenant=tenant, status=CouponStatus.USED, office__supplier__isnull=False
-        )
-        .values("office__supplier_id")
-        .annotate(t=Sum("amount"))
-        .order_by()
-    ):
-        owed[(r["office__supplier_id"],)] += r["t"]
+    for share in shares:
+        for supplier_id, amount in share.payable.items():
+            owed[(supplier_id,)] += amount
     report(
         "payable equals allocations net of commission and coupons used, less payouts",
-        _differences(payable, owed),
+        differences(payable, owed),
         lambda r: f"supplier {r[0][0]}: ledger {r[1]}, allocations {r[2]}",
     )
 
-    commission = -sum(_entries(tenant, "commission", "ledger_account_id").values())
+    commission = -sum(ledger_totals(tenant, "commission", "ledger_account_id").values())
     withheld = Allocation.objects.filter(tenant=tenant).aggregate(t=Sum("commission"))["t"] or 0
     if commission != withheld:
         report(
@@ -164,7 +166,9 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
     clearing = Counter(
         {
             (code.partition(":")[2],): amount
-            for (code,), amount in _entries(tenant, "clearing:", "ledger_account__code").items()
+            for (code,), amount in ledger_totals(
+                tenant, "clearing:", "ledger_account__code"
+            ).items()
         }
     )
     received: Counter = Counter()
@@ -180,14 +184,16 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
         parked=Sum("parked"), refunded=Sum("refunded"), open=Sum("open_amount")
     )
     received[("bank",)] += (credits["parked"] or 0) - (credits["refunded"] or 0)
-    received[("bank",)] += Wallet.objects.filter(tenant=tenant).aggregate(t=Sum("funded"))["t"] or 0
+    for share in shares:
+        for channel, amount in share.received.items():
+            received[(channel,)] += amount
     report(
         "channel clearing equals booked payments",
-        _differences(clearing, received),
+        differences(clearing, received),
         lambda r: f"channel {r[0][0]}: ledger {r[1]}, payments {r[2]}",
     )
 
-    suspense = -sum(_entries(tenant, "suspense", "ledger_account_id").values())
+    suspense = -sum(ledger_totals(tenant, "suspense", "ledger_account_id").values())
     if suspense != (credits["open"] or 0):
         report(
             "suspense equals the credits waiting in the queue",
@@ -252,69 +258,10 @@ def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
     )
     report(
         "clearings equal allocations per open item",
-        _differences(cleared, allocated),
+        differences(cleared, allocated),
         lambda r: f"open item {r[0][0]}: cleared {r[1]}, allocated {r[2]}",
     )
-    violations += _wallet_check(tenant, report)
+    for check in hooks.ledger_checks:
+        for finding in check(tenant):
+            report(finding.rule, finding.details, lambda detail: detail)
     return violations
-
-
-def _wallet_check(tenant: Tenant, report) -> list[Violation]:
-    """Each wallet's counters are its ledger balances; blocked is what its valid coupons hold,
-    spent what its used ones took; the operator's fee income is its own offices' coupons."""
-    wallets = {
-        (w["pk"],): w
-        for w in Wallet.objects.filter(tenant=tenant).values("pk", "available", "blocked", "spent")
-    }
-
-    def by_wallet(prefix: str) -> Counter:
-        return Counter(
-            {
-                (int(code.partition(":")[2]),): -amount
-                for (code,), amount in _entries(tenant, prefix, "ledger_account__code").items()
-            }
-        )
-
-    def coupons(status: str) -> Counter:
-        return Counter(
-            {
-                (r["wallet_id"],): r["t"]
-                for r in Coupon.objects.filter(tenant=tenant, status=status)
-                .values("wallet_id")
-                .annotate(t=Sum("amount"))
-                .order_by()
-            }
-        )
-
-    def counter(field: str) -> Counter:
-        return Counter({key: w[field] for key, w in wallets.items()})
-
-    for rule, left, right in (
-        ("wallet available equals its ledger balance", by_wallet("wallet:"), counter("available")),
-        (
-            "wallet blocked equals its ledger balance",
-            by_wallet("wallet_blocked:"),
-            counter("blocked"),
-        ),
-        (
-            "wallet blocked equals its valid coupons",
-            coupons(CouponStatus.VALID),
-            counter("blocked"),
-        ),
-        ("wallet spent equals its used coupons", coupons(CouponStatus.USED), counter("spent")),
-    ):
-        report(rule, _differences(left, right), lambda r: f"wallet {r[0][0]}: {r[1]} vs {r[2]}")
-    fee_income = -sum(_entries(tenant, FEE_INCOME, "ledger_account_id").values())
-    own = (
-        Coupon.objects.filter(
-            tenant=tenant, status=CouponStatus.USED, office__supplier__isnull=True
-        ).aggregate(t=Sum("amount"))["t"]
-        or 0
-    )
-    if fee_income != own:
-        report(
-            "fee income equals the operator's own coupons used",
-            [(fee_income, own)],
-            lambda r: f"ledger {r[0]}, coupons {r[1]}",
-        )
-    return []

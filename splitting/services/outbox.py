@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.money import format_minor
 from integrations.webhooks import backoff_seconds, webhook_send
 from splitting.models import DeliveryAttempt, OutboxStatus, Payment, SupplierEvent
 from warehouse.models import Account, AuditEvent, Supplier
-from warehouse.money import format_minor
 
 MAX_ATTEMPTS = 10
 CLAIM_SECONDS = 120

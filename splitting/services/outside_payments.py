@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from core.money import to_minor
 from splitting.models import Channel
 from splitting.services.payments import PaymentConflict, PaymentRefused, payment_post
 from warehouse.models import Account, AuditEvent, Tenant
-from warehouse.money import to_minor
 from warehouse.reports import FileRejected, LineError
 
 COLUMNS = ("account_number", "amount", "date", "channel", "external_id")

@@ -23,6 +23,7 @@ from django.utils import timezone
 from rest_framework import status
 
 from core.errors import ApplicationError
+from core.money import format_minor, to_minor
 from integrations.webhooks import webhook_verify
 from invoicing.references import ReferenceError, reference_parse
 from splitting.models import (
@@ -34,7 +35,6 @@ from splitting.models import (
 )
 from splitting.services.checkouts import checkout_start
 from warehouse.models import Account
-from warehouse.money import format_minor, to_minor
 
 
 class RequestRefused(ApplicationError):

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework import status
 
+from core.db import insert_row, insert_rows
 from core.errors import ApplicationError
 from invoicing.models import DocumentStatus, PaymentDocument
 from splitting import allocation as engine
@@ -24,6 +25,7 @@ from splitting.models import (
     BankCredit,
     Channel,
     CreditStatus,
+    IdempotencyKey,
     Payment,
     PaymentStatus,
     TransactionKind,
@@ -33,7 +35,6 @@ from splitting.services import ledger
 from splitting.services.ledger import Leg
 from splitting.services.outbox import events_enqueue, supplier_events
 from warehouse.models import Account, AuditEvent, OpenItem, OpenItemKind, Supplier, Tenant
-from warehouse.services.bulk import insert_row, insert_rows
 from warehouse.services.open_items import ClearingRequest, open_items_clear, open_items_lock
 
 
@@ -204,7 +205,7 @@ def _post(
         booked_at=now,
     )
     payment.pk = insert_row(
-        "splitting_payment",
+        Payment,
         {
             "tenant_id": tenant.pk,
             "account_id": account.pk,
@@ -241,7 +242,7 @@ def _post(
     lines = _lines(shares, suppliers)
     if idempotency is not None:
         insert_row(
-            "splitting_idempotencykey",
+            IdempotencyKey,
             {
                 "user_id": idempotency.user_id,
                 "key": idempotency.key,
@@ -406,7 +407,7 @@ def _book(
         )
         for part, commission in shares
     ]
-    insert_rows("splitting_allocation", ALLOCATION_COLUMNS, [_values(row) for row in rows])
+    insert_rows(Allocation, ALLOCATION_COLUMNS, [_values(row) for row in rows])
     open_items_clear(
         account=account,
         requests=[ClearingRequest(part.item_id, part.amount) for part in parts],

@@ -1,5 +1,5 @@
 """The cash desk's printouts, drawn with ReportLab in the tenant's language (Russian for the RU
-profile, German or English otherwise) with the DejaVu fonts the payment documents register:
+profile, German or English otherwise) with the DejaVu fonts of `core.documents.pdf`:
 
 - `receipt_pdf`: the payer's receipt, on an 80 mm roll (the page is as long as the receipt):
   the operator, the payment's number and time, the cashier, the account, the amount, how it
@@ -11,171 +11,86 @@ profile, German or English otherwise) with the DejaVu fonts the payment document
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import pgettext_lazy
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from invoicing.rendering import format_money, language
-from invoicing.rendering.pdf import BOLD, REGULAR, register_fonts
+from core.documents.pdf import BOLD, INK, REGULAR, RULE, SOFT, RollRow, register_fonts, roll_pdf
+from core.i18n import Texts
+from core.money import display_language, format_currency
 from splitting.cashdesk_selectors import ShiftTotals
 from splitting.models import CashDeskPayment, CashShift, DeskMethod, PaymentStatus
 from splitting.selectors import AllocationLine
 from warehouse.models import Supplier, Tenant
 
-INK, SOFT, RULE = (0.1, 0.12, 0.15), (0.38, 0.42, 0.48), (0.7, 0.73, 0.77)
 DANGER = (0.71, 0.14, 0.09)
 
-LABELS = {
-    "ru": {
-        "receipt": "Квитанция об оплате",
-        "payment": "Платёж №",
-        "date": "Дата и время",
-        "cashier": "Кассир",
-        "shift": "Смена №",
-        "account": "Лицевой счёт",
-        "payer": "Плательщик",
-        "address": "Адрес",
-        "reference": "Платёжный документ",
-        "method": "Способ оплаты",
-        "cash": "Наличные",
-        "card": "Банковская карта",
-        "amount": "Сумма",
-        "tendered": "Получено",
-        "change": "Сдача",
-        "paid_to": "Распределение по поставщикам",
-        "advance": "Аванс (в счёт будущих начислений)",
-        "thanks": "Спасибо за оплату!",
-        "inn": "ИНН",
-        "kpp": "КПП",
-        "report": "Отчёт о закрытии смены №",
-        "opened": "Открыта",
-        "closed": "Закрыта",
-        "still_open": "открыта",
-        "opening": "Наличные на начало смены",
-        "cash_in": "Принято наличными",
-        "returned": "Возвращено при сторно",
-        "card_in": "Принято картой",
-        "expected": "Наличные в кассе по расчёту",
-        "counted": "Наличные в кассе фактически",
-        "difference": "Расхождение",
-        "payments": "Платежи смены",
-        "count": "платежей",  # "(платежей: 2)": no plural forms needed
-        "total_in": "Принято всего",
-        "time": "Время",
-        "status": "Статус",
-        "reversed": "сторнирован",
-        "none": "За смену платежей не было.",
-        "handed": "Сдал",
-        "received": "Принял",
-        "page": "стр.",
-    },
-    "en": {
-        "receipt": "Payment receipt",
-        "payment": "Payment no.",
-        "date": "Date and time",
-        "cashier": "Cashier",
-        "shift": "Shift no.",
-        "account": "Account",
-        "payer": "Payer",
-        "address": "Address",
-        "reference": "Payment document",
-        "method": "Paid by",
-        "cash": "Cash",
-        "card": "Card",
-        "amount": "Amount",
-        "tendered": "Tendered",
-        "change": "Change",
-        "paid_to": "Paid to suppliers",
-        "advance": "Advance (for future charges)",
-        "thanks": "Thank you for your payment.",
-        "inn": "Tax id",
-        "kpp": "KPP",
-        "report": "Cash shift hand-over report no.",
-        "opened": "Opened",
-        "closed": "Closed",
-        "still_open": "open",
-        "opening": "Opening cash",
-        "cash_in": "Taken in cash",
-        "returned": "Handed back for reversals",
-        "card_in": "Taken by card",
-        "expected": "Cash expected in the drawer",
-        "counted": "Cash counted",
-        "difference": "Difference",
-        "payments": "Payments of the shift",
-        "count": "payments",
-        "total_in": "Taken in all",
-        "time": "Time",
-        "status": "Status",
-        "reversed": "reversed",
-        "none": "No payment was taken in this shift.",
-        "handed": "Handed over by",
-        "received": "Received by",
-        "page": "page",
-    },
-    "de": {
-        "receipt": "Zahlungsquittung",
-        "payment": "Zahlung Nr.",
-        "date": "Datum und Uhrzeit",
-        "cashier": "Kassierer",
-        "shift": "Schicht Nr.",
-        "account": "Kundenkonto",
-        "payer": "Zahler",
-        "address": "Adresse",
-        "reference": "Rechnung",
-        "method": "Zahlungsart",
-        "cash": "Bar",
-        "card": "Karte",
-        "amount": "Betrag",
-        "tendered": "Gegeben",
-        "change": "Rückgeld",
-        "paid_to": "Aufteilung auf die Versorger",
-        "advance": "Vorauszahlung",
-        "thanks": "Vielen Dank für Ihre Zahlung.",
-        "inn": "USt-IdNr.",
-        "kpp": "KPP",
-        "report": "Kassenabschluss der Schicht Nr.",
-        "opened": "Eröffnet",
-        "closed": "Geschlossen",
-        "still_open": "offen",
-        "opening": "Anfangsbestand",
-        "cash_in": "Bar eingenommen",
-        "returned": "Bei Storno zurückgegeben",
-        "card_in": "Mit Karte eingenommen",
-        "expected": "Sollbestand der Kasse",
-        "counted": "Gezählter Bestand",
-        "difference": "Differenz",
-        "payments": "Zahlungen der Schicht",
-        "count": "Zahlungen",
-        "total_in": "Eingenommen insgesamt",
-        "time": "Zeit",
-        "status": "Status",
-        "reversed": "storniert",
-        "none": "In dieser Schicht wurde nichts kassiert.",
-        "handed": "Übergeben von",
-        "received": "Übernommen von",
-        "page": "Seite",
-    },
-}
+LABELS = Texts(
+    {
+        "receipt": pgettext_lazy("cash receipt", "Payment receipt"),
+        "payment": pgettext_lazy("cash receipt", "Payment no."),
+        "date": pgettext_lazy("cash receipt", "Date and time"),
+        "cashier": pgettext_lazy("cash receipt", "Cashier"),
+        "shift": pgettext_lazy("cash receipt", "Shift no."),
+        "account": pgettext_lazy("cash receipt", "Account"),
+        "payer": pgettext_lazy("cash receipt", "Payer"),
+        "address": pgettext_lazy("cash receipt", "Address"),
+        "reference": pgettext_lazy("cash receipt", "Payment document"),
+        "method": pgettext_lazy("cash receipt", "Paid by"),
+        "cash": pgettext_lazy("cash receipt", "Cash"),
+        "card": pgettext_lazy("cash receipt", "Card"),
+        "amount": pgettext_lazy("cash receipt", "Amount"),
+        "tendered": pgettext_lazy("cash receipt", "Tendered"),
+        "change": pgettext_lazy("cash receipt", "Change"),
+        "paid_to": pgettext_lazy("cash receipt", "Paid to suppliers"),
+        "advance": pgettext_lazy("cash receipt", "Advance (for future charges)"),
+        "thanks": pgettext_lazy("cash receipt", "Thank you for your payment."),
+        "inn": pgettext_lazy("cash receipt", "Tax id"),
+        "kpp": pgettext_lazy("cash receipt", "KPP"),
+        "report": pgettext_lazy("cash receipt", "Cash shift hand-over report no."),
+        "opened": pgettext_lazy("cash receipt", "Opened"),
+        "closed": pgettext_lazy("cash receipt", "Closed"),
+        "still_open": pgettext_lazy("cash receipt", "open"),
+        "opening": pgettext_lazy("cash receipt", "Opening cash"),
+        "cash_in": pgettext_lazy("cash receipt", "Taken in cash"),
+        "returned": pgettext_lazy("cash receipt", "Handed back for reversals"),
+        "card_in": pgettext_lazy("cash receipt", "Taken by card"),
+        "expected": pgettext_lazy("cash receipt", "Cash expected in the drawer"),
+        "counted": pgettext_lazy("cash receipt", "Cash counted"),
+        "difference": pgettext_lazy("cash receipt", "Difference"),
+        "payments": pgettext_lazy("cash receipt", "Payments of the shift"),
+        # "(payments: 2)": no plural forms needed
+        "count": pgettext_lazy("cash receipt", "payments"),
+        "total_in": pgettext_lazy("cash receipt", "Taken in all"),
+        "time": pgettext_lazy("cash receipt", "Time"),
+        "status": pgettext_lazy("cash receipt", "Status"),
+        "reversed": pgettext_lazy("cash receipt", "reversed"),
+        "none": pgettext_lazy("cash receipt", "No payment was taken in this shift."),
+        "handed": pgettext_lazy("cash receipt", "Handed over by"),
+        "received": pgettext_lazy("cash receipt", "Received by"),
+        "page": pgettext_lazy("cash receipt", "page"),
+    }
+)
 
 
 def _labels(tenant: Tenant) -> dict[str, str]:
-    return LABELS[language(tenant)]
+    return LABELS[display_language(tenant)]
 
 
 def person(user) -> str:
     return (user.get_full_name() or user.username) if user is not None else ""
 
 
-def _local(tenant: Tenant, moment) -> str:
+def local_time(tenant: Tenant, moment) -> str:
+    """`moment` on the tenant's clock, to the second."""
     return moment.astimezone(ZoneInfo(tenant.timezone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _tax_line(tenant: Tenant, labels: dict[str, str]) -> str:
+def tax_line(tenant: Tenant, labels: dict[str, str]) -> str:
+    """The operator's tax ids as a receipt prints them (ИНН/КПП, or the VAT number)."""
     if tenant.inn:
         kpp = f", {labels['kpp']} {tenant.kpp}" if tenant.kpp else ""
         return f"{labels['inn']} {tenant.inn}{kpp}"
@@ -184,54 +99,43 @@ def _tax_line(tenant: Tenant, labels: dict[str, str]) -> str:
 
 # --- the receipt --------------------------------------------------------------------------------
 
-ROLL_WIDTH = 80 * mm
-ROLL_MARGIN = 5 * mm
-ROLL_TEXT = ROLL_WIDTH - 2 * ROLL_MARGIN
-
-
-@dataclass(frozen=True)
-class _Row:
-    kind: str  # "title", "text", "small", "pair", "big", "rule", "gap"
-    left: str = ""
-    right: str = ""
-
 
 def _receipt_rows(
     desk: CashDeskPayment, lines: list[AllocationLine], names: dict[str, str]
-) -> list[_Row]:
+) -> list[RollRow]:
     payment, shift = desk.payment, desk.shift
     tenant, account = shift.tenant, payment.account
     labels = _labels(tenant)
-    money = lambda amount: format_money(amount, tenant)  # noqa: E731
-    rows = [_Row("title", tenant.name)]
-    rows += [_Row("small", text) for text in (_tax_line(tenant, labels), tenant.address) if text]
-    rows += [_Row("rule"), _Row("title", labels["receipt"])]
+    money = lambda amount: format_currency(amount, tenant)  # noqa: E731
+    rows = [RollRow("title", tenant.name)]
+    rows += [RollRow("small", text) for text in (tax_line(tenant, labels), tenant.address) if text]
+    rows += [RollRow("rule"), RollRow("title", labels["receipt"])]
     rows += [
-        _Row("pair", labels["payment"], str(payment.pk)),
-        _Row("pair", labels["date"], _local(tenant, payment.booked_at)),
-        _Row("pair", labels["cashier"], person(shift.cashier)),
-        _Row("pair", labels["shift"], str(shift.pk)),
-        _Row("rule"),
-        _Row("pair", labels["account"], account.account_number),
-        _Row("text", f"{labels['payer']}: {account.payer_name}"),
-        _Row("text", f"{labels['address']}: {account.premises}"),
+        RollRow("pair", labels["payment"], str(payment.pk)),
+        RollRow("pair", labels["date"], local_time(tenant, payment.booked_at)),
+        RollRow("pair", labels["cashier"], person(shift.cashier)),
+        RollRow("pair", labels["shift"], str(shift.pk)),
+        RollRow("rule"),
+        RollRow("pair", labels["account"], account.account_number),
+        RollRow("text", f"{labels['payer']}: {account.payer_name}"),
+        RollRow("text", f"{labels['address']}: {account.premises}"),
     ]
     if payment.document_reference:
-        rows.append(_Row("pair", labels["reference"], payment.document_reference))
-    rows += [_Row("rule"), _Row("big", labels["amount"], money(payment.amount))]
-    rows.append(_Row("pair", labels["method"], labels[desk.method]))
+        rows.append(RollRow("pair", labels["reference"], payment.document_reference))
+    rows += [RollRow("rule"), RollRow("big", labels["amount"], money(payment.amount))]
+    rows.append(RollRow("pair", labels["method"], labels[desk.method]))
     if desk.method == DeskMethod.CASH:
         rows += [
-            _Row("pair", labels["tendered"], money(desk.tendered)),
-            _Row("pair", labels["change"], money(desk.change)),
+            RollRow("pair", labels["tendered"], money(desk.tendered)),
+            RollRow("pair", labels["change"], money(desk.change)),
         ]
-    rows += [_Row("rule"), _Row("text", labels["paid_to"] + ":")]
+    rows += [RollRow("rule"), RollRow("text", labels["paid_to"] + ":")]
     for line in lines:
         name = names.get(line.supplier, line.supplier)
-        rows.append(_Row("pair", f"{name}, {line.period}", money(line.amount)))
+        rows.append(RollRow("pair", f"{name}, {line.period}", money(line.amount)))
     if payment.advance:
-        rows += [_Row("pair", labels["advance"], money(payment.advance))]
-    rows += [_Row("rule"), _Row("text", labels["thanks"])]
+        rows += [RollRow("pair", labels["advance"], money(payment.advance))]
+    rows += [RollRow("rule"), RollRow("text", labels["thanks"])]
     return rows
 
 
@@ -241,70 +145,10 @@ def supplier_names(tenant_id: int) -> dict[str, str]:
 
 def receipt_pdf(desk: CashDeskPayment, lines: list[AllocationLine]) -> bytes:
     """The payer's receipt of a desk payment; `lines` what it paid (`payment_allocations`)."""
-    register_fonts()
     tenant = desk.shift.tenant
     rows = _receipt_rows(desk, lines, supplier_names(tenant.pk))
-    laid = [(row, _wrap(row)) for row in rows]
-    height = 2 * ROLL_MARGIN + sum(_height(row, parts) for row, parts in laid)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(ROLL_WIDTH, height))
-    canvas.setTitle(f"{_labels(tenant)['receipt']} {desk.payment.pk}")
-    canvas.setAuthor(tenant.name)
-    top = height - ROLL_MARGIN
-    for row, parts in laid:
-        _draw(canvas, row, parts, top)
-        top -= _height(row, parts)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
-
-
-_SIZES = {"title": 10.0, "text": 8.5, "small": 7.5, "pair": 8.5, "big": 12.0}
-
-
-def _wrap(row: _Row) -> list[str]:
-    if row.kind in ("rule", "gap"):
-        return []
-    size = _SIZES[row.kind]
-    font = BOLD if row.kind in ("title", "big") else REGULAR
-    width = ROLL_TEXT
-    if row.right:
-        width -= stringWidth(row.right, font, size) + 3 * mm
-    return simpleSplit(row.left, font, size, width) or [""]
-
-
-def _height(row: _Row, parts: list[str]) -> float:
-    if row.kind == "rule":
-        return 3 * mm
-    if row.kind == "gap":
-        return 2 * mm
-    return len(parts) * _SIZES[row.kind] * 1.35 + (1.5 if row.kind in ("title", "big") else 0)
-
-
-def _draw(canvas: Canvas, row: _Row, parts: list[str], top: float) -> None:
-    if row.kind == "rule":
-        canvas.setStrokeColorRGB(*RULE)
-        canvas.setDash(1, 2)
-        y = top - 1.5 * mm
-        canvas.line(ROLL_MARGIN, y, ROLL_WIDTH - ROLL_MARGIN, y)
-        canvas.setDash()
-        return
-    if row.kind == "gap":
-        return
-    size = _SIZES[row.kind]
-    font = BOLD if row.kind in ("title", "big") else REGULAR
-    canvas.setFillColorRGB(*(SOFT if row.kind == "small" else INK))
-    y = top - size
-    for index, part in enumerate(parts):
-        canvas.setFont(font, size)
-        if row.kind == "title":
-            canvas.drawCentredString(ROLL_WIDTH / 2, y, part)
-        else:
-            canvas.drawString(ROLL_MARGIN, y, part)
-        if index == 0 and row.right:
-            canvas.setFont(BOLD if row.kind == "big" else REGULAR, size)
-            canvas.drawRightString(ROLL_WIDTH - ROLL_MARGIN, y, row.right)
-        y -= size * 1.35
+    title = f"{_labels(tenant)['receipt']} {desk.payment.pk}"
+    return roll_pdf(rows, title=title, author=tenant.name)
 
 
 # --- the hand-over report -----------------------------------------------------------------------
@@ -321,7 +165,7 @@ def shift_report_pdf(
     register_fonts()
     tenant = shift.tenant
     labels = _labels(tenant)
-    money = lambda amount: format_money(amount, tenant)  # noqa: E731
+    money = lambda amount: format_currency(amount, tenant)  # noqa: E731
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
     canvas.setTitle(f"{labels['report']} {shift.pk}")
@@ -342,17 +186,17 @@ def shift_report_pdf(
 
     y = PAGE_H - MARGIN
     text(MARGIN, y, tenant.name, size=11, bold=True)
-    tax = _tax_line(tenant, labels)
+    tax = tax_line(tenant, labels)
     if tax or tenant.address:
         y -= LINE
         text(MARGIN, y, " · ".join(filter(None, [tax, tenant.address])), size=8, color=SOFT)
     y -= 2 * LINE
     text(MARGIN, y, f"{labels['report']} {shift.pk}", size=15, bold=True)
     y -= 1.6 * LINE
-    closed = _local(tenant, shift.closed_at) if shift.closed_at else labels["still_open"]
+    closed = local_time(tenant, shift.closed_at) if shift.closed_at else labels["still_open"]
     for label, value in (
         (labels["cashier"], person(shift.cashier)),
-        (labels["opened"], _local(tenant, shift.opened_at)),
+        (labels["opened"], local_time(tenant, shift.opened_at)),
         (labels["closed"], closed),
     ):
         text(MARGIN, y, label, color=SOFT)

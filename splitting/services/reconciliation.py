@@ -13,14 +13,21 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
 
+from core.documents.xlsx import (
+    add_sheet,
+    append_row,
+    header_row,
+    new_workbook,
+    number_format,
+    workbook_bytes,
+)
+from core.money import to_major, to_minor
 from splitting.models import BankCredit, Channel, Payment, PaymentStatus
 from warehouse.models import Tenant
-from warehouse.money import to_minor
 from warehouse.reports import FileRejected, LineError
 
 MATCHED = "matched"
@@ -156,31 +163,21 @@ def reconcile_settlement(
 
 
 def reconciliation_xlsx(result: Reconciliation) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "reconciliation"
-    sheet.append([f"{result.tenant.code} · {result.channel} · {result.day.isoformat()}"])
-    sheet.append(["key", "theirs", "ours", "status", "note"])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    book = new_workbook()
+    sheet = add_sheet(book, "reconciliation")
+    append_row(sheet, [f"{result.tenant.code} · {result.channel} · {result.day.isoformat()}"])
+    header_row(sheet, ["key", "theirs", "ours", "status", "note"])
     for line in result.lines:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 line.key,
-                None if line.theirs is None else Decimal(line.theirs) / 100,
-                None if line.ours is None else Decimal(line.ours) / 100,
+                None if line.theirs is None else to_major(line.theirs),
+                None if line.ours is None else to_major(line.ours),
                 line.status,
                 line.note,
-            ]
+            ],
         )
-    sheet.append(["total", Decimal(result.theirs_total) / 100, Decimal(result.ours_total) / 100])
-    for row in sheet.iter_rows(min_row=3, min_col=2, max_col=3):
-        for cell in row:
-            cell.number_format = "#,##0.00"
-    sheet.freeze_panes = "A3"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    append_row(sheet, ["total", to_major(result.theirs_total), to_major(result.ours_total)])
+    number_format(sheet, min_row=3, min_col=2, max_col=3)
+    return workbook_bytes(book)

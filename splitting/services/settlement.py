@@ -1,6 +1,7 @@
 """Settling with suppliers: the daily registry of the payments in each supplier's favour and of
-the corporate payers' coupons used at its offices, the payout of its net amount, and the files
-both travel in."""
+what else it is owed through an app above (`splitting.hooks.supplier_credits`: the corporate
+payers' coupons used at its offices), the payout of its net amount, and the files both travel
+in."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,10 +16,9 @@ from integrations.settlement import one_c, pain001, registry_files
 from integrations.settlement.types import Party, RegistryLine
 from integrations.settlement.types import Payout as PayoutOrder
 from integrations.settlement.types import Registry as RegistryDocument
+from splitting import hooks
 from splitting.models import (
     Allocation,
-    Coupon,
-    CouponStatus,
     Payout,
     Registry,
     RegistryStatus,
@@ -42,10 +42,10 @@ def registry_number(tenant: Tenant, supplier: Supplier, day: date) -> str:
 
 def registries_build(*, tenant: Tenant, day: date) -> list[Registry]:
     """Each supplier's registry for `day`: every allocation in its favour booked before the end
-    of that day and every coupon used before then at an office whose supplier it is, not yet in
-    a registry (so a late booking lands in the next day's). A coupon carries no commission: the
-    fee catalogue has none, the supplier gets the fee whole. Building a day again returns what
-    was built; a supplier with nothing that day gets no registry."""
+    of that day and every supplier credit due before then (a coupon used at its office), not
+    yet in a registry (so a late booking lands in the next day's). A supplier credit carries no
+    commission: the supplier gets it whole. Building a day again returns what was built; a
+    supplier with nothing that day gets no registry."""
     end = day_end(tenant, day)
     built = []
     for supplier in Supplier.objects.filter(tenant=tenant).order_by("pk"):
@@ -58,13 +58,9 @@ def registries_build(*, tenant: Tenant, day: date) -> list[Registry]:
             pending = Allocation.objects.filter(
                 supplier=supplier, registry__isnull=True, booked_at__lt=end
             )
-            coupons = Coupon.objects.filter(
-                office__supplier=supplier,
-                status=CouponStatus.USED,
-                registry__isnull=True,
-                used_at__lt=end,
-            )
-            if not pending.exists() and not coupons.exists():
+            if not pending.exists() and not hooks.supplier_credits_pending(
+                supplier=supplier, before=end
+            ):
                 continue
             registry = Registry.objects.create(
                 tenant=tenant,
@@ -78,17 +74,16 @@ def registries_build(*, tenant: Tenant, day: date) -> list[Registry]:
                 created_at=timezone.now(),
             )
             pending.update(registry=registry)
-            coupons.update(registry=registry)
+            credits, credited = hooks.supplier_credits_attach(
+                supplier=supplier, registry=registry, before=end
+            )
             totals = Allocation.objects.filter(registry=registry).aggregate(
                 count=Count("pk"),
                 gross=Coalesce(Sum("amount"), 0),
                 commission=Coalesce(Sum("commission"), 0),
             )
-            used = Coupon.objects.filter(registry=registry).aggregate(
-                count=Count("pk"), gross=Coalesce(Sum("amount"), 0)
-            )
-            registry.count = totals["count"] + used["count"]
-            registry.gross = totals["gross"] + used["gross"]
+            registry.count = totals["count"] + credits
+            registry.gross = totals["gross"] + credited
             registry.commission = totals["commission"]
             registry.net = registry.gross - registry.commission
             registry.save(update_fields=["count", "gross", "commission", "net"])
@@ -166,24 +161,9 @@ def _party(owner) -> Party:
     )
 
 
-def _coupon_line(coupon: Coupon, zone: ZoneInfo) -> RegistryLine:
-    """A used coupon as a registry line: the payer is the corporate payer, known to the
-    supplier's accountant by its tax id; the reference is the supplier's own case; the
-    identifier (13 digits, as the office's system reads it) tells a coupon from a payment."""
-    return RegistryLine(
-        account_number=coupon.wallet.payer.tax_id,
-        period=f"{coupon.used_at.astimezone(zone):%Y-%m}",
-        document_reference=coupon.case_reference,
-        payment_id=f"coupon:{coupon.identifier}",
-        booked_at=coupon.used_at,
-        amount=coupon.amount,
-        commission=0,
-    )
-
-
 def registry_document(registry: Registry) -> RegistryDocument:
     """The registry's lines in booking order: its allocations, then — at the same instant — its
-    used coupons."""
+    supplier credits (used coupons)."""
     rows = (
         Allocation.objects.filter(registry=registry)
         .select_related("payment__account")
@@ -204,9 +184,10 @@ def registry_document(registry: Registry) -> RegistryDocument:
         )
         for row in rows
     ]
-    zone = ZoneInfo(registry.tenant.timezone)
-    coupons = Coupon.objects.filter(registry=registry).select_related("wallet__payer")
-    lines += [((c.used_at, 1, c.pk), _coupon_line(c, zone)) for c in coupons]
+    lines += [
+        ((item.at, rank, item.pk), item.line)
+        for rank, item in hooks.supplier_registry_items(registry=registry)
+    ]
     return RegistryDocument(
         id=registry.number,
         day=registry.day,

@@ -1,10 +1,12 @@
 """Bank statements: each booked credit becomes a payment of the account it names, or waits in
 suspense until staff assign it (to one account, split across several) or refund it.
 
-Matching, in order: the structured reference (check digit verified) → a reference or an
-account number in the free text → a payer account seen before whose account has an open
-document of exactly this amount → suspense. A credit's dedupe key is unique per tenant and is
-also its payment's external id, so a statement imported again posts nothing new."""
+Matching, in order: what an app above claims (`splitting.hooks.credit_resolvers`: a wallet's
+funding reference) → the structured reference (check digit verified; one no document has is
+asked of `splitting.hooks.reference_resolvers`) → a reference or an account number in the free
+text → a payer account seen before whose account has an open document of exactly this amount →
+suspense. A credit's dedupe key is unique per tenant and is also its payment's external id, so
+a statement imported again posts nothing new."""
 
 import hashlib
 import re
@@ -31,8 +33,6 @@ from splitting.selectors import account_position
 from splitting.services import ledger
 from splitting.services.ledger import Leg
 from splitting.services.payments import PaymentConflict, PaymentRefused, payment_post
-from splitting.wallets import services as wallets
-from splitting.wallets.models import Wallet
 from warehouse.models import Account, AuditEvent, Tenant
 
 
@@ -42,9 +42,16 @@ class StatementRejected(ApplicationError):
 
 @dataclass(frozen=True)
 class Match:
-    account: Account
+    """The credit pays `account` — or, with `claim`, the app that resolved it takes it itself."""
+
+    account: Account | None
     rule: str
     document_reference: str = ""
+    claim: hooks.CreditClaim | None = None
+
+    @classmethod
+    def resolved(cls, found: hooks.ReferenceMatch) -> "Match":
+        return cls(found.account, found.rule, claim=found.claim)
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,6 @@ class StatementOutcome:
 
 
 _RF = re.compile(r"\bRF\d{2}[0-9A-Z]{1,21}\b")
-_WALLET_RF = re.compile(r"RF\d{2}W\d{10}")
 _TOKEN = re.compile(r"[0-9A-ZА-Я][0-9A-ZА-Я/-]{3,34}")
 
 
@@ -96,13 +102,9 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
         if BankCredit.objects.filter(tenant=tenant, dedupe_key=credit.dedupe_key).exists():
             duplicates += 1
             continue
-        wallet = credit_wallet(tenant, credit)
-        if wallet is not None:
-            _book_wallet_funding(tenant, record, credit, wallet)
-            matched += 1
-            continue
         match = credit_match(tenant, credit)
-        if match is not None and _book_matched(tenant, record, credit, match):
+        book = _book_matched if match is None or match.claim is None else _book_claimed
+        if match is not None and book(tenant, record, credit, match):
             matched += 1
         else:
             _park(tenant, record, credit)
@@ -125,42 +127,32 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
     return StatementOutcome(record, matched, parked, duplicates)
 
 
-def credit_wallet(tenant: Tenant, credit: StatementCredit) -> Wallet | None:
-    """The corporate wallet whose funding reference the credit quotes, structured or in the
-    text."""
-    structured = "".join(credit.structured_reference.split()).upper()
-    candidates = [structured] if _WALLET_RF.fullmatch(structured) else []
-    candidates += _WALLET_RF.findall("".join(credit.free_text.upper().split()))
-    for candidate in candidates:
-        wallet = wallets.wallet_for_reference(tenant, candidate)
-        if wallet is not None:
-            return wallet
-    return None
-
-
 @transaction.atomic
-def _book_wallet_funding(tenant, record, credit: StatementCredit, wallet: Wallet) -> BankCredit:
-    row = _credit_row(tenant, record, credit, status=CreditStatus.MATCHED, match_rule="wallet")
+def _book_claimed(tenant, record, credit: StatementCredit, match: Match) -> bool:
+    row = _credit_row(tenant, record, credit, status=CreditStatus.MATCHED, match_rule=match.rule)
     row.save()
-    wallets.wallet_fund(wallet=wallet, credit=row, actor=record.actor)
-    return row
+    match.claim(credit=row, actor=record.actor)
+    return True
 
 
 def credit_match(tenant: Tenant, credit: StatementCredit) -> Match | None:
+    claimed = hooks.credit_resolve(tenant=tenant, credit=credit)
+    if claimed is not None:
+        return Match.resolved(claimed)
     if credit.structured_reference:
-        found = _by_reference(tenant, credit.structured_reference)
+        found = _by_reference(tenant, credit.structured_reference, "reference")
         if found is not None:
-            return Match(found[0], "reference", found[1])
+            return found
     text = credit.free_text.upper()
     for candidate in _RF.findall(text.replace(" ", "")):
-        found = _by_reference(tenant, candidate)
+        found = _by_reference(tenant, candidate, "free_text_reference")
         if found is not None:
-            return Match(found[0], "free_text_reference", found[1])
+            return found
     tokens = set(_TOKEN.findall(text))
     for token in sorted(tokens):
-        found = _by_reference(tenant, token)
+        found = _by_reference(tenant, token, "free_text_reference")
         if found is not None:
-            return Match(found[0], "free_text_reference", found[1])
+            return found
     accounts = list(Account.objects.filter(tenant=tenant, account_number__in=tokens)[:2])
     if len(accounts) == 1:
         return Match(accounts[0], "free_text_account")
@@ -169,16 +161,16 @@ def credit_match(tenant: Tenant, credit: StatementCredit) -> Match | None:
     return None
 
 
-def _by_reference(tenant: Tenant, reference: str) -> tuple[Account, str] | None:
-    """The account (and the document's reference, when it is an issued document's) a reference
-    names: one of our document references, else one an app above registered (an instalment)."""
+def _by_reference(tenant: Tenant, reference: str, rule: str) -> Match | None:
+    """What a reference names: one of our document references (with the document's reference
+    when it is an issued document's), else what an app above answers (an instalment)."""
     try:
         parsed = reference_parse(reference)
     except ReferenceError:
-        account = hooks.reference_account(
-            tenant=tenant, reference=reference.replace(" ", "").upper()
-        )
-        return (account, "") if account is not None else None
+        found = hooks.reference_resolve(tenant=tenant, reference=reference.replace(" ", "").upper())
+        if found is None:
+            return None
+        return Match(found.account, rule) if found.claim is None else Match.resolved(found)
     account = Account.objects.filter(tenant=tenant, account_number=parsed.account_number).first()
     if account is None:
         return None
@@ -186,7 +178,7 @@ def _by_reference(tenant: Tenant, reference: str) -> tuple[Account, str] | None:
     issued = PaymentDocument.objects.filter(
         tenant=tenant, account=account, reference=compact, status=DocumentStatus.ISSUED
     ).exists()
-    return account, compact if issued else ""
+    return Match(account, rule, compact if issued else "")
 
 
 def _by_payer_history(tenant: Tenant, credit: StatementCredit) -> Match | None:

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.references import format_reference
-from invoicing.services.closing import document_reissue, period_close
+from invoicing.services.closing import document_reissue
 from tests.factories import (
     AccountFactory,
     AccountHolderFactory,
@@ -18,6 +18,7 @@ from tests.factories import (
     TenantFactory,
     UserFactory,
 )
+from tests.month_end import month_end_close
 from tests.splitting.helpers import charges, pay
 from warehouse.models import Role, Tenant
 
@@ -41,7 +42,7 @@ def w(world):
     charges(world, "2026-11", water={"VK-0001": "140.00"}, heat={"VK-0001": "60.00"})
     Tenant.objects.filter(pk=world.tenant.pk).update(**SEPA)
     world.tenant.refresh_from_db()
-    period_close(tenant=world.tenant, period="2026-11")
+    month_end_close(tenant=world.tenant, period="2026-11")
     account = world.accounts["VK-0001"]
     other = TenantFactory(code="elsewhere")
     return SimpleNamespace(
@@ -223,7 +224,7 @@ def test_a_superseded_document_is_listed_and_reached_by_its_id(w):
 
 def test_the_list_takes_a_few_queries_whatever_the_documents(w, django_assert_max_num_queries):
     charges(w.world, "2026-12", water={"VK-0001": "150.00"}, heat={"VK-0001": "70.00"})
-    period_close(tenant=w.world.tenant, period="2026-12")
+    month_end_close(tenant=w.world.tenant, period="2026-12")
     client = _api(w.staff)
 
     with django_assert_max_num_queries(8):

@@ -37,8 +37,8 @@ from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
 
 from invoicing.models import PaymentDocument
-from invoicing.services.closing import period_close
 from tests.bench.world import bench_tenant, database_url, free_port, import_file, supplier_files
+from tests.month_end import month_end_close
 from warehouse.models import Account, AccountHolder, User
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "200000"))
@@ -194,7 +194,7 @@ def test_debt_position_and_bill_pages_under_20_users(tmp_path):
     for layout, path in supplier_files(generated, layouts, PERIOD, 13, tmp_path):
         assert import_file(tenant, layout, path, PERIOD).status == "posted"
     started = time.perf_counter()
-    closed = period_close(tenant=tenant, period=PERIOD)
+    closed = month_end_close(tenant=tenant, period=PERIOD)
     seconds = time.perf_counter() - started
     print(f"\nset-up: period closed, {closed.issued:,} documents in {seconds:.0f} s")
 

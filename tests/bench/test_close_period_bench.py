@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from invoicing.models import DocumentLine, PaymentDocument
-from invoicing.services.closing import period_close
 from tests.bench.world import bench_tenant, import_file, supplier_files
+from tests.month_end import month_end_close
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", "200000"))
 PERIOD = "2026-10"
@@ -25,7 +25,7 @@ def test_issue_documents_for_every_account(tmp_path):
         assert import_file(tenant, layout, path, PERIOD).status == "posted"
 
     started = time.perf_counter()
-    result = period_close(tenant=tenant, period=PERIOD)
+    result = month_end_close(tenant=tenant, period=PERIOD)
     elapsed = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

@@ -21,10 +21,11 @@ import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from core.documents.pdf import REGULAR, register_fonts
 from invoicing.document_view import DocumentView, sample_document_view
 from invoicing.rendering import build_sheet
 from invoicing.rendering.docx import render_docx
-from invoicing.rendering.pdf import REGULAR, PagePainter, register_fonts, render_pdf, render_pdfs
+from invoicing.rendering.pdf import PagePainter, render_pdf, render_pdfs
 
 N = int(os.environ.get("BENCH_RENDER_N", "300"))
 DOCX_N = 30

@@ -11,12 +11,12 @@ from urllib.parse import quote
 
 from django.db import connection
 
-from warehouse.demo.generate import accounts_register_csv, demo_accounts, write_supplier_file
-from warehouse.demo.layouts import SupplierLayout, layouts_for, profile_name
+from demo.generate import accounts_register_csv, demo_accounts, write_supplier_file
+from demo.layouts import SupplierLayout, layouts_for, profile_name
+from demo.warehouse import DEMO_DIR
 from warehouse.models import MappingProfile, Supplier, Tenant
 from warehouse.services.accounts import accounts_import
 from warehouse.services.charges import ImportOutcome, charges_import
-from warehouse.services.demo import DEMO_DIR
 from warehouse.services.profiles import profiles_setup
 from warehouse.services.tenants import tenant_setup
 

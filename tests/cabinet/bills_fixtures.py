@@ -5,8 +5,8 @@ and held by the resident `anna`."""
 
 import pytest
 
-from invoicing.services.closing import period_close
 from tests.factories import AccountHolderFactory, UserFactory
+from tests.month_end import month_end_close
 from tests.splitting.helpers import charges
 
 NUMBER = "00000001"
@@ -17,9 +17,9 @@ BASE = f"/cabinet/accounts/{TENANT}/{NUMBER}/"
 @pytest.fixture
 def billed(world):
     charges(world, "2026-11", water={"VK-0001": "140.00"}, heat={"VK-0001": "60.00"})
-    period_close(tenant=world.tenant, period="2026-11")
+    month_end_close(tenant=world.tenant, period="2026-11")
     charges(world, "2026-12", water={"VK-0001": "150.00"}, heat={"VK-0001": "70.00"})
-    period_close(tenant=world.tenant, period="2026-12")
+    month_end_close(tenant=world.tenant, period="2026-12")
     return world
 
 

@@ -12,9 +12,9 @@ from debt_collection import case_views
 from debt_collection.models import CaseStage
 from invoicing.models import PeriodStatus
 from splitting.models import Channel
-from splitting.wallets.models import CouponStatus
 from tests.cabinet.test_i18n import visible_text
 from tests.splitting.helpers import pay
+from wallets.models import CouponStatus
 
 pytest_plugins = ["tests.warehouse.charges_fixtures", "tests.cabinet.bills_fixtures"]
 

@@ -52,14 +52,14 @@ from cabinet.models import (
 )
 from cabinet.models.notifications import Reminder
 from cabinet.services.requests import request_file
+from core.money import format_minor
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.services import pay_links
-from invoicing.services.closing import period_close
 from splitting.models import Allocation, Checkout, Payment, PaymentStatus
 from splitting.services.payments import payment_post
 from tests.factories import MembershipFactory, UserFactory
+from tests.month_end import month_end_close
 from warehouse.models import Account, AccountHolder, Role, Service, Supplier, Tenant
-from warehouse.money import format_minor
 from warehouse.services.accounts import accounts_import
 from warehouse.services.charges import charges_import
 from warehouse.services.tenants import tenant_setup
@@ -189,7 +189,7 @@ def _tenant(code: str, name: str, accounts: list[tuple]):
             filename=f"{supplier}.csv",
         )
         assert outcome.ok, outcome.message
-    period_close(tenant=tenant, period=PERIOD)
+    month_end_close(tenant=tenant, period=PERIOD)
     by_number = {a.account_number: a for a in Account.objects.filter(tenant=tenant)}
     payments = {}
     for row in accounts:

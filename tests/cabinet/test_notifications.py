@@ -17,9 +17,9 @@ from cabinet.services.notifications import (
     reminders_send_due,
 )
 from core.errors import ApplicationError
-from debt_collection.models import Message
-from invoicing.services.closing import period_close
+from messaging.models import Message
 from tests.factories import AccountHolderFactory, MembershipFactory, UserFactory
+from tests.month_end import month_end_close
 from tests.splitting.helpers import charges, pay
 from warehouse.models import Account
 
@@ -190,7 +190,7 @@ def test_new_bills_and_payments_are_announced_once(world, anna, account):
     preferences_save(user=anna, choices={("sms", "payment"): True})
     assert notifications_send_new() == 0  # the first run only remembers where the tables end
     charges(world, "2026-11", water={"VK-0001": "140.00", "VK-0002": "90.00"})
-    period_close(tenant=world.tenant, period="2026-11", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-11", allow_missing=True)
     pay(world, "VK-0001", 5000)
     pay(world, "VK-0002", 3000)  # nobody holds it: nobody is told
 

@@ -524,7 +524,7 @@ def test_the_delivery_log_shows_a_reading_event(world, meters, client):
 
 
 def test_demo_meters_give_each_premises_meters_with_six_months_of_history(world):
-    from cabinet.services.readings import demo_meters
+    from demo.cabinet import demo_meters
 
     created = demo_meters([world.tenant.code], seed=1)
     premises = {a.premises_id for a in world.accounts.values()}

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cabinet.models import RequestAttachment, RequestStatus, ServiceRequest
 from cabinet.services.requests import MAX_ATTACHMENT_BYTES
-from debt_collection.models import Message
+from messaging.models import Message
 from tests.factories import AccountHolderFactory, MembershipFactory, TenantFactory, UserFactory
 from warehouse.models import AuditEvent, Role
 

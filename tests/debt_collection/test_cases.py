@@ -8,8 +8,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from debt_collection.models import CaseEvent, CaseEventKind, CaseStage, DebtCase, Message
+from debt_collection.models import CaseEvent, CaseEventKind, CaseStage, DebtCase
 from debt_collection.services.cases import cases_assign
+from messaging.models import Message
 from tests.debt_collection.workspace_helpers import open_case, staff
 from tests.factories import AccountHolderFactory, MembershipFactory, UserFactory
 from warehouse.models import AuditEvent, Role
@@ -273,7 +274,7 @@ def test_sms_now_is_queued_for_the_accounts_phone(client, collector, cases):
     assert "300,00" in page.context["sms_form"].initial["body"]
     _acted(client, case, "sms", {"body": "Please pay 300.00"})
 
-    message = Message.objects.get(case=case)
+    message = case.messages.get()
     assert (message.channel, message.recipient, message.source) == ("sms", "+79161234567", "manual")
     assert AuditEvent.objects.filter(action="debt_case.sms").exists()
 

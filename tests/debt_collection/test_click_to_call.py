@@ -15,7 +15,7 @@ from warehouse.models import AuditEvent
 pytest_plugins = [
     "tests.warehouse.charges_fixtures",
     "tests.debt_collection.workspace_fixtures",
-    "tests.debt_collection.twilio_double",
+    "tests.messaging.twilio_double",
 ]
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,6 @@ from debt_collection.models import (
     ContactLimit,
     DunningLevel,
     DunningStep,
-    Message,
 )
 from debt_collection.services.cases import contact_log
 from debt_collection.services.contact_limits import (
@@ -37,7 +36,8 @@ from debt_collection.services.contact_limits import (
     working_days,
 )
 from debt_collection.services.dunning import dunning_run
-from debt_collection.services.messages import message_queue
+from messaging.models import Message
+from messaging.services.messages import message_queue
 from tests.debt_collection.workspace_helpers import open_case
 from tests.splitting.helpers import charges
 from warehouse.models import CalendarDay, OpenItem
@@ -45,7 +45,7 @@ from warehouse.models import CalendarDay, OpenItem
 pytest_plugins = [
     "tests.warehouse.charges_fixtures",
     "tests.debt_collection.workspace_fixtures",
-    "tests.debt_collection.twilio_double",
+    "tests.messaging.twilio_double",
 ]
 
 

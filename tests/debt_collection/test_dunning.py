@@ -16,9 +16,6 @@ from debt_collection.models import (
     DunningLevel,
     DunningState,
     DunningStep,
-    Message,
-    MessageStatus,
-    MessageTemplate,
 )
 from debt_collection.services.dunning import (
     dunning_defaults,
@@ -28,7 +25,8 @@ from debt_collection.services.dunning import (
 )
 from invoicing.models import PaymentDocument
 from invoicing.selectors import document_by_pay_token
-from invoicing.services.closing import period_close
+from messaging.models import Message, MessageStatus, MessageTemplate
+from tests.month_end import month_end_close
 from tests.splitting.helpers import charges, pay
 from warehouse.models import AuditEvent
 
@@ -220,7 +218,7 @@ def test_template_renders_amounts_suppliers_and_the_pay_link_of_the_latest_docum
     account.payer_name = "Иванов & сын"
     account.save()
     charges(world, "2026-12", water={"VK-0001": "1234.50"}, heat={"VK-0001": "100.00"})
-    period_close(tenant=world.tenant, period="2026-12")
+    month_end_close(tenant=world.tenant, period="2026-12")
     document = PaymentDocument.objects.get(account=account)
     template = MessageTemplate.objects.create(
         tenant=world.tenant,

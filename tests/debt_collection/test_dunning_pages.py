@@ -7,8 +7,8 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
-from debt_collection.models import MessageTemplate
 from debt_collection.services.dunning import dunning_defaults, dunning_run
+from messaging.models import MessageTemplate
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 from tests.splitting.helpers import charges
 from warehouse.models import Role
@@ -75,7 +75,7 @@ def test_residents_are_not_let_in(client, dunned):
 def test_the_admin_refuses_a_template_that_does_not_compile(client, dunned):
     staff(client, dunned.tenant, role=Role.OPERATOR_ADMIN, is_staff=True)
     template = MessageTemplate.objects.get(tenant=dunned.tenant, code="dunning-sms")
-    url = reverse("admin:debt_collection_messagetemplate_change", args=[template.pk])
+    url = reverse("admin:messaging_messagetemplate_change", args=[template.pk])
     response = client.post(
         url, {"code": "dunning-sms", "channel": "sms", "subject": "", "body": "{% if %}"}
     )

@@ -32,9 +32,9 @@ from debt_collection.models import (
     DunningState,
     DunningStep,
     LegalDocument,
-    Message,
 )
 from debt_collection.services.dunning import dunning_defaults, dunning_run
+from messaging.models import Message
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from warehouse.models import DueDateRule, OpenItem
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from docx import Document
 
-from debt_collection.models import Message, MessageStatus
-from debt_collection.services.messages import message_queue
+from messaging.models import Message, MessageStatus
+from messaging.services.messages import message_queue
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 from warehouse.models import AuditEvent, Role
 

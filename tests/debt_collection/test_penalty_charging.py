@@ -1,7 +1,7 @@
-"""Penalties charged at period close: `period_close` → `period_lock` → the `period_closing`
-hook → `penalties_charge` → `penalties_post`. Rates are the seeded rows: 9.5 % through 2026
-(Постановление № 329). The world's tenant: Europe/Moscow; from March 2026 charges fall due on
-the law's 15th of the next month (177-ФЗ), moved off non-working days."""
+"""Penalties charged at month-end: the period's penalty run (`penalty_run` → `penalties_charge`
+→ `penalties_post`), then its close (`tests.month_end.month_end_close`). Rates are the seeded
+rows: 9.5 % through 2026 (Постановление № 329). The world's tenant: Europe/Moscow; from March
+2026 charges fall due on the law's 15th of the next month (177-ФЗ), moved off non-working days."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -11,7 +11,7 @@ from django.db import transaction
 
 from debt_collection.models import CollectionSettings, PenaltyAccrual, SupplierPenaltySetting
 from invoicing.models import DocumentLine, PaymentDocument
-from invoicing.services.closing import period_close
+from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from warehouse.models import (
     BatchStatus,
@@ -32,7 +32,7 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 
 
 def _close(world, period):
-    return period_close(tenant=world.tenant, period=period, allow_missing=True)
+    return month_end_close(tenant=world.tenant, period=period, allow_missing=True)
 
 
 def _paid_on(payment, day: dt.date) -> None:

@@ -15,8 +15,8 @@ from debt_collection.models import DocumentKind, PenaltyPolicyPeriod, PenaltyRec
 from debt_collection.penalty_seed import rates_seed
 from debt_collection.services.legal_documents import document_generate
 from debt_collection.services.penalty_recalculation import penalties_recalculate
-from invoicing.services.closing import period_close
 from tests.debt_collection.workspace_helpers import open_case
+from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from warehouse.models import Charge, Clearing, OpenItem, OpenItemKind
 
@@ -34,7 +34,7 @@ def _frozen_clock(clock):
 
 
 def _close(world, period):
-    return period_close(tenant=world.tenant, period=period, allow_missing=True)
+    return month_end_close(tenant=world.tenant, period=period, allow_missing=True)
 
 
 def _penalty_items(world) -> dict[tuple[str, str, str], tuple[int, int]]:

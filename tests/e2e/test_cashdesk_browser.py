@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from invoicing.models import DocumentStatus, PaymentDocument
-from invoicing.services.closing import period_close
 from splitting.models import CashDeskPayment, CashShift, Payment, ShiftStatus
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import Role
 
@@ -24,7 +24,7 @@ NBSP = "\u00a0"
 def accountant(world):
     charges(world, PERIOD, water={"VK-0001": "140.00", "VK-0002": "80.00"})
     charges(world, PERIOD, heat={"VK-0001": "60.00"})
-    period_close(tenant=world.tenant, period=PERIOD)
+    month_end_close(tenant=world.tenant, period=PERIOD)
     user = UserFactory(username="anna", first_name="Анна", last_name="Кассирова")
     MembershipFactory(user=user, tenant=world.tenant, role=Role.ACCOUNTANT)
     return user

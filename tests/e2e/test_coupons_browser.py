@@ -10,10 +10,10 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from splitting.wallets.models import Coupon, CouponStatus
 from tests.factories import PASSWORD
 from tests.splitting.helpers import assert_ledger_clean
-from tests.splitting.wallet_helpers import coupon_world, fund
+from tests.wallets.wallet_helpers import coupon_world, fund
+from wallets.models import Coupon, CouponStatus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 360, "height": 780}

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from invoicing.models import PaymentDocument
 from invoicing.services import pay_links
-from invoicing.services.closing import period_close
 from tests.e2e.conftest import Screenshots, screenshots_root
+from tests.month_end import month_end_close
 
 pytest_plugins = ["tests.warehouse.charges_fixtures"]
 
@@ -26,7 +26,7 @@ def _link(world, *, tan_required: bool) -> tuple[str, PaymentDocument]:
     world.tenant.tan_required = tan_required
     world.tenant.save(update_fields=["tan_required"])
     world.import_(FILE)
-    period_close(tenant=world.tenant, period=world.period, allow_missing=True)
+    month_end_close(tenant=world.tenant, period=world.period, allow_missing=True)
     document = PaymentDocument.objects.get(account=world.accounts["VK-0001"])
     return f"/pay/{pay_links.pay_token(document.pay_salt)}", document
 

@@ -4,6 +4,7 @@ import pytest
 
 from invoicing.models import BillingPeriod, PaymentDocument
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
+from tests.month_end import month_end_close
 from warehouse.models import Role
 
 pytest_plugins = ["tests.warehouse.charges_fixtures"]
@@ -27,9 +28,18 @@ def staff(client, world):
     return sign_in
 
 
+def _charge_penalties(client, world, period="2026-12"):
+    """Month-end's first step, on its own page: the period's penalty run."""
+    page = client.post(
+        "/staff/collections/penalty-runs/", {"tenant": world.tenant.code, "period": period}
+    )
+    assert page.status_code == 302
+
+
 def test_an_operator_closes_a_period_from_the_page_and_opens_its_documents(client, world, staff):
     staff()
     world.import_(FILE)
+    _charge_penalties(client, world)
 
     response = client.post(
         "/staff/billing/", {"tenant": world.tenant.code, "period": "2026-12", "allow_missing": "on"}
@@ -53,9 +63,24 @@ def test_an_operator_closes_a_period_from_the_page_and_opens_its_documents(clien
     assert print_file.content.startswith(b"%PDF")
 
 
+def test_closing_before_the_penalty_run_is_refused_and_says_what_to_run(client, world, staff):
+    staff()
+    world.import_(FILE)
+
+    response = client.post(
+        "/staff/billing/",
+        {"tenant": world.tenant.code, "period": "2026-12", "allow_missing": "on"},
+        follow=True,
+    )
+
+    assert "penalties of 2026-12 have not been charged" in response.content.decode()
+    assert not PaymentDocument.objects.exists()
+
+
 def test_closing_is_refused_with_the_missing_suppliers_named(client, world, staff):
     staff()
     world.import_(FILE)
+    _charge_penalties(client, world)
 
     response = client.post(
         "/staff/billing/", {"tenant": world.tenant.code, "period": "2026-12"}, follow=True
@@ -77,10 +102,9 @@ def test_a_collector_may_not_close_a_period(client, world, staff):
 
 
 def test_staff_of_another_tenant_cannot_open_a_document(client, world):
-    from invoicing.services.closing import period_close
 
     world.import_(FILE)
-    period_close(tenant=world.tenant, period="2026-12", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-12", allow_missing=True)
     document = PaymentDocument.objects.first()
     stranger = UserFactory(is_staff=True)
     MembershipFactory(user=stranger, tenant=TenantFactory(), role=Role.OPERATOR_ADMIN)

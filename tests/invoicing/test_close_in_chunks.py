@@ -7,6 +7,7 @@ from django.db import transaction
 
 from invoicing.models import BillingPeriod, PaymentDocument, PeriodStatus
 from invoicing.services import closing
+from tests.month_end import month_end_close
 from warehouse.models import Account, OpenItem
 from warehouse.services.open_items import ClearingRequest, open_items_clear
 
@@ -31,7 +32,7 @@ def small_chunks(monkeypatch):
 def test_every_account_gets_one_document_across_chunks(world, small_chunks):
     world.import_(FILE)
 
-    result = closing.period_close(tenant=world.tenant, period="2026-12", allow_missing=True)
+    result = month_end_close(tenant=world.tenant, period="2026-12", allow_missing=True)
 
     accounts = Account.objects.filter(tenant=world.tenant).count()
     assert len(closing.chunks_of(result.billing_period)) == (accounts + 1) // 2
@@ -43,7 +44,7 @@ def test_every_account_gets_one_document_across_chunks(world, small_chunks):
 
 def test_a_retried_chunk_issues_nothing_twice(world, small_chunks):
     world.import_(FILE)
-    result = closing.period_close(tenant=world.tenant, period="2026-12", allow_missing=True)
+    result = month_end_close(tenant=world.tenant, period="2026-12", allow_missing=True)
     first_chunk = closing.chunks_of(result.billing_period)[0]
 
     assert closing.issue_chunk(result.billing_period.pk, first_chunk) == 0
@@ -62,11 +63,11 @@ def test_an_interrupted_close_resumes_where_it_stopped(world, small_chunks, monk
 
     with monkeypatch.context() as patch:
         patch.setattr(closing, "_dispatch", dies_after_the_first_chunk)
-        closing.period_close(tenant=world.tenant, period="2026-12", allow_missing=True)
+        month_end_close(tenant=world.tenant, period="2026-12", allow_missing=True)
     assert BillingPeriod.objects.get().status == PeriodStatus.CLOSING
     assert PaymentDocument.objects.count() == 2
 
-    result = closing.period_close(tenant=world.tenant, period="2026-12", allow_missing=True)
+    result = month_end_close(tenant=world.tenant, period="2026-12", allow_missing=True)
 
     assert result.billing_period.status == PeriodStatus.CLOSED
     accounts = Account.objects.filter(tenant=world.tenant).count()
@@ -95,7 +96,7 @@ def test_a_payment_during_the_close_is_left_for_the_next_document(world, small_c
     from invoicing import tasks
 
     monkeypatch.setattr(tasks, "issue_chunk", pay_then_issue)
-    closing.period_close(tenant=world.tenant, period="2026-12", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-12", allow_missing=True)
 
     document = PaymentDocument.objects.get(account=account)
     assert (document.charges, document.payments, document.amount_due) == (5_000, 0, 5_000)

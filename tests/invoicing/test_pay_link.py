@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from invoicing.models import PaymentDocument
 from invoicing.services import pay_links
-from invoicing.services.closing import period_close
+from tests.month_end import month_end_close
 
 pytest_plugins = ["tests.warehouse.charges_fixtures"]
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def _frozen_clock(clock):
 @pytest.fixture
 def document(world):
     world.import_(FILE)
-    period_close(tenant=world.tenant, period="2026-12", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-12", allow_missing=True)
     return PaymentDocument.objects.get(account=world.accounts["VK-0001"])
 
 

@@ -12,7 +12,7 @@ from django.db.utils import DatabaseError
 from invoicing.models import BillingPeriod, DocumentLine, PaymentDocument
 from invoicing.references import reference_parse
 from invoicing.selectors import document_view
-from invoicing.services.closing import period_close
+from tests.month_end import month_end_close
 from warehouse.models import AuditEvent, ClosedPeriod, OpenItem
 from warehouse.services.open_items import ClearingRequest, open_items_clear
 
@@ -30,7 +30,7 @@ VK-0003,02,,,,-4.00,recalculation
 
 
 def _close(world, period="2026-12", **options):
-    return period_close(tenant=world.tenant, period=period, **options)
+    return month_end_close(tenant=world.tenant, period=period, **options)
 
 
 def test_close_refuses_while_a_supplier_has_no_posted_charges(world):

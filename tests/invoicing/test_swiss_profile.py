@@ -5,7 +5,7 @@ import pytest
 from invoicing.models import PaymentDocument
 from invoicing.qr import is_qr_iban
 from invoicing.references import reference_parse
-from invoicing.services.closing import period_close
+from tests.month_end import month_end_close
 from warehouse.models import Supplier
 from warehouse.services.accounts import accounts_import
 from warehouse.services.charges import charges_import
@@ -51,7 +51,7 @@ def test_a_swiss_document_has_a_qr_bill_payload_and_a_qrr_reference():
         data=b"supplier_account,service_code,amount\nW-1,W,88.40\n",
     )
 
-    period_close(tenant=tenant, period="2026-10")
+    month_end_close(tenant=tenant, period="2026-10")
 
     document = PaymentDocument.objects.get(tenant=tenant)
     assert is_qr_iban(tenant.iban)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.money import largest_remainder
 from splitting.allocation import (
     Allocation,
     AllocationRefused,
@@ -19,7 +20,6 @@ from splitting.allocation import (
     allocate_explicit,
     commission,
     commission_parts,
-    largest_remainder,
 )
 
 PERIODS = [f"2026-{m:02d}" for m in range(1, 7)]

@@ -17,7 +17,6 @@ from invoicing import qr
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.qr_scan import payload_scan
 from invoicing.references import qrr_reference, rf_reference
-from invoicing.services.closing import period_close
 from splitting.cashdesk_selectors import shift_totals
 from splitting.models import CashDeskPayment, CashShift, Payment, ShiftStatus
 from splitting.services.cashdesk import (
@@ -29,6 +28,7 @@ from splitting.services.cashdesk import (
 )
 from splitting.services.payments import payment_reverse
 from tests.factories import AccountFactory, MembershipFactory, TenantFactory, UserFactory
+from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import AuditEvent, Role
 
@@ -45,7 +45,7 @@ def bills(world):
     owes vodokanal 80.00; each has its issued payment document."""
     charges(world, PERIOD, water={"VK-0001": "140.00", "VK-0002": "80.00"})
     charges(world, PERIOD, heat={"VK-0001": "60.00"})
-    period_close(tenant=world.tenant, period=PERIOD)
+    month_end_close(tenant=world.tenant, period=PERIOD)
     return world
 
 

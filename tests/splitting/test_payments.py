@@ -6,7 +6,6 @@ import pytest
 from django.db import transaction
 
 from invoicing.models import PaymentDocument
-from invoicing.services.closing import period_close
 from splitting.models import (
     Allocation,
     AllocationKind,
@@ -17,6 +16,7 @@ from splitting.models import (
 )
 from splitting.selectors import account_position, payment_allocations, supplier_balance
 from splitting.services.payments import PaymentConflict, PaymentRefused, payment_reverse
+from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from warehouse.models import Clearing, OpenItem
 
@@ -153,8 +153,8 @@ def test_a_split_that_does_not_fit_is_refused_and_changes_nothing(two_months, sp
 
 def test_a_payment_for_a_document_pays_its_items_pro_rata(two_months):
     world = two_months
-    period_close(tenant=world.tenant, period="2026-11", allow_missing=True)
-    period_close(tenant=world.tenant, period="2026-12", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-11", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-12", allow_missing=True)
     document = PaymentDocument.objects.get(account=world.accounts["VK-0001"], period="2026-12")
 
     payment = pay(world, "VK-0001", 17_000, document_reference=document.reference)
@@ -172,7 +172,7 @@ def test_a_payment_for_a_document_pays_its_items_pro_rata(two_months):
 def test_a_reference_of_another_accounts_document_is_refused(two_months):
     world = two_months
     charges(world, "2026-11", water={"VK-0001": "140.00", "VK-0002": "10.00"})
-    period_close(tenant=world.tenant, period="2026-11", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-11", allow_missing=True)
     other = PaymentDocument.objects.get(account=world.accounts["VK-0002"])
 
     with pytest.raises(PaymentRefused) as refused:

@@ -19,6 +19,7 @@ from splitting.services.reconciliation import (
 )
 from splitting.services.statements import statement_import
 from tests.factories import MembershipFactory, UserFactory
+from tests.month_end import month_end_close
 from tests.splitting.helpers import charges, pay
 from tests.splitting.test_statement_import import _document, _reference, one_c
 
@@ -34,10 +35,9 @@ def _today(world) -> date:
 
 @pytest.fixture
 def billed(world):
-    from invoicing.services.closing import period_close
 
     charges(world, "2026-11", water={"VK-0001": "140.00", "VK-0002": "80.00"})
-    period_close(tenant=world.tenant, period="2026-11", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-11", allow_missing=True)
     return world
 
 

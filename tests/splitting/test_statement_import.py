@@ -9,10 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from invoicing.models import PaymentDocument
-from invoicing.services.closing import period_close
 from splitting.models import BankCredit, CreditStatus, Payment, StatementImport
 from splitting.services.payments import payment_reverse
 from splitting.services.statements import statement_import, suspense_assign, suspense_refund
+from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import OpenItem
 
@@ -52,7 +52,7 @@ def billed(world):
         water={"VK-0001": "140.00", "VK-0002": "80.00", "VK-0003": "55.00"},
         heat={"VK-0001": "60.00", "VK-0002": "20.00"},
     )
-    period_close(tenant=world.tenant, period="2026-11", allow_missing=True)
+    month_end_close(tenant=world.tenant, period="2026-11", allow_missing=True)
     return world
 
 

@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from integrations.statements.types import Statement, StatementCredit
-from invoicing.services.closing import period_close
 from splitting.models import (
     BankCredit,
     CreditStatus,
@@ -24,6 +23,7 @@ from splitting.models import (
 from splitting.services import statements
 from splitting.services.statements import _park
 from tests.factories import AccountFactory, MembershipFactory, TenantFactory, UserFactory
+from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import AuditEvent, Role
 
@@ -296,7 +296,7 @@ def test_the_suggestions_assign_the_document_of_the_credits_amount_in_one_click(
 ):
     charges(world, "2026-12", water={"VK-0001": "140.00", "VK-0002": "80.00"})
     charges(world, "2026-12", heat={"VK-0001": "60.00"})
-    period_close(tenant=world.tenant, period="2026-12")
+    month_end_close(tenant=world.tenant, period="2026-12")
     credit = park(world.tenant, 200_00)
     account = world.accounts["VK-0001"]
     sign_in()

@@ -12,8 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from core import db as bulk
 from warehouse.models import Account, AccountLink, Building, Premises, Tenant
-from warehouse.services import bulk
 from warehouse.services.accounts import accounts_import
 
 FILES = Path(__file__).parent / "files"

@@ -4,8 +4,8 @@ conversions at the edge (import-formats.md "Common rules", "Tenant")."""
 import pytest
 from stdnum.ru import inn as stdnum_inn
 
+from core.money import format_minor, to_minor
 from warehouse import validation as v
-from warehouse.money import format_minor, to_minor
 
 # (BIC, account) pairs published by the banks themselves.
 SETTLEMENT = [

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from warehouse.countries import Country, country_named
+
 
 class User(AbstractUser):
     """A person who signs in: operator staff, a supplier's accountant, a collector, a resident."""
@@ -73,6 +75,11 @@ class Tenant(BankDetails):
 
     def __str__(self):
         return self.name
+
+    @property
+    def country(self) -> Country:
+        """What the tenant's country profile decides (warehouse.countries)."""
+        return country_named(self.profile)
 
 
 class Supplier(BankDetails):
@@ -250,13 +257,12 @@ class AccountLink(models.Model):
 
 
 class Role(models.TextChoices):
+    """A membership's role in its tenant; what each may do is `core.permissions`' table."""
+
     OPERATOR_ADMIN = "operator_admin", _("Operator admin")
     ACCOUNTANT = "accountant", _("Accountant")
     COLLECTOR = "collector", _("Collector")
     SUPPLIER = "supplier", _("Supplier user")
-
-
-STAFF_ROLES = (Role.OPERATOR_ADMIN, Role.ACCOUNTANT, Role.COLLECTOR)
 
 
 class Membership(models.Model):
@@ -334,7 +340,6 @@ __all__ = [
     "Premises",
     "RegistryFormat",
     "Role",
-    "STAFF_ROLES",
     "Service",
     "Supplier",
     "SupplierServiceCode",

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db import transaction
 
+from core.db import bulk_upsert
 from warehouse.models import Account, AccountLink, AuditEvent, Building, Premises, Supplier, Tenant
 from warehouse.reports import FileRejected, LineError
-from warehouse.services.bulk import bulk_upsert
 from warehouse.services.tabular import LINE, TEXT, read_table, require_columns
 from warehouse.validation import email_error
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from core.db import copy_rows
 from core.errors import ApplicationError
 from warehouse import hooks
 from warehouse.models import (
@@ -45,7 +46,6 @@ from warehouse.models import (
     UnmatchedLine,
 )
 from warehouse.reports import FileRejected, LineError
-from warehouse.services.bulk import copy_rows
 from warehouse.services.charge_rows import ChargeRows, read_source, to_canonical, validate
 from warehouse.services.periods import period_due_date, period_is_locked, period_parse
 

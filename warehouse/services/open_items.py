@@ -10,6 +10,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.db import insert_rows
 from core.errors import ApplicationError
 from warehouse.models import Account, Clearing, ClearingKind, OpenItem
 
@@ -102,8 +103,9 @@ def open_items_clear(
 
 
 def _write(items: dict[int, OpenItem], clearings: list[Clearing]) -> None:
-    """One UPDATE for the items and one INSERT for the clearings, in plain SQL: this runs in
-    every payment, where the ORM's bulk helpers cost more than the statements themselves."""
+    """One UPDATE for the items and one INSERT for the clearings (`core.db.insert_rows`), in
+    plain SQL: this runs in every payment, where the ORM's bulk helpers cost more than the
+    statements themselves."""
     changed = sorted({c.open_item_id for c in clearings})
     with connection.cursor() as cursor:
         rows = ", ".join(["(%s, %s)"] * len(changed))
@@ -113,21 +115,11 @@ def _write(items: dict[int, OpenItem], clearings: list[Clearing]) -> None:
             " FROM v WHERE warehouse_openitem.id = v.id",
             [value for pk in changed for value in (pk, items[pk].open_amount)],
         )
-        rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(clearings))
-        cursor.execute(
-            "INSERT INTO warehouse_clearing"
-            " (tenant_id, open_item_id, amount, kind, source_id, cleared_at)"
-            f" VALUES {rows}",
-            [
-                value
-                for c in clearings
-                for value in (
-                    c.tenant_id,
-                    c.open_item_id,
-                    c.amount,
-                    c.kind,
-                    c.source_id,
-                    connection.ops.adapt_datetimefield_value(c.cleared_at),
-                )
-            ],
-        )
+    insert_rows(
+        Clearing,
+        ("tenant_id", "open_item_id", "amount", "kind", "source_id", "cleared_at"),
+        [
+            (c.tenant_id, c.open_item_id, c.amount, c.kind, c.source_id, c.cleared_at)
+            for c in clearings
+        ],
+    )

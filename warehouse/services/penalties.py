@@ -3,8 +3,8 @@ of kind penalty, one batch per supplier (penalties go to the supplier that owns 
 
 A penalty batch (source format `pen`) has no file and no version: it stands beside the
 supplier's own import of the period and is never superseded by it (the importer leaves `pen`
-batches out). The caller owns the transaction — debt collection calls this from the
-`period_closing` hook, inside `period_lock`."""
+batches out). The caller owns the transaction — debt collection's penalty run
+(`debt_collection.services.penalty_runs`) or its recalculation."""
 
 import hashlib
 
@@ -12,6 +12,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import copy_rows
 from core.errors import ApplicationError
 from warehouse import hooks
 from warehouse.models import (
@@ -27,7 +28,6 @@ from warehouse.models import (
     Supplier,
     Tenant,
 )
-from warehouse.services.bulk import copy_rows
 from warehouse.services.charges import _post_difference_items
 from warehouse.services.periods import period_due_date, period_parse
 
@@ -38,7 +38,7 @@ def penalty_service(tenant: Tenant) -> Service:
     service, _ = Service.objects.get_or_create(
         tenant=tenant,
         code=PENALTY_SERVICE,
-        defaults={"name": "Пени" if tenant.profile == "RU" else "Default interest", "unit": ""},
+        defaults={"name": tenant.country.penalty_service_name, "unit": ""},
     )
     return service
 

@@ -7,7 +7,6 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from core.errors import ApplicationError
-from warehouse import hooks
 from warehouse.models import AuditEvent, ClosedPeriod, Tenant
 from warehouse.services.legal import due_date_of
 
@@ -34,27 +33,18 @@ def period_is_locked(tenant: Tenant, period: str) -> bool:
     return ClosedPeriod.objects.filter(tenant=tenant, period=period).exists()
 
 
-class _LockedMeanwhile(Exception):
-    pass
-
-
 @transaction.atomic
 def period_lock(*, tenant: Tenant, period: str, actor=None) -> bool:
     """Freezes the period's charges. True when it locked now, False when it already was.
-    The `period_closing` hooks run first, in the same savepoint as the lock: when another
-    process locked the period meanwhile, what they wrote is rolled back with it."""
+    Takes the tenant row's lock first, as a penalty run does, so the two never interleave."""
     period_parse(period)
+    list(Tenant.objects.select_for_update().filter(pk=tenant.pk).values_list("pk"))
     if period_is_locked(tenant, period):
         return False
     try:
         with transaction.atomic():
-            hooks.period_closing(tenant=tenant, period=period, actor=actor)
-            try:
-                with transaction.atomic():
-                    ClosedPeriod.objects.create(tenant=tenant, period=period, closed_by=actor)
-            except IntegrityError as exc:
-                raise _LockedMeanwhile from exc
-    except _LockedMeanwhile:
+            ClosedPeriod.objects.create(tenant=tenant, period=period, closed_by=actor)
+    except IntegrityError:
         return False
     AuditEvent.objects.create(
         tenant=tenant, actor=actor, action="period.locked", detail={"period": period}

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
+from core.money import percent, to_minor
 from warehouse import validation as v
+from warehouse.countries import COUNTRIES, Country
 from warehouse.models import (
     AuditEvent,
     CountryProfile,
@@ -23,11 +25,9 @@ from warehouse.models import (
     SupplierServiceCode,
     Tenant,
 )
-from warehouse.money import percent, to_minor
 from warehouse.reports import FileRejected, LineError
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
-_CURRENCIES = {"RU": {"RUB"}, "SEPA": {"EUR"}, "CH": {"CHF", "EUR"}}
 
 
 @dataclass(frozen=True)
@@ -154,11 +154,12 @@ class _Checker:
             "timezone": self.text(doc, "timezone", "", required=False, max_length=64) or "UTC",
             "address": self.text(doc, "address", "", required=False, max_length=300),
         }
-        if profile and spec["currency"] and spec["currency"] not in _CURRENCIES[profile]:
+        country = COUNTRIES.get(profile)
+        if country and spec["currency"] and spec["currency"] not in country.currencies:
             self.error(
                 "currency",
                 spec["currency"],
-                f"the {profile} profile takes {' or '.join(sorted(_CURRENCIES[profile]))}",
+                f"the {profile} profile takes {' or '.join(sorted(country.currencies))}",
             )
         if spec["timezone"] not in zoneinfo.available_timezones():
             self.error("timezone", spec["timezone"], "unknown time zone")
@@ -170,8 +171,8 @@ class _Checker:
         if not isinstance(tan, bool):
             self.error("tan_required", tan, "tan_required is true or false")
         spec["tan_required"] = tan is True
-        spec.update(self.tax_ids(doc, "", profile))
-        spec.update(self.bank(doc.get("bank"), "bank", profile))
+        spec.update(self.tax_ids(doc, "", country))
+        spec.update(self.bank(doc.get("bank"), "bank", country))
 
         services = doc.get("services") or []
         if not isinstance(services, list):
@@ -187,7 +188,7 @@ class _Checker:
             self.error("suppliers", None, "suppliers must be a list")
             suppliers = []
         spec["suppliers"] = [
-            self.supplier(s, f"suppliers[{i}]", profile, classifier)
+            self.supplier(s, f"suppliers[{i}]", country, classifier)
             for i, s in enumerate(suppliers)
         ]
         self.no_duplicates(spec["suppliers"], "suppliers")
@@ -201,9 +202,11 @@ class _Checker:
                 self.error(f"{path}[{i}].code", code, f"duplicate code (also {path}[{seen[code]}])")
             seen.setdefault(code, i)
 
-    def tax_ids(self, data, path, profile) -> dict:
+    def tax_ids(self, data, path, country: Country | None) -> dict:
+        """INN and KPP where the country uses Russian details, else one tax id (also when the
+        profile is missing or wrong: that error is reported already)."""
         prefix = f"{path}." if path else ""
-        if profile != "RU":
+        if not (country and country.uses_ru_bank_details):
             return {"tax_id": self.text(data, "tax_id", path, required=False, max_length=32)}
         inn = self.text(data, "inn", path, max_length=12)
         kpp = self.text(data, "kpp", path, required=len(inn) == 10, max_length=9)
@@ -213,12 +216,13 @@ class _Checker:
             self.check(f"{prefix}kpp", kpp, v.kpp_error(kpp))
         return {"inn": inn, "kpp": kpp}
 
-    def bank(self, data, path, profile) -> dict:
+    def bank(self, data, path, country: Country | None) -> dict:
         if not isinstance(data, dict):
             self.error(path, None, "bank details are required")
             return {}
-        name = self.text(data, "name", path, required=profile == "RU")
-        if profile == "RU":
+        russian = bool(country and country.uses_ru_bank_details)
+        name = self.text(data, "name", path, required=russian)
+        if russian:
             bic = self.text(data, "bic", path, max_length=9)
             account = self.text(data, "account", path, max_length=20)
             corr = self.text(data, "corr_account", path, max_length=20)
@@ -231,7 +235,7 @@ class _Checker:
         iban = self.text(data, "iban", path, max_length=42).replace(" ", "").upper()
         bic = self.text(data, "bic", path, required=False, max_length=11).upper()
         if iban:
-            countries = ("CH", "LI") if profile == "CH" else None
+            countries = country.iban_countries if country else None
             self.check(f"{path}.iban", iban, v.iban_error(iban, countries=countries))
         if bic:
             self.check(f"{path}.bic", bic, v.bic_error(bic))
@@ -247,15 +251,15 @@ class _Checker:
             "unit": self.text(data, "unit", path, required=False, max_length=20),
         }
 
-    def supplier(self, data, path, profile, classifier) -> dict:
+    def supplier(self, data, path, country: Country | None, classifier) -> dict:
         if not isinstance(data, dict):
             self.error(path, None, "a supplier must be a mapping")
             return {}
         spec = {
             "code": self.text(data, "code", path, max_length=50, pattern=_SLUG),
             "name": self.text(data, "name", path),
-            **self.tax_ids(data, path, profile),
-            **self.bank(data.get("bank"), f"{path}.bank", profile),
+            **self.tax_ids(data, path, country),
+            **self.bank(data.get("bank"), f"{path}.bank", country),
             **self.commission(data.get("commission") or {}, f"{path}.commission"),
         }
         webhook = data.get("webhook_url") or ""

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class WiringConfig(AppConfig):
+    """The top of the house: listed last in INSTALLED_APPS, so every app is ready when
+    `config.wiring.connect` connects their hooks."""
+
+    name = "config"
+    label = "wiring"
+    verbose_name = "Wiring"
+
+    def ready(self):
+        from config import wiring
+
+        wiring.connect()

@@ -1,0 +1,48 @@
+"""Every hook between apps, connected in one place and in the order it runs.
+
+A lower app that must let an app above it take part in its own work declares a typed
+`core.hooks.Hook` and calls it at a named place; the connections are made here and nowhere else
+(`WiringConfig.ready`, the last app to load). Each chain is also listed at the end of DESIGN.md.
+Read top to bottom, this file is the answer to "what else runs when…"."""
+
+from core import money
+from debt_collection.services.penalty_runs import close_refusal
+from debt_collection.services.plans import instalment_account
+from invoicing import hooks as invoicing_hooks
+from splitting import hooks as splitting_hooks
+from splitting.services.payments import charges_book
+from wallets import ledger_checks as wallet_ledger
+from wallets.funding import funding_claim
+from wallets.settlement import UsedCoupons
+from warehouse import hooks as warehouse_hooks
+from warehouse.countries import country_named
+
+
+def connect() -> None:
+    # Formatting an amount or a date for a tenant or a document (core) → its country profile
+    # decides the language and the notation (warehouse).
+    money.country_profiles.connect(country_named)
+
+    # Charges posted (warehouse, inside the import's or penalty run's transaction) → the ledger
+    # books the receivables and waiting advances are applied to the new open items (splitting).
+    warehouse_hooks.charges_posted_hook.connect(charges_book)
+
+    # A period's close (invoicing) first asks whether every step of month-end before it ran:
+    # the period's penalty run (debt_collection). The close does not run it.
+    invoicing_hooks.close_checks.connect(close_refusal)
+
+    # A bank credit (splitting's statement matcher) → first, is it a wallet's funding, quoting
+    # the wallet's reference anywhere in the credit (wallets)? It is then the wallet's.
+    splitting_hooks.credit_resolvers.connect(funding_claim)
+    # → else, when its reference is not a payment document's: an instalment of a payment plan
+    # (debt_collection) pays that plan's account.
+    splitting_hooks.reference_resolvers.connect(instalment_account)
+
+    # A supplier's registry, balance and payable (splitting's settlement) → coupons used at the
+    # supplier's offices count as collected for it (wallets).
+    splitting_hooks.supplier_credits.connect(UsedCoupons)
+
+    # check_ledger (splitting) → what wallets hold of splitting's accounts, and their own
+    # invariants (wallets).
+    splitting_hooks.ledger_shares.connect(wallet_ledger.wallet_ledger_share)
+    splitting_hooks.ledger_checks.connect(wallet_ledger.wallet_findings)
