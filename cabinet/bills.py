@@ -27,8 +27,8 @@ from invoicing.rendering.html import render_html
 from invoicing.rendering.pdf import render_pdf
 from invoicing.selectors import document_view
 from invoicing.services import pay_links
+from splitting.channels import receipts
 from splitting.models import Payment
-from splitting.services import receipts
 from warehouse.selectors import user_roles
 
 SECTION = "my"
@@ -211,7 +211,7 @@ CHANNELS = {
 
 def receipt_pdf(payment: Payment, lines: list[selectors.PaidLine]) -> bytes:
     """The payer's receipt of any booked payment, whatever its channel: the cash desk's roll
-    layout and wording (`splitting.services.receipts`), with the channel instead of the
+    layout and wording (`splitting.channels.receipts`), with the channel instead of the
     cashier and what it paid per supplier and period."""
     tenant, account = payment.tenant, payment.account
     labels = receipts.LABELS[display_language(tenant)]

@@ -4,7 +4,7 @@ link's `/pay/<token>/online/` (no sign-in, masked data only) share one form and 
 1. how much — the whole amount due, another amount, or chosen amounts per supplier (the
    explicit split, when the tenant's rules take it);
 2. how — only the providers whose rules allow that amount on the channel, each with its fee
-   and the total; choosing one starts the checkout (`splitting.services.checkouts.checkout_start`)
+   and the total; choosing one starts the checkout (`splitting.channels.checkouts.checkout_start`)
    and sends the payer to the provider, who sends them back to splitting's result page
    (`/pay/return/<uid>/`: the result and the allocation per supplier).
 
@@ -35,10 +35,10 @@ from invoicing.models import DocumentStatus
 from invoicing.selectors import document_by_pay_token
 from invoicing.services.pay_links import TAN_SESSION_KEY as PAY_LINK_TAN_SESSION_KEY
 from invoicing.services.pay_links import mask_name
-from splitting.providers import provider_config
-from splitting.services.checkouts import CheckoutRefused, ProviderOffer, checkout_start
-from splitting.services.checkouts import providers_for as offers_for
-from splitting.services.payments import allocation_rules
+from splitting.channels.checkouts import CheckoutRefused, ProviderOffer, checkout_start
+from splitting.channels.checkouts import providers_for as offers_for
+from splitting.channels.providers import provider_config
+from splitting.core.payments import allocation_rules
 from warehouse.models import Account
 
 ALL, PART, SPLIT = "all", "part", "split"

@@ -181,8 +181,9 @@ LOGGING = {
     "loggers": {"celery": {"level": "WARNING"}, "kombu": {"level": "WARNING"}},
 }
 
-# Online payment providers (splitting.providers). The sandbox acquirer ships with Unibill and
-# answers under /sandbox-acquirer/ when enabled (the demo; off in production unless set).
+# Online payment providers (splitting.channels.providers). The sandbox acquirer ships with
+# Unibill and answers under /sandbox-acquirer/ when enabled (the demo; off in production unless
+# set).
 SANDBOX_ACQUIRER = {
     "enabled": env.bool("SANDBOX_ACQUIRER_ENABLED", default=DEBUG),
     "api_key": env.str("SANDBOX_ACQUIRER_SECRET", default="sandbox-demo-api-key"),

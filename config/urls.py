@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("warehouse.api")),
     path("api/v1/", include("invoicing.api")),
-    path("api/v1/", include("splitting.api")),
+    path("api/v1/", include("splitting.views.api")),
     path("api/v1/", include("wallets.api")),
     path("", include("invoicing.urls")),
     path("", include("splitting.urls")),

@@ -10,7 +10,7 @@ from debt_collection.services.penalty_runs import close_refusal
 from debt_collection.services.plans import instalment_account
 from invoicing import hooks as invoicing_hooks
 from splitting import hooks as splitting_hooks
-from splitting.services.payments import charges_book
+from splitting.core.payments import charges_book
 from wallets import ledger_checks as wallet_ledger
 from wallets.funding import funding_claim
 from wallets.settlement import UsedCoupons

@@ -14,7 +14,7 @@ from debt_collection.models import PlanStatus
 from debt_collection.selectors import instalment_by_token
 from debt_collection.services.plans import instalment_checkout
 from invoicing.services.pay_links import mask_name
-from splitting.services.checkouts import providers_for
+from splitting.channels.checkouts import providers_for
 
 
 class ProviderChoice(forms.Form):

@@ -16,7 +16,7 @@ from splitting.models import (
     SupplierEvent,
     Transaction,
 )
-from splitting.services.settlement import registries_build
+from splitting.settlement.registries import registries_build
 from warehouse.models import Membership, Tenant
 
 
@@ -59,7 +59,7 @@ def demo_payments(tenant_codes, *, seed: int) -> int:
     import random
 
     from invoicing.models import DocumentStatus, PaymentDocument
-    from splitting.services.payments import payment_post
+    from splitting.core.payments import payment_post
 
     posted = 0
     for code in tenant_codes:

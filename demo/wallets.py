@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.warehouse import DEMO_PASSWORD, SignIn
+from splitting.channels.statements import statement_import
 from splitting.models import BankCredit, StatementImport
-from splitting.services.statements import statement_import
 from wallets import services
 from wallets.models import (
     CorporateMember,

@@ -7,7 +7,7 @@ document, it is for. The three payloads `invoicing.qr` builds are recognised:
 - Swiss QR-bill ``SPC``: element 29 is a QRR or SCOR (RF) reference.
 
 A reference is kept only when its check digits hold (`invoicing.references`); the account and
-period it encodes come with it. Nothing here looks anything up: `splitting.services.cashdesk`
+period it encodes come with it. Nothing here looks anything up: `splitting.channels.cashdesk`
 finds the account and the document.
 """
 

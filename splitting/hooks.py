@@ -11,7 +11,7 @@ registry, the balances `check_ledger` recomputes.
 - `supplier_credits`: money an app owes a supplier outside its payments (used coupons); the
   supplier's daily registry, its balance and the ledger check count it.
 - `ledger_checks`, `ledger_shares`: an app's own ledger invariants, and what it holds of
-  splitting's ledger accounts, for `splitting.services.ledger_check`."""
+  splitting's ledger accounts, for `splitting.core.ledger_check`."""
 
 from __future__ import annotations
 

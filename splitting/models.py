@@ -3,7 +3,7 @@ daily registries and payouts.
 
 Sign convention of the ledger, held by the database: an `Entry.amount` is signed, positive is a
 debit and negative a credit, never zero; the entries of one `Transaction` sum to zero (a
-deferred constraint trigger on PostgreSQL, `splitting.services.ledger` everywhere). Entries are
+deferred constraint trigger on PostgreSQL, `splitting.core.ledger` everywhere). Entries are
 never updated or deleted (triggers on both databases): a correction is a new transaction.
 
 Ledger accounts, one row per tenant and `code`:
@@ -509,7 +509,7 @@ class Checkout(models.Model):
     booked (`amount`) and the provider's fee the payer pays on top (`fee`; the provider charges
     `amount + fee` and keeps its fee), the reference the provider sees (a document's or the
     account number), the payer's explicit split `{supplier code: minor units}` if any. The
-    provider's webhook books the payment (`splitting.services.checkouts`). `uid` is its public
+    provider's webhook books the payment (`splitting.channels.checkouts`). `uid` is its public
     id (the result page's address)."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -569,7 +569,7 @@ class ShiftStatus(models.TextChoices):
 class CashShift(models.Model):
     """A cashier's shift at the cash desk: the cash counted into the drawer when it opens, the
     payments taken during it (`CashDeskPayment`), and the cash counted when it closes, which
-    `splitting.services.cashdesk.shift_close` compares with what the drawer should hold. A
+    `splitting.channels.cashdesk.shift_close` compares with what the drawer should hold. A
     cashier has at most one open shift."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")

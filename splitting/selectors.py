@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from core.permissions import Permission, roles_with
 from splitting import hooks
+from splitting.core import ledger
 from splitting.models import (
     Allocation,
     AllocationKind,
@@ -25,7 +26,6 @@ from splitting.models import (
     SupplierEvent,
     Transaction,
 )
-from splitting.services import ledger
 from warehouse.access import has_permission
 from warehouse.models import (
     Account,

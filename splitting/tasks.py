@@ -4,9 +4,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from splitting.core.outbox import events_due, supplier_event_deliver
 from splitting.models import OutboxStatus
-from splitting.services.outbox import events_due, supplier_event_deliver
-from splitting.services.settlement import registries_build_due
+from splitting.settlement.registries import registries_build_due
 
 
 @shared_task(name="splitting.deliver_supplier_event")
@@ -38,6 +38,6 @@ def build_registries() -> int:
 
 @shared_task(name="splitting.expire_checkouts")
 def expire_checkouts() -> int:
-    from splitting.services.checkouts import checkouts_expire
+    from splitting.channels.checkouts import checkouts_expire
 
     return checkouts_expire()

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from splitting import reconciliation_views, statement_views, terminal_views, views
+from splitting.views import cashdesk as cashdesk_views
+from splitting.views import payment_requests as payment_request_views
+from splitting.views import payments as views
+from splitting.views import providers as provider_views
+from splitting.views import reconciliation as reconciliation_views
+from splitting.views import statements as statement_views
+from splitting.views import terminals as terminal_views
 
 urlpatterns = [
     path(
@@ -33,8 +39,7 @@ urlpatterns = [
     path("staff/reconciliation/", reconciliation_views.reconciliation, name="reconciliation"),
 ]
 
-# Online payment providers (splitting.provider_views).
-from splitting import provider_views  # noqa: E402
+# Online payment providers (splitting.views.providers).
 
 urlpatterns += [
     path(
@@ -46,8 +51,7 @@ urlpatterns += [
     path("pay/return/<uuid:uid>/", provider_views.checkout_result, name="checkout-result"),
 ]
 
-# The cash desk (splitting.cashdesk_views).
-from splitting import cashdesk_views  # noqa: E402
+# The cash desk (splitting.views.cashdesk).
 
 urlpatterns += [
     path("staff/cashdesk/", cashdesk_views.cashdesk, name="cashdesk"),
@@ -72,8 +76,7 @@ urlpatterns += [
     ),
 ]
 
-# Front-office redirect (splitting.payment_request_views).
-from splitting import payment_request_views  # noqa: E402
+# Front-office redirect (splitting.views.payment_requests).
 
 urlpatterns += [
     path(

@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
-from splitting.idempotency import idempotency_key, idempotent_answer, request_hash, stored_answer
+from splitting.core.idempotency import (
+    idempotency_key,
+    idempotent_answer,
+    request_hash,
+    stored_answer,
+)
 from wallets import selectors
 from wallets.models import Coupon, CouponBatch, Fee, Wallet
 from wallets.services import (

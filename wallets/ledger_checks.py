@@ -9,8 +9,8 @@ from collections import Counter
 
 from django.db.models import Sum
 
+from splitting.core.ledger_check import differences, ledger_totals
 from splitting.hooks import Finding, LedgerShare
-from splitting.services.ledger_check import differences, ledger_totals
 from wallets.models import Coupon, CouponStatus, Wallet
 from wallets.services import FEE_INCOME
 from warehouse.models import Tenant

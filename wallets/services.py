@@ -21,9 +21,9 @@ from rest_framework import status
 
 from core.errors import ApplicationError
 from invoicing.references import check_digit_valid, rf_creditor_reference, with_check_digit
+from splitting.core import ledger
+from splitting.core.ledger import Leg
 from splitting.models import BankCredit, Channel, TransactionKind
-from splitting.services import ledger
-from splitting.services.ledger import Leg
 from wallets.models import (
     ISSUING_ROLES,
     CorporateInvitation,

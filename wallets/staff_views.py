@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from splitting import selectors
-from splitting.page_access import may_settle
+from splitting.access import may_settle
 from wallets.models import (
     CorporateInvitation,
     CorporateMember,

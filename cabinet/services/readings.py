@@ -22,8 +22,8 @@ from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, 
 from cabinet.services.requests import attachment_check
 from core.documents.csv import csv_text
 from core.errors import ApplicationError
+from splitting.core.outbox import READING_ACCEPTED, events_enqueue, supplier_event_write
 from splitting.models import SupplierEvent
-from splitting.services.outbox import READING_ACCEPTED, events_enqueue, supplier_event_write
 from warehouse.models import Account, AccountLink, AuditEvent, Supplier, Tenant
 
 AVERAGE_MONTHS = 6
@@ -504,7 +504,7 @@ def readings_import(*, tenant: Tenant, data: bytes, filename: str = "", actor=No
 
 def _events_write(readings: list[MeterReading], *, at: datetime) -> None:
     """The `reading.accepted` events of accepted readings (of suppliers with an endpoint), in
-    one bulk insert: the rows `splitting.services.outbox.supplier_event_write` writes one by
+    one bulk insert: the rows `splitting.core.outbox.supplier_event_write` writes one by
     one, handed to Celery once the transaction commits."""
     if not readings:
         return

@@ -280,7 +280,7 @@ def instalment_checkout(
 ) -> str:
     """Starts an online checkout for the instalment's amount; the URL to send the payer to.
     The payment books through `payment_post` with the tenant's ordinary allocation."""
-    from splitting.services.checkouts import checkout_start
+    from splitting.channels.checkouts import checkout_start
 
     plan = instalment.plan
     if plan.status != PlanStatus.ACTIVE:

@@ -90,12 +90,12 @@ def test_every_import_between_apps_follows_the_map():
 def test_the_walker_sees_function_local_and_relative_imports(tmp_path):
     """The walker itself: a function-local import and a relative one are both found."""
     source = tmp_path / "__init__.py"
-    source.write_text("def f():\n    from splitting.views import x\nfrom . import y\n")
+    source.write_text("def f():\n    from splitting.views.payments import x\nfrom . import y\n")
     found = list(_imports(source, "warehouse.demo"))
-    assert (2, "splitting.views", "x") in found
+    assert (2, "splitting.views.payments", "x") in found
     assert (3, "warehouse.demo", "y") in found
     assert _is_view_module("splitting.views.payments") and _is_view_module("cabinet.bill_views")
-    assert not _is_view_module("splitting.services.payments")
+    assert not _is_view_module("splitting.core.payments")
 
 
 def test_the_ground_imports_no_domain_app():

@@ -24,8 +24,8 @@ from django.test.utils import CaptureQueriesContext
 from psycopg import pq
 from rest_framework.authtoken.models import Token
 
+from splitting.core.ledger_check import ledger_check
 from splitting.models import Payment
-from splitting.services.ledger_check import ledger_check
 from tests.bench.world import bench_tenant, database_url, free_port, import_file, supplier_files
 from warehouse.models import Account, Membership, User
 

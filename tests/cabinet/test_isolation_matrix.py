@@ -55,8 +55,8 @@ from cabinet.services.requests import request_file
 from core.money import format_minor
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.services import pay_links
+from splitting.core.payments import payment_post
 from splitting.models import Allocation, Checkout, Payment, PaymentStatus
-from splitting.services.payments import payment_post
 from tests.factories import MembershipFactory, UserFactory
 from tests.month_end import month_end_close
 from warehouse.models import Account, AccountHolder, Role, Service, Supplier, Tenant

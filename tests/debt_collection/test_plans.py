@@ -32,8 +32,8 @@ from debt_collection.services.plans import (
 )
 from debt_collection.services.promises import promise_record
 from invoicing.references import _mod11_10_is_valid, reference_parse, rf_is_valid
+from splitting.channels.statements import statement_import
 from splitting.models import Payment
-from splitting.services.statements import statement_import
 from tests.debt_collection.workspace_helpers import open_case
 from tests.splitting.helpers import assert_ledger_clean, pay
 from tests.splitting.test_providers import CARD_SUCCEEDS, pay_by_card, sandbox_settings

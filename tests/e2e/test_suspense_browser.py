@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from integrations.statements.types import StatementCredit
+from splitting.channels.statements import _park
 from splitting.models import BankCredit, CreditStatus, Payment, StatementImport
-from splitting.services.statements import _park
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import Role

@@ -4,9 +4,9 @@ accounts; vodokanal knows them as VK-0001…, teplo as T-0001…"""
 
 import itertools
 
+from splitting.core.ledger_check import ledger_check
+from splitting.core.payments import payment_post
 from splitting.models import Payment
-from splitting.services.ledger_check import ledger_check
-from splitting.services.payments import payment_post
 
 _ids = itertools.count(1)
 

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.money import largest_remainder
-from splitting.allocation import (
+from splitting.core.allocation import (
     Allocation,
     AllocationRefused,
     CommissionRule,

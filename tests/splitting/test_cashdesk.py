@@ -17,16 +17,16 @@ from invoicing import qr
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.qr_scan import payload_scan
 from invoicing.references import qrr_reference, rf_reference
-from splitting.cashdesk_selectors import shift_totals
-from splitting.models import CashDeskPayment, CashShift, Payment, ShiftStatus
-from splitting.services.cashdesk import (
+from splitting.channels.cashdesk import (
     CashDeskError,
     account_find,
     cash_payment_take,
     shift_close,
     shift_open,
 )
-from splitting.services.payments import payment_reverse
+from splitting.channels.cashdesk_selectors import shift_totals
+from splitting.core.payments import payment_reverse
+from splitting.models import CashDeskPayment, CashShift, Payment, ShiftStatus
 from tests.factories import AccountFactory, MembershipFactory, TenantFactory, UserFactory
 from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges

@@ -9,8 +9,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from splitting.core.ledger import ledger_accounts
 from splitting.models import Allocation, Payment, Transaction
-from splitting.services.ledger import ledger_accounts
 from tests.factories import MembershipFactory, UserFactory
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import OpenItem

@@ -3,8 +3,8 @@ payment, idempotent by their channel and id; a bad file is refused whole, line b
 
 import pytest
 
+from splitting.channels.outside_payments import outside_payments_import
 from splitting.models import Payment
-from splitting.services.outside_payments import outside_payments_import
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.reports import FileRejected
 

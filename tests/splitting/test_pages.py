@@ -18,7 +18,7 @@ from splitting.models import (
     RegistryStatus,
     SupplierEvent,
 )
-from splitting.services.settlement import registries_build
+from splitting.settlement.registries import registries_build
 from tests.factories import (
     AccountFactory,
     MembershipFactory,

@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from integrations.webhooks import webhook_signature
+from splitting.channels.payment_requests import result_signature
 from splitting.models import Checkout, FrontOffice, Payment, PaymentRequest
-from splitting.services.payment_requests import result_signature
 from tests.splitting.helpers import assert_ledger_clean, charges
 from tests.splitting.test_providers import CARD_SUCCEEDS, pay_by_card, sandbox_settings
 
@@ -112,7 +112,7 @@ def test_a_paid_request_sends_the_payer_back_with_a_signed_result_and_starts_not
 ):
     sandbox_settings(settings, "http://127.0.0.1:9", channels=["pay_link"])
     made = PaymentRequest.objects.get(uid=_create(Client(), _body()).json()["id"])
-    from splitting.services.payments import payment_post
+    from splitting.core.payments import payment_post
 
     payment = payment_post(
         tenant=office.tenant,

@@ -6,6 +6,7 @@ import pytest
 from django.db import transaction
 
 from invoicing.models import PaymentDocument
+from splitting.core.payments import PaymentConflict, PaymentRefused, payment_reverse
 from splitting.models import (
     Allocation,
     AllocationKind,
@@ -15,7 +16,6 @@ from splitting.models import (
     Transaction,
 )
 from splitting.selectors import account_position, payment_allocations, supplier_balance
-from splitting.services.payments import PaymentConflict, PaymentRefused, payment_reverse
 from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from warehouse.models import Clearing, OpenItem
@@ -244,7 +244,7 @@ def test_a_recalculation_after_a_payment_keeps_the_ledger_in_step(world):
 
 
 def test_the_ledger_refuses_a_transaction_that_does_not_sum_to_zero(world):
-    from splitting.services.ledger import LedgerUnbalanced, Leg, transaction_post
+    from splitting.core.ledger import LedgerUnbalanced, Leg, transaction_post
 
     with pytest.raises(LedgerUnbalanced), transaction.atomic():
         transaction_post(
@@ -266,7 +266,7 @@ def test_ledger_entries_cannot_be_changed(two_months):
 
 
 def test_an_unused_advance_can_be_refunded_to_the_payer(world):
-    from splitting.services.payments import advance_refund
+    from splitting.core.payments import advance_refund
 
     charges(world, "2026-11", water={"VK-0001": "100.00"})
     payment = pay(world, "VK-0001", 25_000)

@@ -19,9 +19,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from integrations.providers.sandbox import CARD_DECLINED, CARD_RETRY, CARD_SUCCEEDS, sign
+from splitting.channels.checkouts import providers_for
 from splitting.models import Checkout, Payment
 from splitting.selectors import payment_allocations
-from splitting.services.checkouts import providers_for
 from tests.factories import AccountHolderFactory, MembershipFactory, UserFactory
 from tests.integrations.stripe_double import StripeDouble, event, stripe_signature
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
@@ -363,7 +363,7 @@ def test_forged_or_stale_stripe_webhook_is_refused_and_nothing_written(
 def test_unknown_stripe_event_is_logged_and_acknowledged(client, api, stripe_api, caplog):
     body, headers = event("customer.created", {"id": "cus_1", "object": "customer"}, STRIPE_WHSEC)
 
-    with caplog.at_level(logging.INFO, logger="splitting.services.checkouts"):
+    with caplog.at_level(logging.INFO, logger="splitting.channels.checkouts"):
         response = post_event(client, body, headers)
 
     assert response.status_code == 200 and response.json()["status"] == "ignored"
@@ -475,7 +475,7 @@ def test_taken_money_is_booked_by_the_rules_when_the_split_no_longer_fits(
 
 @pytest.mark.django_db
 def test_an_online_payment_is_refunded_through_its_provider_and_reversed(client, api, stripe_api):
-    from splitting.services.checkouts import checkout_refund
+    from splitting.channels.checkouts import checkout_refund
 
     stripe_start(api)
     checkout = Checkout.objects.get()
@@ -529,7 +529,7 @@ def test_staff_refund_an_online_payment_from_its_page_and_a_collector_may_not(
 def test_abandoned_checkouts_expire_and_a_late_payment_still_books(client, api, stripe_api):
     from datetime import timedelta
 
-    from splitting.services.checkouts import checkouts_expire
+    from splitting.channels.checkouts import checkouts_expire
 
     stripe_start(api)
     Checkout.objects.update(created_at=timezone.now() - timedelta(days=2))

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from splitting.services.reconciliation import (
+from splitting.channels.statements import statement_import
+from splitting.settlement.reconciliation import (
     AMOUNT_DIFFERS,
     MATCHED,
     MISSING_OURS,
@@ -17,7 +18,6 @@ from splitting.services.reconciliation import (
     reconcile_bank,
     reconcile_settlement,
 )
-from splitting.services.statements import statement_import
 from tests.factories import MembershipFactory, UserFactory
 from tests.month_end import month_end_close
 from tests.splitting.helpers import charges, pay

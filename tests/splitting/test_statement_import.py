@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from invoicing.models import PaymentDocument
+from splitting.channels.statements import statement_import, suspense_assign, suspense_refund
+from splitting.core.payments import payment_reverse
 from splitting.models import BankCredit, CreditStatus, Payment, StatementImport
-from splitting.services.payments import payment_reverse
-from splitting.services.statements import statement_import, suspense_assign, suspense_refund
 from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import OpenItem

@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from integrations.statements.types import Statement, StatementCredit
+from splitting.channels import statements
+from splitting.channels.statements import _park
 from splitting.models import (
     BankCredit,
     CreditStatus,
@@ -20,8 +22,6 @@ from splitting.models import (
     StatementImport,
     Transaction,
 )
-from splitting.services import statements
-from splitting.services.statements import _park
 from tests.factories import AccountFactory, MembershipFactory, TenantFactory, UserFactory
 from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges

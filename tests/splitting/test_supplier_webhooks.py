@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 
 from integrations.webhooks import SIGNATURE_HEADER, webhook_verify
+from splitting.core.outbox import supplier_event_deliver, supplier_event_resend
+from splitting.core.payments import payment_reverse
 from splitting.models import DeliveryAttempt, OutboxStatus, SupplierEvent
-from splitting.services.outbox import supplier_event_deliver, supplier_event_resend
-from splitting.services.payments import payment_reverse
 from tests.splitting.helpers import charges, pay
 
 pytest_plugins = ["tests.warehouse.charges_fixtures"]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.templatetags.money import money
-from splitting.services.ledger_check import ledger_check
+from splitting.core.ledger_check import ledger_check
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 from tests.wallets.wallet_helpers import coupon_world, fund
 from wallets.models import CorporateInvitation, CorporatePayer, Coupon, CouponStatus

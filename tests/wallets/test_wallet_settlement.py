@@ -16,7 +16,7 @@ from integrations.settlement.pain001 import pain001_errors
 from integrations.settlement.registry_files import read_registry_csv
 from splitting.models import Payout, Registry
 from splitting.selectors import supplier_balance
-from splitting.services.settlement import registries_build, registry_file
+from splitting.settlement.registries import registries_build, registry_file
 from tests.factories import UserFactory
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from tests.wallets.wallet_helpers import fund

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from invoicing.references import check_digit_valid
+from splitting.channels.statements import statement_import
+from splitting.core.ledger_check import ledger_check
 from splitting.models import BankCredit, Entry, Transaction
-from splitting.services.ledger_check import ledger_check
-from splitting.services.statements import statement_import
 from tests.splitting.helpers import assert_ledger_clean
 from tests.wallets.wallet_helpers import camt_credit, coupon_world, fund
 from wallets.models import Coupon, CouponBatch, CouponStatus, MovementKind, Wallet

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from splitting.services.statements import statement_import
+from splitting.channels.statements import statement_import
 from tests.factories import RU_BANK, SupplierFactory, TenantFactory, UserFactory
 from wallets.models import CorporateMember, Fee, Office, Wallet
 from wallets.services import payer_create

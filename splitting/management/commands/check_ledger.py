@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from splitting.core.ledger_check import ledger_check
 from splitting.models import Entry, Transaction
-from splitting.services.ledger_check import ledger_check
 from warehouse.models import Tenant
 
 

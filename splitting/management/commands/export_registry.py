@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ApplicationError
 from splitting.models import Registry
-from splitting.services.settlement import FORMATS, registries_build, registry_file
+from splitting.settlement.registries import FORMATS, registries_build, registry_file
 from warehouse.models import Supplier, Tenant
 
 

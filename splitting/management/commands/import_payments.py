@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from splitting.services.outside_payments import outside_payments_import
+from splitting.channels.outside_payments import outside_payments_import
 from warehouse.models import Tenant
 from warehouse.reports import FileRejected
 

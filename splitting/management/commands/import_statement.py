@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ApplicationError
-from splitting.services.statements import statement_import
+from splitting.channels.statements import statement_import
 from warehouse.models import Tenant
 
 

@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from core.documents.pdf import BOLD, INK, REGULAR, RULE, SOFT, RollRow, register_fonts, roll_pdf
 from core.i18n import Texts
 from core.money import display_language, format_currency
-from splitting.cashdesk_selectors import ShiftTotals
+from splitting.channels.cashdesk_selectors import ShiftTotals
 from splitting.models import CashDeskPayment, CashShift, DeskMethod, PaymentStatus
 from splitting.selectors import AllocationLine
 from warehouse.models import Supplier, Tenant

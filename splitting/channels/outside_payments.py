@@ -15,8 +15,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from core.money import to_minor
+from splitting.core.payments import PaymentConflict, PaymentRefused, payment_post
 from splitting.models import Channel
-from splitting.services.payments import PaymentConflict, PaymentRefused, payment_post
 from warehouse.models import Account, AuditEvent, Tenant
 from warehouse.reports import FileRejected, LineError
 

@@ -33,13 +33,13 @@ from core.money import format_currency
 from core.ui.forms import form_errors
 from core.ui.redirects import safe_next
 from splitting import selectors
+from splitting.access import may_settle
+from splitting.channels.checkouts import checkout_refund
+from splitting.core.outbox import supplier_event_resend
+from splitting.core.payments import payment_reverse
 from splitting.filters import PaymentFilter, RegistryFilter, SupplierEventFilter
 from splitting.models import PaymentStatus, RegistryStatus
-from splitting.page_access import may_settle
-from splitting.services.checkouts import checkout_refund
-from splitting.services.outbox import supplier_event_resend
-from splitting.services.payments import payment_reverse
-from splitting.services.settlement import FORMATS, payout_create, registries_build, registry_file
+from splitting.settlement.registries import FORMATS, payout_create, registries_build, registry_file
 from splitting.tables import PaymentTable, RegistryTable, SupplierEventTable
 from warehouse.access import staff_required
 from warehouse.models import Tenant

@@ -8,9 +8,9 @@ from django.db import DatabaseError
 
 from integrations.terminals import Outcome, TerminalAnswer, TerminalRequest, mask_name
 from integrations.terminals.osmp import format_sum
+from splitting.core.payments import PaymentConflict, PaymentRefused, payment_post
 from splitting.models import Channel, TerminalProcessor
 from splitting.selectors import account_position
-from splitting.services.payments import PaymentConflict, PaymentRefused, payment_post
 from warehouse.models import Account
 
 

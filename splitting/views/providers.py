@@ -1,7 +1,7 @@
 """Online payments: the providers' webhooks (`POST /api/v1/providers/<code>/webhook`), the page
 the payer comes back to (`GET /pay/return/<checkout uid>/`), and starting a checkout
 (`POST /api/v1/checkouts`, for the cabinet and the tests). Thin: parse, check, call one
-service of `splitting.services.checkouts`."""
+service of `splitting.channels.checkouts`."""
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -17,7 +17,11 @@ from rest_framework.views import APIView
 from core.errors import ApplicationError
 from core.http import private_page
 from core.money import format_minor, to_minor
-from splitting.api import (
+from splitting.channels.checkouts import checkout_start, provider_event_handle
+from splitting.channels.providers import OFFER_CHANNELS
+from splitting.models import Checkout, CheckoutStatus
+from splitting.selectors import payment_allocations
+from splitting.views.api import (
     AMOUNT,
     AMOUNT_ERRORS,
     ERROR,
@@ -28,10 +32,6 @@ from splitting.api import (
     stored_answer,
     the_account,
 )
-from splitting.models import Checkout, CheckoutStatus
-from splitting.providers import OFFER_CHANNELS
-from splitting.selectors import payment_allocations
-from splitting.services.checkouts import checkout_start, provider_event_handle
 from warehouse.models import Supplier
 
 

@@ -17,14 +17,14 @@ from core.errors import ApplicationError
 from core.http import private_page
 from core.money import format_minor
 from integrations.terminals import mask_name
-from splitting.models import PaymentRequest, PaymentRequestStatus
-from splitting.services.checkouts import providers_for
-from splitting.services.payment_requests import (
+from splitting.channels.checkouts import providers_for
+from splitting.channels.payment_requests import (
     payment_request_checkout,
     payment_request_create,
     payment_request_refresh,
     payment_request_return_url,
 )
+from splitting.models import PaymentRequest, PaymentRequestStatus
 
 REQUEST_BODY = inline_serializer(
     "PaymentRequestIn",

@@ -2,8 +2,8 @@
 account (its number, a payment document's reference, or the document's payment QR scanned into
 the search box), takes cash or card, prints the receipt, and closes the shift with the cash
 counted, which gives the hand-over report. Views check who may come in, parse the forms and
-call one service of `splitting.services.cashdesk`; the reads are in
-`splitting.cashdesk_selectors`.
+call one service of `splitting.channels.cashdesk`; the reads are in
+`splitting.channels.cashdesk_selectors`.
 
 Who may: operator admins and accountants (`selectors.can_take_payments`); other staff get
 403. A cashier works their own shift; receipts and reports are open to the operator admins and
@@ -21,11 +21,10 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.money import format_currency, format_minor
-from splitting import cashdesk_selectors as desk
 from splitting import selectors
-from splitting.models import CashShift, DeskMethod
-from splitting.page_access import may_settle
-from splitting.services.cashdesk import (
+from splitting.access import may_settle
+from splitting.channels import cashdesk_selectors as desk
+from splitting.channels.cashdesk import (
     TOKEN_RE,
     DeskMatch,
     account_find,
@@ -34,8 +33,9 @@ from splitting.services.cashdesk import (
     shift_close,
     shift_open,
 )
-from splitting.services.receipts import receipt_pdf, shift_report_pdf, supplier_names
-from splitting.statement_tables import AmountField
+from splitting.channels.receipts import receipt_pdf, shift_report_pdf, supplier_names
+from splitting.models import CashShift, DeskMethod
+from splitting.views.statement_tables import AmountField
 from warehouse.access import staff_required
 from warehouse.models import Tenant
 

@@ -21,6 +21,9 @@ from integrations.statements.types import StatementCredit
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.references import ReferenceError, reference_parse
 from splitting import hooks
+from splitting.core import ledger
+from splitting.core.ledger import Leg
+from splitting.core.payments import PaymentConflict, PaymentRefused, payment_post
 from splitting.models import (
     BankCredit,
     Channel,
@@ -30,9 +33,6 @@ from splitting.models import (
     TransactionKind,
 )
 from splitting.selectors import account_position
-from splitting.services import ledger
-from splitting.services.ledger import Leg
-from splitting.services.payments import PaymentConflict, PaymentRefused, payment_post
 from warehouse.models import Account, AuditEvent, Tenant
 
 

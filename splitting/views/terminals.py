@@ -16,8 +16,8 @@ from integrations.terminals import (
     parse_request,
     render_answer,
 )
+from splitting.channels.terminals import terminal_handle
 from splitting.models import TerminalProcessor
-from splitting.services.terminals import terminal_handle
 
 
 def _credentials(header: str) -> tuple[str, str] | None:

@@ -16,7 +16,10 @@ from rest_framework import status
 from core.db import insert_row, insert_rows
 from core.errors import ApplicationError
 from invoicing.models import DocumentStatus, PaymentDocument
-from splitting import allocation as engine
+from splitting.core import allocation as engine
+from splitting.core import ledger
+from splitting.core.ledger import Leg
+from splitting.core.outbox import events_enqueue, supplier_events
 from splitting.models import (
     Allocation,
     AllocationKind,
@@ -31,9 +34,6 @@ from splitting.models import (
     TransactionKind,
 )
 from splitting.selectors import AllocationLine
-from splitting.services import ledger
-from splitting.services.ledger import Leg
-from splitting.services.outbox import events_enqueue, supplier_events
 from warehouse.models import Account, AuditEvent, OpenItem, OpenItemKind, Supplier, Tenant
 from warehouse.services.open_items import ClearingRequest, open_items_clear, open_items_lock
 

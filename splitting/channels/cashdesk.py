@@ -25,9 +25,9 @@ from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.qr_scan import payload_scan
 from invoicing.references import ReferenceError as BadReference
 from invoicing.references import reference_parse
-from splitting.cashdesk_selectors import ShiftTotals, shift_totals
+from splitting.channels.cashdesk_selectors import ShiftTotals, shift_totals
+from splitting.core.payments import payment_post
 from splitting.models import CashDeskPayment, CashShift, Channel, DeskMethod, Payment, ShiftStatus
-from splitting.services.payments import payment_post
 from warehouse.models import Account, AccountLink, AuditEvent, Tenant
 
 TOKEN_RE = re.compile(r"[0-9A-Za-z_-]{16,64}")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from core.documents.xlsx import XLSX_CONTENT_TYPE
 from splitting.models import Channel, TerminalProcessor
-from splitting.services.reconciliation import (
+from splitting.settlement.reconciliation import (
     reconcile_bank,
     reconcile_settlement,
     reconciliation_xlsx,

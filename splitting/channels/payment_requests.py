@@ -26,6 +26,7 @@ from core.errors import ApplicationError
 from core.money import format_minor, to_minor
 from integrations.webhooks import webhook_verify
 from invoicing.references import ReferenceError, reference_parse
+from splitting.channels.checkouts import checkout_start
 from splitting.models import (
     Checkout,
     CheckoutStatus,
@@ -33,7 +34,6 @@ from splitting.models import (
     PaymentRequest,
     PaymentRequestStatus,
 )
-from splitting.services.checkouts import checkout_start
 from warehouse.models import Account
 
 

@@ -1,6 +1,6 @@
-"""Online payments through a provider (`settings.PAYMENT_PROVIDERS`, `splitting.providers`):
-starting a checkout and handling the provider's webhooks, which book the payment through
-`payment_post` on the "provider" channel.
+"""Online payments through a provider (`settings.PAYMENT_PROVIDERS`,
+`splitting.channels.providers`): starting a checkout and handling the provider's webhooks,
+which book the payment through `payment_post` on the "provider" channel.
 
 Never a transaction around a call to the provider: `checkout_start` records the checkout and
 commits, calls the provider, then records its answer. The webhook is verified before anything
@@ -21,16 +21,16 @@ from rest_framework import status
 from core.errors import ApplicationError
 from integrations.providers import CheckoutRequest, ProviderError, ProviderRules, WebhookRejected
 from invoicing.models import DocumentStatus, PaymentDocument
-from splitting import allocation as engine
-from splitting.models import Channel, Checkout, CheckoutStatus, Payment, PaymentStatus
-from splitting.providers import provider_config, providers_of
-from splitting.services.payments import (
+from splitting.channels.providers import provider_config, providers_of
+from splitting.core import allocation as engine
+from splitting.core.payments import (
     PaymentConflict,
     PaymentOutcome,
     PaymentRefused,
     allocation_rules,
     payment_post,
 )
+from splitting.models import Channel, Checkout, CheckoutStatus, Payment, PaymentStatus
 from warehouse.models import Account, OpenItem, OpenItemKind, Supplier, Tenant
 
 log = logging.getLogger(__name__)
@@ -364,7 +364,7 @@ def checkout_refund(*, payment: Payment, actor=None, reason: str = "") -> Paymen
     """Pays an online payment back through its provider, then reverses it in our books. The
     provider is called with no transaction open; only when it has accepted the refund is the
     payment reversed (every supplier's share and the open items restored)."""
-    from splitting.services.payments import payment_reverse
+    from splitting.core.payments import payment_reverse
 
     payment.refresh_from_db(fields=["status"])
     if payment.status != PaymentStatus.BOOKED:

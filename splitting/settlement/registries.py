@@ -17,6 +17,8 @@ from integrations.settlement.types import Party, RegistryLine
 from integrations.settlement.types import Payout as PayoutOrder
 from integrations.settlement.types import Registry as RegistryDocument
 from splitting import hooks
+from splitting.core import ledger
+from splitting.core.ledger import Leg
 from splitting.models import (
     Allocation,
     Payout,
@@ -24,8 +26,6 @@ from splitting.models import (
     RegistryStatus,
     TransactionKind,
 )
-from splitting.services import ledger
-from splitting.services.ledger import Leg
 from warehouse.models import AuditEvent, Supplier, Tenant
 
 FORMATS = ("csv", "xlsx", "1c", "pain001")

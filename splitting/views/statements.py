@@ -1,7 +1,7 @@
 """The bank statement pages: the statements read (and uploading one), the suspense queue of
 credits no account was found for, and a credit's page where staff assign it (to one account,
 or split across several) or refund it. Views check who may come in, parse input and call one
-service of `splitting.services.statements`; the reads are in `splitting.selectors`.
+service of `splitting.channels.statements`; the reads are in `splitting.selectors`.
 
 Who may do what: every operator staff member of a tenant may look at its statements and its
 suspense queue; operator admins and accountants (`selectors.can_take_payments`) upload
@@ -21,15 +21,15 @@ from core.errors import ApplicationError
 from core.money import format_currency, format_minor
 from core.ui.forms import form_errors
 from splitting import selectors
-from splitting.models import BankCredit
-from splitting.page_access import may_settle
-from splitting.services.statements import (
+from splitting.access import may_settle
+from splitting.channels.statements import (
     statement_import,
     suspense_assign,
     suspense_refund,
     suspense_suggestions,
 )
-from splitting.statement_tables import (
+from splitting.models import BankCredit
+from splitting.views.statement_tables import (
     AmountField,
     StatementImportTable,
     SuspenseFilter,

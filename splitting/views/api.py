@@ -15,14 +15,14 @@ from core.errors import ApplicationError
 from core.money import format_minor, to_minor
 from core.permissions import Permission, allows
 from splitting import selectors
-from splitting.idempotency import (
+from splitting.core.idempotency import (
     idempotency_key,
     idempotent_answer,
     request_hash,
     stored_answer,
 )
+from splitting.core.payments import IdempotencyRequest, payment_post, payment_reverse
 from splitting.models import Channel, Payment
-from splitting.services.payments import IdempotencyRequest, payment_post, payment_reverse
 from warehouse.models import Account, Membership, Supplier, Tenant
 from warehouse.scoping import scope
 
