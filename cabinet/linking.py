@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from cabinet.models import LinkFailure
 from core.errors import ApplicationError
+from core.ratelimit import Lockout
 from warehouse.models import Account, AccountHolder, AuditEvent, Tenant, User
 
-LINK_MAX_FAILURES = 5
-LINK_LOCK_MINUTES = 60
+# Five wrong codes within an hour lock linking (`core.ratelimit`, over the LinkFailure rows).
+LINK_LOCKOUT = Lockout(attempts=5, window=timedelta(minutes=60))
 
 
 @dataclass(frozen=True)
@@ -33,22 +34,20 @@ def link_locked_until(
     """When linking opens again for `user` (and for `account_number`, if given); None when it
     is open now."""
     now = now or timezone.now()
-    since = now - timedelta(minutes=LINK_LOCK_MINUTES)
-    until = None
     scopes = [LinkFailure.objects.filter(user=user)]
     if account_number:
         scopes.append(LinkFailure.objects.filter(account_number=account_number))
-    for failures in scopes:
-        recent = list(
-            failures.filter(created_at__gt=since, created_at__lte=now)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[:LINK_MAX_FAILURES]
+    opens = [
+        LINK_LOCKOUT.until_of_log(
+            list(
+                failures.filter(created_at__gt=LINK_LOCKOUT.since(now), created_at__lte=now)
+                .order_by("-created_at")
+                .values_list("created_at", flat=True)[: LINK_LOCKOUT.attempts]
+            )
         )
-        if len(recent) >= LINK_MAX_FAILURES:
-            # The oldest of the last five leaves the window an hour after it happened.
-            opens = recent[-1] + timedelta(minutes=LINK_LOCK_MINUTES)
-            until = opens if until is None else max(until, opens)
-    return until
+        for failures in scopes
+    ]
+    return max((o for o in opens if o is not None), default=None)
 
 
 def _locked_error(until: datetime) -> ApplicationError:

@@ -1,62 +1,27 @@
-"""A small fixed-window rate limiter on Django's cache, for sign-in and code entry.
+"""The cabinet's limits on sign-in, sign-up, password reset and code entry: fixed windows in
+Django's cache, counted by `core.ratelimit.CacheLimit` (the one rate-limit mechanism)."""
 
-A window opens at a key's first hit and lasts `window` seconds; once `limit` hits fall into it
-the key is blocked until it ends. The cache must be shared by every worker for the limits to
-hold across processes (settings.CACHES: Redis when REDIS_URL is set)."""
+from core.ratelimit import CacheLimit, minutes
 
-import hashlib
-import math
-import time
-from dataclasses import dataclass
+__all__ = [
+    "CODE_PER_IP",
+    "CODE_PER_USER",
+    "RESET_PER_IP",
+    "SIGN_IN_PER_IP",
+    "SIGN_IN_PER_USER",
+    "SIGN_UP_PER_IP",
+    "Limit",
+    "client_ip",
+    "minutes",
+    "sign_in_blocked",
+    "sign_in_retry_after",
+]
 
-from django.core.cache import cache
 
+class Limit(CacheLimit):
+    """A cabinet limit: its keys stay under `cabinet:rl:` (the counts held across a deploy)."""
 
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    limit: int
-    window: int  # seconds
-
-    def _key(self, value: str) -> str:
-        digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
-        return f"cabinet:rl:{self.name}:{digest}"
-
-    def blocked(self, value: str) -> bool:
-        return (cache.get(self._key(value)) or 0) >= self.limit
-
-    def retry_after(self, value: str) -> int:
-        """Seconds until a blocked key's window ends; 0 when the key is not blocked."""
-        key = self._key(value)
-        found = cache.get_many([key, f"{key}:until"])
-        if (found.get(key) or 0) < self.limit:
-            return 0
-        until = found.get(f"{key}:until")
-        if until is None:  # counted before windows kept their end: assume a whole window
-            return self.window
-        return min(self.window, max(1, math.ceil(until - time.time())))
-
-    def hit(self, value: str) -> int:
-        """Counts one attempt; returns the attempts in the current window."""
-        key = self._key(value)
-        if self._open(key):
-            return 1
-        try:
-            return cache.incr(key)
-        except ValueError:  # expired between add and incr
-            self._open(key)
-            return 1
-
-    def _open(self, key: str) -> bool:
-        """Starts a window with its first hit (False when one is running), noting its end."""
-        if not cache.add(key, 1, self.window):
-            return False
-        cache.set(f"{key}:until", time.time() + self.window, self.window)
-        return True
-
-    def clear(self, value: str) -> None:
-        key = self._key(value)
-        cache.delete_many([key, f"{key}:until"])
+    prefix = "cabinet:rl"
 
 
 # Failed sign-ins: per client address and per e-mail/phone typed.
@@ -77,11 +42,6 @@ def sign_in_blocked(ip: str, login: str) -> bool:
 def sign_in_retry_after(ip: str, login: str) -> int:
     """Seconds until a sign-in from `ip` as `login` is let through again (0: it is now)."""
     return max(SIGN_IN_PER_IP.retry_after(ip), SIGN_IN_PER_USER.retry_after(login))
-
-
-def minutes(seconds: int) -> int:
-    """Whole minutes to tell a person to wait, rounded up (never 0 while blocked)."""
-    return max(1, math.ceil(seconds / 60))
 
 
 def client_ip(request) -> str:

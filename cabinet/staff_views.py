@@ -25,6 +25,7 @@ from core.errors import ApplicationError
 from core.permissions import Permission, roles_with
 from core.ui.tables import TABLE_TEMPLATE
 from warehouse.access import staff_required
+from warehouse.filters import tenant_filter
 from warehouse.models import Supplier, Tenant, User
 from warehouse.selectors import import_tenants, staff_scope
 
@@ -50,12 +51,7 @@ class RequestFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         choices=RequestKind.choices, label=gettext_lazy("Kind"), empty_label=gettext_lazy("Any")
     )
-    tenant = django_filters.ModelChoiceFilter(
-        queryset=lambda request: staff_scope(request.user, Tenant).order_by("code"),
-        to_field_name="code",
-        label=gettext_lazy("Tenant"),
-        empty_label=gettext_lazy("All tenants"),
-    )
+    tenant = tenant_filter()
     assigned_to = django_filters.ModelChoiceFilter(
         queryset=_staff_users, label=gettext_lazy("Assignee"), empty_label=gettext_lazy("Anyone")
     )

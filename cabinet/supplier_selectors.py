@@ -6,15 +6,20 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, When
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from splitting.models import Allocation, Payout
 from warehouse.models import AccountLink, OpenItem, Supplier
 from warehouse.scoping import scope
 from warehouse.selectors import supplier_overview
-
-AGING_BUCKETS = ("not_due", "d0_30", "d31_90", "d91_180", "d181_plus")
+from warehouse.selectors_open_items import (
+    NOT_DUE,
+    AgingBucket,
+    aging_buckets,
+    aging_sums,
+    open_debt_q,
+)
 
 
 def suppliers_of(user) -> list[Supplier]:
@@ -72,6 +77,11 @@ def day_bounds(supplier: Supplier, day: dt.date) -> tuple[dt.datetime, dt.dateti
     return start, start + dt.timedelta(days=1)
 
 
+def aging_buckets_of(supplier: Supplier) -> tuple[AgingBucket, ...]:
+    """The supplier's aging columns: its tenant's buckets (warehouse's one definition)."""
+    return aging_buckets(supplier.tenant)
+
+
 @dataclass(frozen=True)
 class AgingRow:
     account_id: int
@@ -79,53 +89,28 @@ class AgingRow:
     supplier_number: str
     payer_name: str
     not_due: int
-    d0_30: int
-    d31_90: int
-    d91_180: int
-    d181_plus: int
+    buckets: tuple[int, ...]  # per bucket of `aging_buckets_of`, in order
 
     @property
     def total(self) -> int:
-        return self.not_due + self.d0_30 + self.d31_90 + self.d91_180 + self.d181_plus
+        return self.not_due + self.overdue
 
     @property
     def overdue(self) -> int:
-        return self.total - self.not_due
-
-
-def _bucket_sums(today: dt.date) -> dict:
-    """`open_amount` summed per aging bucket: days past the due date 0–30, 31–90, 91–180, >180;
-    an item not yet due in its own bucket."""
-    edges = {
-        "not_due": Q(due_date__gt=today),
-        "d0_30": Q(due_date__lte=today, due_date__gte=today - dt.timedelta(days=30)),
-        "d31_90": Q(
-            due_date__lt=today - dt.timedelta(days=30),
-            due_date__gte=today - dt.timedelta(days=90),
-        ),
-        "d91_180": Q(
-            due_date__lt=today - dt.timedelta(days=90),
-            due_date__gte=today - dt.timedelta(days=180),
-        ),
-        "d181_plus": Q(due_date__lt=today - dt.timedelta(days=180)),
-    }
-    return {
-        name: Coalesce(
-            Sum(Case(When(condition, then="open_amount"), default=0, output_field=IntegerField())),
-            0,
-        )
-        for name, condition in edges.items()
-    }
+        return sum(self.buckets)
 
 
 def open_items_of(user, supplier: Supplier):
-    return scope(user, OpenItem).filter(supplier=supplier, open_amount__gt=0)
+    return scope(user, OpenItem).filter(open_debt_q(), supplier=supplier)
 
 
 def aging_totals(user, supplier: Supplier, today: dt.date) -> dict:
-    found = open_items_of(user, supplier).order_by().aggregate(**_bucket_sums(today))
-    found["total"] = sum(found[b] for b in AGING_BUCKETS)
-    found["overdue"] = found["total"] - found["not_due"]
+    """not_due, one sum per bucket key, `buckets` (those sums in order), total and overdue."""
+    buckets = aging_buckets_of(supplier)
+    found = open_items_of(user, supplier).order_by().aggregate(**aging_sums(buckets, today))
+    found["buckets"] = [found[b.key] for b in buckets]
+    found["overdue"] = sum(found["buckets"])
+    found["total"] = found[NOT_DUE] + found["overdue"]
     return found
 
 
@@ -135,7 +120,7 @@ def aging_rows(user, supplier: Supplier, today: dt.date):
         open_items_of(user, supplier)
         .order_by()
         .values("account_id", "account__account_number", "account__payer_name")
-        .annotate(**_bucket_sums(today), total=Sum("open_amount"))
+        .annotate(**aging_sums(aging_buckets_of(supplier), today), total=Sum("open_amount"))
         .order_by("-total", "account__account_number")
     )
     return grouped
@@ -144,6 +129,7 @@ def aging_rows(user, supplier: Supplier, today: dt.date):
 def aging_materialise(supplier: Supplier, rows) -> list[AgingRow]:
     """Turns a page of `aging_rows` into rows with the supplier's own account numbers."""
     rows = list(rows)
+    buckets = aging_buckets_of(supplier)
     numbers = dict(
         AccountLink.objects.filter(
             supplier=supplier, account_id__in=[r["account_id"] for r in rows]
@@ -155,7 +141,8 @@ def aging_materialise(supplier: Supplier, rows) -> list[AgingRow]:
             account_number=r["account__account_number"],
             supplier_number=numbers.get(r["account_id"], ""),
             payer_name=r["account__payer_name"],
-            **{b: r[b] for b in AGING_BUCKETS},
+            not_due=r[NOT_DUE],
+            buckets=tuple(r[b.key] for b in buckets),
         )
         for r in rows
     ]

@@ -160,6 +160,7 @@ def debt(request):
         "page": page,
         "rows": sel.aging_materialise(supplier, page.object_list),
         "totals": sel.aging_totals(request.user, supplier, today),
+        "buckets": sel.aging_buckets_of(supplier),
     }
     return render(request, "cabinet/supplier/debt.html", context)
 
@@ -229,10 +230,7 @@ def _export_rows(request, supplier, what: str) -> tuple[list[str], object]:
             _("Your account number"),
             _("Payer"),
             _("Not yet due"),
-            _("0–30 days"),
-            _("31–90 days"),
-            _("91–180 days"),
-            _("Over 180 days"),
+            *(bucket.title for bucket in sel.aging_buckets_of(supplier)),
             _("Total"),
         ]
 
@@ -244,7 +242,8 @@ def _export_rows(request, supplier, what: str) -> tuple[list[str], object]:
                         r.account_number,
                         r.supplier_number,
                         r.payer_name,
-                        *(to_major(getattr(r, b)) for b in sel.AGING_BUCKETS),
+                        to_major(r.not_due),
+                        *(to_major(amount) for amount in r.buckets),
                         to_major(r.total),
                     ]
 

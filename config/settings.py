@@ -76,7 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "warehouse.access.roles",
+                "warehouse.context_processors.roles",
                 "wallets.context.wallet_nav",
             ],
         },

@@ -238,3 +238,39 @@ def insert_row(model: type[Model], values: dict) -> int:
             [_adapt(values[name]) for name in fields],
         )
         return cursor.fetchone()[0]
+
+
+def _insert_fields(model: type[Model]) -> tuple:
+    """The model's concrete fields but the primary key, read once per model."""
+    cached = _INSERT_FIELDS.get(model)
+    if cached is None:
+        cached = _INSERT_FIELDS[model] = tuple(
+            f for f in model._meta.concrete_fields if not f.primary_key
+        )
+    return cached
+
+
+_INSERT_FIELDS: dict = {}
+
+
+def insert_object(obj: Model) -> int:
+    """INSERTs one unsaved instance, every column taken from the instance itself (so a row is
+    spelled once: as the model instance), and sets and returns its new primary key. Fields
+    compute their value as `save()` would (`pre_save`: auto_now, auto_now_add)."""
+    fields = _insert_fields(type(obj))
+    obj.pk = insert_row(type(obj), {f.attname: f.pre_save(obj, True) for f in fields})
+    return obj.pk
+
+
+def insert_objects(objects: Sequence[Model]) -> None:
+    """One multi-row INSERT of unsaved instances of one model, every column from the instances
+    (their primary keys are not read back: the hot path does not need them)."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = _insert_fields(model)
+    insert_rows(
+        model,
+        [f.attname for f in fields],
+        [tuple(f.pre_save(obj, True) for f in fields) for obj in objects],
+    )

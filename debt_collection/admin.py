@@ -27,7 +27,7 @@ from debt_collection.models import (
     StatutoryRate,
     SupplierPenaltySetting,
 )
-from debt_collection.services.dunning import CONTEXT_NAMES, template_compile
+from debt_collection.services.dunning.rendering import CONTEXT_NAMES, template_compile
 from messaging.models import MessageTemplate
 from warehouse.admin import (
     TENANT_FILTER,

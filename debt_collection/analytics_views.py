@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -18,16 +18,11 @@ from core.ui.charts import bar_chart
 from debt_collection.services import analytics
 from warehouse.access import staff_required
 from warehouse.models import Tenant
-from warehouse.selectors import staff_scope
+from warehouse.selectors import staff_tenant_of, tenants_of
 
 
 def _tenant(request) -> Tenant:
-    tenants = staff_scope(request.user, Tenant).order_by("code")
-    code = request.GET.get("tenant")
-    tenant = tenants.filter(code=code).first() if code else tenants.first()
-    if tenant is None:
-        raise Http404
-    return tenant
+    return staff_tenant_of(request.user, request.GET.get("tenant"))
 
 
 def _board(tenant: Tenant) -> analytics.Dashboard:
@@ -73,7 +68,7 @@ def analytics_page(request):
     ]
     context = {
         "tenant": tenant,
-        "tenants": staff_scope(request.user, Tenant).order_by("code"),
+        "tenants": tenants_of(request.user),
         "board": board,
         "charts": {c["key"]: c for c in charts},
         "rate_rows": rate_rows,

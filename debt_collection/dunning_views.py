@@ -14,20 +14,14 @@ from core.ui.tables import TABLE_TEMPLATE
 from debt_collection.models import DunningLevel, DunningOutcome, DunningStep
 from splitting.filters import DATE
 from warehouse.access import staff_required
-from warehouse.models import Tenant
+from warehouse.filters import tenant_filter
 from warehouse.selectors import staff_scope
 
 STEPS_PER_PAGE = 50
 
 
-def _tenants(request):
-    return staff_scope(request.user, Tenant).order_by("code")
-
-
 class StepFilter(django_filters.FilterSet):
-    tenant = django_filters.ModelChoiceFilter(
-        queryset=_tenants, to_field_name="code", label=_("Tenant"), empty_label=_("All tenants")
-    )
+    tenant = tenant_filter()
     outcome = django_filters.ChoiceFilter(
         choices=DunningOutcome.choices, label=_("Outcome"), empty_label=_("Any outcome")
     )

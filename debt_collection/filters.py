@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.money import to_minor
 from debt_collection.models import WORKED_STAGES, CaseStage, DebtCase
 from debt_collection.selectors import agents_of
-from warehouse.models import Tenant
-from warehouse.selectors import staff_scope
+from warehouse.filters import staff_tenants, tenant_filter
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 STAGE_CHOICES = [
@@ -41,14 +40,8 @@ class AmountFilter(django_filters.Filter):
     field_class = AmountField
 
 
-def _tenants(request):
-    return staff_scope(request.user, Tenant).order_by("code")
-
-
 class CaseFilter(django_filters.FilterSet):
-    tenant = django_filters.ModelChoiceFilter(
-        queryset=_tenants, to_field_name="code", label=_("Tenant"), empty_label=_("All tenants")
-    )
+    tenant = tenant_filter()
     stage = django_filters.ChoiceFilter(
         choices=STAGE_CHOICES, method="filter_stage", label=_("Stage"), empty_label=None
     )
@@ -87,7 +80,7 @@ class CaseFilter(django_filters.FilterSet):
             data["stage"] = "work"
         super().__init__(data, *args, request=request, **kwargs)
         self.today = timezone.localdate()
-        tenants = _tenants(request).values_list("pk", flat=True)
+        tenants = staff_tenants(request).values_list("pk", flat=True)
         agents = [(str(u.pk), u.get_full_name() or u.username) for u in agents_of(tenants)]
         self.filters["agent"].extra["choices"] = [
             ("mine", _("Mine")),

@@ -38,11 +38,12 @@ from debt_collection.models import (
 )
 from debt_collection.services import agencies as agency_services
 from debt_collection.services import court as court_services
-from debt_collection.services import legal_documents
+from debt_collection.services.legal_documents import case_lists, generation
+from debt_collection.services.legal_documents import templates as document_templates
 from warehouse.access import staff_required
 from warehouse.models import Tenant
 from warehouse.scoping import role_in
-from warehouse.selectors import staff_scope
+from warehouse.selectors import staff_scope, staff_tenant_of, tenants_of
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -193,14 +194,8 @@ def _may_administer(request, tenant) -> None:
 
 
 def _tenant_from(request) -> Tenant:
-    """The tenant named by `?tenant=code` among the user's staff tenants (404 otherwise), or
-    the user's first one when none is named."""
-    tenants = staff_scope(request.user, Tenant).order_by("code")
-    code = request.GET.get("tenant") or request.POST.get("tenant")
-    tenant = tenants.filter(code=code).first() if code else tenants.first()
-    if tenant is None:
-        raise Http404
-    return tenant
+    """The tenant named by `?tenant=code` (or the form's `tenant`): `staff_tenant_of`."""
+    return staff_tenant_of(request.user, request.GET.get("tenant") or request.POST.get("tenant"))
 
 
 def _case_page(case: DebtCase) -> str:
@@ -225,7 +220,7 @@ def document_create(request, pk: int):
         return redirect(_case_page(case))
     data = form.cleaned_data
     try:
-        document = legal_documents.document_generate(
+        document = generation.document_generate(
             case=case,
             kind=data["kind"],
             actor=request.user,
@@ -256,14 +251,14 @@ def document_download(request, pk: int):
 @staff_required
 def template_list(request):
     tenant = _tenant_from(request)
-    language = legal_documents.document_language(tenant)
+    language = document_templates.document_language(tenant)
     rows = [
-        (kind, legal_documents.template_for(tenant=tenant, kind=kind, language=language))
+        (kind, document_templates.template_for(tenant=tenant, kind=kind, language=language))
         for kind in DocumentKind
     ]
     context = {
         "tenant": tenant,
-        "tenants": staff_scope(request.user, Tenant).order_by("code"),
+        "tenants": tenants_of(request.user),
         "rows": rows,
         "may_edit": allows(role_in(request.user, tenant), Permission.ADMINISTER_COLLECTIONS),
         "section": "collections",
@@ -277,21 +272,21 @@ def template_edit(request, kind: str):
         raise Http404
     tenant = _tenant_from(request)
     _may_administer(request, tenant)
-    language = legal_documents.document_language(tenant)
-    current = legal_documents.template_for(tenant=tenant, kind=kind, language=language)
+    language = document_templates.document_language(tenant)
+    current = document_templates.template_for(tenant=tenant, kind=kind, language=language)
     form = TemplateForm(
         request.POST or None, initial={"title": current.title, "body": current.body}
     )
     if request.method == "POST":
         if request.POST.get("reset"):
-            legal_documents.template_reset(
+            document_templates.template_reset(
                 tenant=tenant, kind=kind, language=language, actor=request.user
             )
             messages.success(request, _("The default text is back."))
             return redirect(reverse("legal-templates") + f"?tenant={tenant.code}")
         if form.is_valid():
             try:
-                legal_documents.template_save(
+                document_templates.template_save(
                     tenant=tenant,
                     kind=kind,
                     language=language,
@@ -502,7 +497,7 @@ def agency_list(request):
         status = 400
     context = {
         "tenant": tenant,
-        "tenants": staff_scope(request.user, Tenant).order_by("code"),
+        "tenants": tenants_of(request.user),
         "agencies": agencies,
         "handovers": AgencyHandover.objects.filter(tenant=tenant).select_related("agency")[:50],
         "candidates": _handover_cases(tenant).order_by("account__account_number")[:200],
@@ -560,7 +555,7 @@ def cases_download(request):
         "tenant", "account__account_number"
     )
     try:
-        data = legal_documents.case_list_xlsx(cases=cases, as_of=on)
+        data = case_lists.case_list_xlsx(cases=cases, as_of=on)
     except ApplicationError as exc:  # e.g. a penalty rate is missing
         return HttpResponse(exc.message, status=409, content_type="text/plain")
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)

@@ -19,7 +19,9 @@ from warehouse.scoping import role_in, scope
 
 
 class RunForm(forms.Form):
-    tenant = forms.ModelChoiceField(queryset=Tenant.objects.none(), to_field_name="code")
+    tenant = forms.ModelChoiceField(
+        queryset=Tenant.objects.none(), to_field_name="code", label=gettext_lazy("Tenant")
+    )
     period = forms.RegexField(
         regex=r"^\d{4}-(0[1-9]|1[0-2])$", label=gettext_lazy("Period (YYYY-MM)")
     )

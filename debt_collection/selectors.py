@@ -33,6 +33,7 @@ from splitting.models import Payment, PaymentStatus
 from warehouse.models import Account, Membership, OpenItem, OpenItemKind, User
 from warehouse.scoping import role_in
 from warehouse.selectors import staff_scope
+from warehouse.selectors_open_items import is_past_due, open_debt_q, overdue_items
 
 PAYMENTS_SHOWN = 20
 
@@ -56,7 +57,7 @@ def case_of(user, pk: int) -> DebtCase | None:
 
 
 def _overdue_items(on: date) -> QuerySet[OpenItem]:
-    return OpenItem.objects.filter(account=OuterRef("account"), open_amount__gt=0, due_date__lt=on)
+    return overdue_items(on).filter(account=OuterRef("account"))
 
 
 def queue_annotated(cases: QuerySet[DebtCase], *, on: date) -> QuerySet[DebtCase]:
@@ -100,9 +101,11 @@ def agent_is_eligible(agent, tenant) -> bool:
 
 
 def account_overdue(account: Account, *, on: date) -> int:
-    return OpenItem.objects.filter(account=account, open_amount__gt=0, due_date__lt=on).aggregate(
-        total=Coalesce(Sum("open_amount"), 0)
-    )["total"]
+    return (
+        overdue_items(on)
+        .filter(account=account)
+        .aggregate(total=Coalesce(Sum("open_amount"), 0))["total"]
+    )
 
 
 def paid_since(account: Account, since: datetime) -> int:
@@ -134,7 +137,7 @@ class CaseDebt:
 def case_debt(account: Account, *, on: date) -> CaseDebt:
     """The account's debts by supplier and period, penalties apart."""
     items = (
-        OpenItem.objects.filter(account=account, open_amount__gt=0)
+        OpenItem.objects.filter(open_debt_q(), account=account)
         .select_related("supplier")
         .order_by("period", "supplier__code", "pk")
     )
@@ -146,7 +149,7 @@ def case_debt(account: Account, *, on: date) -> CaseDebt:
             period=item.period,
             due_date=item.due_date,
             open_amount=item.open_amount,
-            overdue=item.due_date < on,
+            overdue=is_past_due(item.due_date, on),
         )
         (penalties if item.kind == OpenItemKind.PENALTY else charges).append(line)
     return CaseDebt(

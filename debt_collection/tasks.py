@@ -10,7 +10,7 @@ from celery import shared_task
 def run_dunning_all() -> int:
     """Hourly: runs the dunning procedure of each tenant whose local hour is
     settings.DUNNING_LOCAL_HOUR, for its local date (a run is idempotent for its date)."""
-    from debt_collection.services.dunning import dunning_run_due
+    from debt_collection.services.dunning.run import dunning_run_due
 
     return len(dunning_run_due())
 

@@ -29,7 +29,8 @@ from debt_collection.models import (
     PromiseToPay,
 )
 from debt_collection.services.cases import ContactOutcome, cases_assign, contact_log
-from debt_collection.services.dunning import dunning_defaults, dunning_run
+from debt_collection.services.dunning.defaults import dunning_defaults
+from debt_collection.services.dunning.run import dunning_run
 from debt_collection.services.plans import plan_create
 from debt_collection.services.promises import promise_record
 from messaging.models import Message, MessageTemplate

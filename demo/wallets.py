@@ -13,7 +13,6 @@ from django.utils import timezone
 from demo.warehouse import DEMO_PASSWORD, SignIn
 from splitting.channels.statements import statement_import
 from splitting.models import BankCredit, StatementImport
-from wallets import services
 from wallets.models import (
     CorporateMember,
     CorporatePayer,
@@ -25,6 +24,8 @@ from wallets.models import (
     Wallet,
     WalletMovement,
 )
+from wallets.services.coupons import coupon_cancel, coupon_redeem, coupons_issue
+from wallets.services.payers import payer_create
 from warehouse.models import Supplier, Tenant
 
 WALLET_USERS = ("corp-admin", "corp-issuer", "clerk")
@@ -167,7 +168,7 @@ def demo_wallets(tenant: Tenant) -> None:
         for code, name, amount, where, days in setup["fees"]
     ]
     name, tax_id = setup["payer"]
-    payer = services.payer_create(tenant=tenant, name=name, tax_id=tax_id, actor=None)
+    payer = payer_create(tenant=tenant, name=name, tax_id=tax_id, actor=None)
     now = timezone.now()
     for username, role in (
         ("corp-admin", CorporateRole.ADMIN),
@@ -181,11 +182,11 @@ def demo_wallets(tenant: Tenant) -> None:
         filename=f"{tenant.code}-wallet-funding.xml",
     )
     issuer = users["corp-issuer"]
-    batch = services.coupons_issue(wallet=wallet, fee=fees[0], count=5, actor=issuer)
-    services.coupons_issue(wallet=wallet, fee=fees[2], count=3, actor=issuer)
+    batch = coupons_issue(wallet=wallet, fee=fees[0], count=5, actor=issuer)
+    coupons_issue(wallet=wallet, fee=fees[2], count=3, actor=issuer)
     first, second = list(batch.coupons.order_by("pk")[:2])
-    services.coupon_redeem(coupon=first, case_reference="DEMO-0001", actor=users["clerk"])
-    services.coupon_cancel(coupon=second, actor=issuer)
+    coupon_redeem(coupon=first, case_reference="DEMO-0001", actor=users["clerk"])
+    coupon_cancel(coupon=second, actor=issuer)
 
 
 @transaction.atomic

@@ -91,10 +91,74 @@ class DocumentView:
         return country_named(self.profile)
 
 
+_SAMPLE_SUPPLIERS = [  # (code, name, [(service, name, unit, quantity, tariff, amount)])
+    (
+        "vodokanal",
+        "АО «Городской водоканал»",
+        [
+            ("CW", "Холодное водоснабжение", "m3", "6.000", "52.44", 31464),
+            ("SEWER", "Водоотведение", "m3", "10.000", "38.73", 38730),
+        ],
+    ),
+    (
+        "teploset",
+        "ПАО «Теплосеть»",
+        [("HEAT", "Отопление", "Gcal", "0.8942", "2912.33", 260421)],
+    ),
+    (
+        "energosbyt",
+        "АО «Энергосбыт Плюс»",
+        [("ELEC", "Электроснабжение", "kWh", "212.000", "7.24", 153488)],
+    ),
+    (
+        "zhilservis",
+        "ООО «УК Жилсервис»",
+        [("MAINT", "Содержание жилого помещения", "m2", "54.80", "38.50", 210980)],
+    ),
+    (
+        "fkr",
+        "НКО «Фонд капитального ремонта»",
+        [("CAPREP", "Взнос на капремонт", "m2", "54.80", "21.50", 117820)],
+    ),
+]
+
+
 def sample_document_view(profile: str = "RU") -> DocumentView:
     """A realistic document for renderer tests and benchmarks (no database needed)."""
     russian = country_named(profile).uses_ru_bank_details  # else a German operator's sample
-    operator = Party(
+    suppliers = _sample_suppliers()
+    total = sum(block.amount_due for block in suppliers)
+    view = DocumentView(
+        profile=profile,
+        currency="RUB" if russian else "EUR",
+        locale="ru" if russian else "de",
+        period="2026-10",
+        number="100200300-202610",
+        reference="1002003001020266" if russian else "RF87100200300102026",
+        reference_display="1002 0030 0102 0266" if russian else "RF87 1002 0030 0102 026",
+        issued_on=date(2026, 11, 1),
+        due_date=date(2026, 11, 10),
+        operator=_sample_operator(russian),
+        account_number="100200300",
+        payer_name="Иванов Иван Иванович" if russian else "Anna Müller",
+        address="г. Москва, ул. Ленина, д. 1" if russian else "Hauptstraße 1, 10115 Berlin",
+        premises="5",
+        delivery_route="R01",
+        area_m2=Decimal("54.80"),
+        residents=2,
+        suppliers=tuple(suppliers),
+        amount_due=max(total, 0),
+        advance=max(-total, 0),
+        qr_payload=_sample_qr_payload(russian, max(total, 0)),
+        pay_url="http://127.0.0.1:8000/pay/k3Jx9vQ2pT7sW1mN4bR8cY6zA0eH5uL",
+        tan="483920",
+    )
+    return _swiss_sample(view) if country_named(profile).prints_payment_part else view
+
+
+def _sample_operator(russian: bool) -> Party:
+    """A Russian settlement centre, or a German property manager."""
+    return Party(
         name="ООО «Расчётный центр Пример»" if russian else "Beispiel Hausverwaltung GmbH",
         address="г. Москва, ул. Примерная, д. 1" if russian else "Musterstraße 1, 10115 Berlin",
         tax_ids={"ИНН": "7701000019", "КПП": "770101001"}
@@ -109,38 +173,13 @@ def sample_document_view(profile: str = "RU") -> DocumentView:
         if russian
         else {"name": "Commerzbank", "iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
     )
+
+
+def _sample_suppliers() -> list[SupplierBlock]:
+    """Five suppliers; the first with a recalculation line, the second with an opening debt
+    paid during the period."""
     suppliers = []
-    specs = [
-        (
-            "vodokanal",
-            "АО «Городской водоканал»",
-            [
-                ("CW", "Холодное водоснабжение", "m3", "6.000", "52.44", 31464),
-                ("SEWER", "Водоотведение", "m3", "10.000", "38.73", 38730),
-            ],
-        ),
-        (
-            "teploset",
-            "ПАО «Теплосеть»",
-            [("HEAT", "Отопление", "Gcal", "0.8942", "2912.33", 260421)],
-        ),
-        (
-            "energosbyt",
-            "АО «Энергосбыт Плюс»",
-            [("ELEC", "Электроснабжение", "kWh", "212.000", "7.24", 153488)],
-        ),
-        (
-            "zhilservis",
-            "ООО «УК Жилсервис»",
-            [("MAINT", "Содержание жилого помещения", "m2", "54.80", "38.50", 210980)],
-        ),
-        (
-            "fkr",
-            "НКО «Фонд капитального ремонта»",
-            [("CAPREP", "Взнос на капремонт", "m2", "54.80", "21.50", 117820)],
-        ),
-    ]
-    for index, (code, name, services) in enumerate(specs):
+    for index, (code, name, services) in enumerate(_SAMPLE_SUPPLIERS):
         lines = tuple(
             ServiceLine(s, n, "regular", amount, unit, Decimal(q), Decimal(t))
             for s, n, unit, q, t, amount in services
@@ -151,40 +190,23 @@ def sample_document_view(profile: str = "RU") -> DocumentView:
         payments = 15000 if index == 1 else 0
         due = opening + sum(line.amount for line in lines) - payments
         suppliers.append(SupplierBlock(code, name, Party(name), opening, lines, payments, due))
-    total = sum(block.amount_due for block in suppliers)
-    view = DocumentView(
-        profile=profile,
-        currency="RUB" if russian else "EUR",
-        locale="ru" if russian else "de",
-        period="2026-10",
-        number="100200300-202610",
-        reference="1002003001020266" if russian else "RF87100200300102026",
-        reference_display="1002 0030 0102 0266" if russian else "RF87 1002 0030 0102 026",
-        issued_on=date(2026, 11, 1),
-        due_date=date(2026, 11, 10),
-        operator=operator,
-        account_number="100200300",
-        payer_name="Иванов Иван Иванович" if russian else "Anna Müller",
-        address="г. Москва, ул. Ленина, д. 1" if russian else "Hauptstraße 1, 10115 Berlin",
-        premises="5",
-        delivery_route="R01",
-        area_m2=Decimal("54.80"),
-        residents=2,
-        suppliers=tuple(suppliers),
-        amount_due=max(total, 0),
-        advance=max(-total, 0),
-        qr_payload="ST00012|Name=ООО «Расчётный центр Пример»|PersonalAcc=40702810100000000101|"
-        "BankName=ПАО Сбербанк|BIC=044525225|CorrespAcc=30101810400000000225|"
-        f"PayeeINN=7701000019|KPP=770101001|Sum={max(total, 0)}|Purpose=Оплата ЖКУ за 10.2026, "
-        "ЛС 100200300|PersAcc=100200300|PaymPeriod=102026|TechCode=02"
-        if russian
-        else "BCD\n002\n1\nSCT\nCOBADEFFXXX\nBeispiel Hausverwaltung GmbH\n"
+    return suppliers
+
+
+def _sample_qr_payload(russian: bool, amount_due: int) -> str:
+    """A GOST R 56042 payload, or an EPC069-12 one."""
+    if russian:
+        return (
+            "ST00012|Name=ООО «Расчётный центр Пример»|PersonalAcc=40702810100000000101|"
+            "BankName=ПАО Сбербанк|BIC=044525225|CorrespAcc=30101810400000000225|"
+            f"PayeeINN=7701000019|KPP=770101001|Sum={amount_due}|Purpose=Оплата ЖКУ за 10.2026, "
+            "ЛС 100200300|PersAcc=100200300|PaymPeriod=102026|TechCode=02"
+        )
+    return (
+        "BCD\n002\n1\nSCT\nCOBADEFFXXX\nBeispiel Hausverwaltung GmbH\n"
         "DE89370400440532013000\n"
-        f"EUR{format_minor(max(total, 0))}\n\nRF87100200300102026",
-        pay_url="http://127.0.0.1:8000/pay/k3Jx9vQ2pT7sW1mN4bR8cY6zA0eH5uL",
-        tan="483920",
+        f"EUR{format_minor(amount_due)}\n\nRF87100200300102026"
     )
-    return _swiss_sample(view) if country_named(profile).prints_payment_part else view
 
 
 def _swiss_sample(view: DocumentView) -> DocumentView:

@@ -10,6 +10,7 @@ from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBl
 from invoicing.models import BillingPeriod, DocumentStatus, PaymentDocument
 from invoicing.services import pay_links
 from warehouse.models import OpenItem, Tenant
+from warehouse.selectors_open_items import is_past_due, open_debt_q
 
 
 def document_view(document: PaymentDocument, *, base_url: str = "") -> DocumentView:
@@ -96,7 +97,7 @@ class PaidState:
 def open_by_period(account_id: int) -> dict[str, int]:
     """What the account still owes, per period."""
     rows = (
-        OpenItem.objects.filter(account_id=account_id, open_amount__gt=0)
+        OpenItem.objects.filter(open_debt_q(), account_id=account_id)
         .values("period")
         .annotate(open=Sum("open_amount"))
     )
@@ -113,7 +114,7 @@ def paid_state(document: PaymentDocument, open_periods: dict[str, int], today) -
         state = PaidState.PAID
     elif open_now < document.amount_due:
         state = PaidState.PARTLY
-    elif document.due_date < today:
+    elif is_past_due(document.due_date, today):
         state = PaidState.OVERDUE
     else:
         state = PaidState.DUE

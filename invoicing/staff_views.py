@@ -25,7 +25,9 @@ WEB_PRINT_LIMIT = 2000  # larger print runs: `render_documents`
 
 
 class CloseForm(forms.Form):
-    tenant = forms.ModelChoiceField(queryset=Tenant.objects.none(), to_field_name="code")
+    tenant = forms.ModelChoiceField(
+        queryset=Tenant.objects.none(), to_field_name="code", label=_("Tenant")
+    )
     period = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", label=_("Period (YYYY-MM)"))
     allow_missing = forms.BooleanField(
         required=False, label=_("Close without suppliers that sent nothing")

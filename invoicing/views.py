@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from core.http import private_page
 from invoicing.selectors import document_by_pay_token, document_view
 from invoicing.services.pay_links import TAN_SESSION_KEY as SESSION_KEY
-from invoicing.services.pay_links import mask_name, pay_link_check_tan
+from invoicing.services.pay_links import mask_name, pay_link_check_tan, tan_locked
 
 
 @never_cache
@@ -31,7 +31,7 @@ def pay_link(request, token: str):
             if state == "ok":
                 request.session[SESSION_KEY] = sorted(passed | {document.pk})
                 return redirect(request.path)
-        elif document.tan_locked_until and document.tan_locked_until > timezone.now():
+        elif tan_locked(document, timezone.now()):
             state = "locked"
         return _page(
             request,

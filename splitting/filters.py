@@ -15,14 +15,11 @@ from splitting.models import (
     RegistryStatus,
     SupplierEvent,
 )
-from warehouse.models import Supplier, Tenant
+from warehouse.filters import tenant_filter
+from warehouse.models import Supplier
 from warehouse.selectors import staff_scope
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _tenants(request):
-    return staff_scope(request.user, Tenant).order_by("code")
 
 
 def _staff_suppliers(request):
@@ -42,9 +39,7 @@ def _supplier_label(supplier) -> str:
 
 
 class PaymentFilter(django_filters.FilterSet):
-    tenant = django_filters.ModelChoiceFilter(
-        queryset=_tenants, to_field_name="code", label=_("Tenant"), empty_label=_("All tenants")
-    )
+    tenant = tenant_filter()
     channel = django_filters.ChoiceFilter(
         choices=Channel.choices, label=_("Channel"), empty_label=_("Any channel")
     )

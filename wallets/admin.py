@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from rest_framework.authtoken.models import Token
 
 from wallets.models import CorporatePayer, Coupon, Fee, Office, Wallet, WalletMovement
-from wallets.services import office_api_token_issue, office_service_username
+from wallets.services.offices import office_api_token_issue, office_service_username
 from warehouse.admin import (
     ADD,
     CHANGE,

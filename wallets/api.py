@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
+from core.money import format_minor
 from splitting.core.idempotency import (
     idempotency_key,
     idempotent_answer,
@@ -19,14 +20,13 @@ from splitting.core.idempotency import (
 )
 from wallets import selectors
 from wallets.models import Coupon, CouponBatch, Fee, Wallet
-from wallets.services import (
+from wallets.services.coupons import (
     coupon_redeem,
     coupon_state,
     coupons_issue,
     identifier_normalise,
     office_coupon,
 )
-from warehouse.money import format_minor
 
 ERROR = OpenApiResponse(description='{"error", "detail", "fields"}')
 

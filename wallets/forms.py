@@ -1,4 +1,4 @@
-"""The forms of the corporate payer's pages (wallets.portal_views)."""
+"""The forms of the corporate payer's pages (wallets.views)."""
 
 from datetime import date
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wallets.models import CorporateRole, CouponStatus, Fee
-from wallets.services import MAX_BATCH
+from wallets.services.coupons import MAX_BATCH
 
 ROLE_NAMES = dict(CorporateRole.choices)
 ROLE_CHOICES = [(role, ROLE_NAMES[role]) for role in CorporateRole.values]
@@ -19,7 +19,7 @@ MAX_STATEMENT_DAYS = 366 * 3
 
 class IssueForm(forms.Form):
     """`seen_batch` is the wallet's newest batch when the form was drawn: a second submission
-    of the same form finds the batch the first one issued (see `portal_views.issue`)."""
+    of the same form finds the batch the first one issued (see `wallets.views.coupons.issue`)."""
 
     fee = forms.ModelChoiceField(
         queryset=Fee.objects.none(),

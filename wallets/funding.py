@@ -10,7 +10,7 @@ from functools import partial
 from integrations.statements.types import StatementCredit
 from splitting.hooks import ReferenceMatch
 from wallets.models import Wallet
-from wallets.services import wallet_for_reference, wallet_fund
+from wallets.services.funding import wallet_for_reference, wallet_fund
 from warehouse.models import Tenant
 
 FUNDING_RULE = "wallet"

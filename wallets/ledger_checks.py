@@ -12,7 +12,7 @@ from django.db.models import Sum
 from splitting.core.ledger_check import differences, ledger_totals
 from splitting.hooks import Finding, LedgerShare
 from wallets.models import Coupon, CouponStatus, Wallet
-from wallets.services import FEE_INCOME
+from wallets.services.booking import FEE_INCOME
 from warehouse.models import Tenant
 
 

@@ -3,16 +3,23 @@ cancelled in a period, and the funds that coupons still hold per corporate payer
 a time (one currency; the period's days are the tenant's). Amounts in minor units; the XLSX
 writes them as exact decimals."""
 
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
+from core.documents.xlsx import (
+    add_sheet,
+    append_row,
+    header_row,
+    new_workbook,
+    number_format,
+    workbook_bytes,
+)
+from core.money import to_major
 from wallets.models import Coupon, CouponStatus, Fee, Office, Wallet
 from warehouse.models import Tenant
 
@@ -123,69 +130,55 @@ def blocked_outstanding(tenant: Tenant) -> list[BlockedRow]:
     return [BlockedRow(wallet=w, coupons=w.valid, blocked=w.blocked) for w in wallets]
 
 
-def _major(amount: int) -> Decimal:
-    return Decimal(amount) / 100
-
-
 def operator_report_xlsx(report: OperatorReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """Two sheets (`core.documents.xlsx`): per fee and office the count and amount of each kind,
+    with a total row; and the funds each payer's valid coupons hold."""
+    book = new_workbook()
+    _figures_sheet(add_sheet(book, "coupons"), report)
+    _blocked_sheet(add_sheet(book, "blocked funds"), report)
+    return workbook_bytes(book)
 
-    money_format = "#,##0.00"
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "coupons"
-    sheet.append(
-        [
-            f"{report.tenant.name} · {report.start.isoformat()} – {report.end.isoformat()} · "
-            f"{report.tenant.currency}"
-        ]
-    )
+
+def _figures_sheet(sheet, report: OperatorReport) -> None:
+    tenant = report.tenant
+    period = f"{report.start.isoformat()} – {report.end.isoformat()}"
+    append_row(sheet, [f"{tenant.name} · {period} · {tenant.currency}"])
     header = ["fee", "fee name", "office"]
     for kind in KINDS:
         header += [f"{kind} (count)", f"{kind} (amount)"]
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    header_row(sheet, header)
     for row in report.rows:
         line = [row.fee.code, row.fee.name, row.office.code]
         for kind in KINDS:
-            line += [row.figures[kind].count, _major(row.figures[kind].amount)]
-        sheet.append(line)
+            line += [row.figures[kind].count, to_major(row.figures[kind].amount)]
+        append_row(sheet, line)
     total = ["total", "", ""]
     for kind in KINDS:
-        total += [report.totals[kind].count, _major(report.totals[kind].amount)]
-    sheet.append(total)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row[4::2]:
-            cell.number_format = money_format
-    sheet.freeze_panes = "A3"
+        total += [report.totals[kind].count, to_major(report.totals[kind].amount)]
+    append_row(sheet, total, bold=True)
+    for column in range(5, 4 + 2 * len(KINDS), 2):  # the amounts, beside each count
+        number_format(sheet, min_row=3, min_col=column, max_col=column)
 
-    blocked = book.create_sheet("blocked funds")
-    blocked.append(["payer", "tax id", "funding reference", "valid coupons", "blocked"])
-    for cell in blocked[1]:
-        cell.font = Font(bold=True)
+
+def _blocked_sheet(sheet, report: OperatorReport) -> None:
+    header_row(
+        sheet, ["payer", "tax id", "funding reference", "valid coupons", "blocked"], freeze=False
+    )
     for row in report.blocked:
-        blocked.append(
+        payer = row.wallet.payer
+        append_row(
+            sheet,
             [
-                row.wallet.payer.name,
-                row.wallet.payer.tax_id,
+                payer.name,
+                payer.tax_id,
                 row.wallet.funding_reference,
                 row.coupons,
-                _major(row.blocked),
-            ]
+                to_major(row.blocked),
+            ],
         )
-    blocked.append(["total", "", "", report.blocked_coupons, _major(report.blocked_total)])
-    for cell in blocked[blocked.max_row]:
-        cell.font = Font(bold=True)
-    for row in blocked.iter_rows(min_row=2, min_col=5, max_col=5):
-        for cell in row:
-            cell.number_format = money_format
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    total = ["total", "", "", report.blocked_coupons, to_major(report.blocked_total)]
+    append_row(sheet, total, bold=True)
+    number_format(sheet, min_row=2, min_col=5, max_col=5)
 
 
 def coupons_by_status(wallet: Wallet, now) -> list[dict]:

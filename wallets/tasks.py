@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from wallets.services import coupons_expire
+from wallets.services.coupons import coupons_expire
 
 
 @shared_task(name="wallets.expire_coupons")

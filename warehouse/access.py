@@ -6,7 +6,6 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.utils.functional import SimpleLazyObject
 
 from core.permissions import Permission, roles_with
 from warehouse.models import Membership
@@ -37,10 +36,3 @@ def has_permission(user, tenant_id: int, permission: Permission) -> bool:
             user=user, tenant_id=tenant_id, role__in=roles_with(permission)
         ).exists()
     )
-
-
-def roles(request) -> dict:
-    """Context processor: the signed-in user's roles, for the navigation of every page."""
-    from warehouse.selectors import user_roles
-
-    return {"roles": SimpleLazyObject(lambda: user_roles(request.user))}

@@ -16,7 +16,7 @@ from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
 from core.money import format_minor
 from warehouse import selectors
-from warehouse.models import PERIOD_REGEX, MappingProfile, Membership, Supplier, Tenant
+from warehouse.models import PERIOD_REGEX, MappingProfile, Supplier, Tenant
 from warehouse.reports import report_xlsx
 from warehouse.scoping import scope
 from warehouse.services.charges import charges_import
@@ -153,23 +153,7 @@ ERROR_BODY = inline_serializer(
 def _import_tenant(user, code: str | None) -> Tenant:
     """The tenant of an import: the one named (it must be visible: else 404), or the caller's
     only tenant. The caller's role there must allow imports (else 403)."""
-    if code:
-        tenant = scope(user, Tenant).filter(code=code).first()
-        if tenant is None:
-            raise NotFoundInput(
-                f"no tenant {code!r}", code="not_found", extra={"tenant": ["No such tenant."]}
-            )
-    else:
-        tenants = list(
-            Membership.objects.filter(user=user).values_list("tenant_id", flat=True).distinct()
-        )
-        if len(tenants) != 1:
-            raise BadInput(
-                "name the tenant: you belong to more than one tenant, or to none",
-                code="tenant_required",
-                extra={"tenant": ["This field is required."]},
-            )
-        tenant = Tenant.objects.get(pk=tenants[0])
+    tenant = selectors.tenant_of_caller(user, code)
     if not selectors.can_import(user, tenant.pk):
         raise PermissionDenied("your role does not allow importing charges in this tenant")
     return tenant

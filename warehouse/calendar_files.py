@@ -78,6 +78,8 @@ CSV_YEAR = "Год/Месяц"
 CSV_TOTAL_WORKING = "Всего рабочих дней"
 CSV_TOTAL_OFF = "Всего праздничных и выходных дней"
 
+_XML = "xmlcalendar"
+_CSV = "data.gov.ru CSV"
 _DAY_RE = re.compile(r"^(\d{2})\.(\d{2})$")
 _CSV_TOKEN_RE = re.compile(r"^(\d{1,2})([*+]?)$")
 
@@ -130,110 +132,134 @@ def _read_xml(data: bytes | str) -> list[tuple[str, dict[str, str], int]]:
     return elements
 
 
-def parse_xmlcalendar(data: bytes | str, *, year: int | None = None) -> dict:
-    """Parse an xmlcalendar.ru ``calendar.xml``; ``year``, if given, must match the file's.
+def _xml_date(text: str | None, line: int, attr: str, year: int) -> dt.date:
+    """A ``MM.DD`` attribute of a <day> as a date of ``year``."""
+    match = _DAY_RE.match(text or "")
+    if not match:
+        raise ValueError(f"{_XML}: line {line}: <day {attr}={text!r}> is not MM.DD")
+    try:
+        return dt.date(year, int(match[1]), int(match[2]))
+    except ValueError:
+        raise ValueError(
+            f"{_XML}: line {line}: <day {attr}={text!r}>: no such date in {year}"
+        ) from None
 
-    Pass the file's bytes: expat then honours the encoding in the XML declaration.
-    """
-    what = "xmlcalendar"
-    _check_size(data, what)
-    elements = _read_xml(data)
+
+def _xml_year(elements: list[tuple[str, dict[str, str], int]], year: int | None) -> int:
+    """The year of the root <calendar>, which must be ``year`` when one is asked for."""
     if not elements or elements[0][0] != "calendar":
-        raise ValueError(f"{what}: the root element is not <calendar>")
+        raise ValueError(f"{_XML}: the root element is not <calendar>")
     _, root, root_line = elements[0]
     try:
         file_year = int(root.get("year", ""))
     except ValueError:
         raise ValueError(
-            f"{what}: line {root_line}: <calendar year={root.get('year')!r}> is not a year"
+            f"{_XML}: line {root_line}: <calendar year={root.get('year')!r}> is not a year"
         ) from None
     if not 1900 <= file_year <= 2200:
-        raise ValueError(f"{what}: <calendar year={file_year}> is out of range")
+        raise ValueError(f"{_XML}: <calendar year={file_year}> is out of range")
     if year is not None and file_year != year:
-        raise ValueError(f"{what}: the file is for {file_year}, not {year}")
+        raise ValueError(f"{_XML}: the file is for {file_year}, not {year}")
+    return file_year
 
+
+def _xml_holiday_titles(elements: list[tuple[str, dict[str, str], int]]) -> dict[str, str]:
+    """The <holiday> titles by id, which a <day h=…> must name."""
     titles: dict[str, str] = {}
     for tag, attrs, line in elements:
         if tag == "holiday":
             if not attrs.get("id"):
-                raise ValueError(f"{what}: line {line}: <holiday> without id")
+                raise ValueError(f"{_XML}: line {line}: <holiday> without id")
             titles[attrs["id"]] = attrs.get("title", "")
+    return titles
 
-    def date_of(text: str | None, line: int, attr: str) -> dt.date:
-        match = _DAY_RE.match(text or "")
-        if not match:
-            raise ValueError(f"{what}: line {line}: <day {attr}={text!r}> is not MM.DD")
-        try:
-            return dt.date(file_year, int(match[1]), int(match[2]))
-        except ValueError:
+
+def _put(kinds: dict[dt.date, tuple[str, int]], day: dt.date, kind: str, line: int) -> None:
+    """Records ``day`` as ``kind``; the first line that gave a kind wins, a different kind for
+    the same day is an error."""
+    previous = kinds.get(day)
+    if previous and previous[0] != kind:
+        raise ValueError(
+            f"{_XML}: line {line}: {day.isoformat()} is {kind}, but line {previous[1]} "
+            f"makes it {previous[0]}"
+        )
+    kinds.setdefault(day, (kind, line))
+
+
+def _xml_day_kind(day: dt.date, t: str | None, h: str | None, line: int, tk) -> str:
+    """What a <day t=… h=…> makes of ``day``: holiday, decree, day_off, working or short."""
+    if t == "1":
+        if day in tk:
+            return "holiday"
+        return "decree" if h is not None else "day_off"
+    if t in ("2", "3"):
+        if day in tk:
             raise ValueError(
-                f"{what}: line {line}: <day {attr}={text!r}>: no such date in {file_year}"
-            ) from None
+                f"{_XML}: line {line}: {day.isoformat()} is a ТК 112 holiday marked t={t}"
+            )
+        weekend = day.weekday() >= 5
+        if t == "3" and not weekend:
+            raise ValueError(
+                f"{_XML}: line {line}: t=3 (working weekend day) on a weekday {day.isoformat()}"
+            )
+        return "working" if weekend else "short"
+    raise ValueError(f"{_XML}: line {line}: <day t={t!r}> is not 1, 2 or 3")
 
-    tk = tk112_dates(file_year)
+
+def _xml_days(elements, year: int, titles: dict[str, str], tk):
+    """The kind of each <day> by date (with its line), and the days named by ``f`` (a day off
+    moved from that weekend day), with their lines."""
     kinds: dict[dt.date, tuple[str, int]] = {}  # date -> (kind, line)
     sources: list[tuple[dt.date, int]] = []
-
-    def put(day: dt.date, kind: str, line: int) -> None:
-        previous = kinds.get(day)
-        if previous and previous[0] != kind:
-            raise ValueError(
-                f"{what}: line {line}: {day.isoformat()} is {kind}, but line {previous[1]} "
-                f"makes it {previous[0]}"
-            )
-        kinds.setdefault(day, (kind, line))
-
     day_count = 0
     for tag, attrs, line in elements:
         if tag != "day":
             continue
         day_count += 1
-        day = date_of(attrs.get("d"), line, "d")
-        weekend = day.weekday() >= 5
-        kind = attrs.get("t")
-        h = attrs.get("h")
+        day = _xml_date(attrs.get("d"), line, "d", year)
+        t, h = attrs.get("t"), attrs.get("h")
         if h is not None and h not in titles:
-            raise ValueError(f"{what}: line {line}: <day h={h!r}> names no <holiday id>")
-        if kind == "1":
-            if day in tk:
-                put(day, "holiday", line)
-            elif h is not None:
-                put(day, "decree", line)
-            else:
-                put(day, "day_off", line)
-            if attrs.get("f") is not None:
-                sources.append((date_of(attrs["f"], line, "f"), line))
-        elif kind in ("2", "3"):
-            if day in tk:
-                raise ValueError(
-                    f"{what}: line {line}: {day.isoformat()} is a ТК 112 holiday marked t={kind}"
-                )
-            if kind == "3" and not weekend:
-                raise ValueError(
-                    f"{what}: line {line}: t=3 (working weekend day) on a weekday {day.isoformat()}"
-                )
-            put(day, "working" if weekend else "short", line)
-        else:
-            raise ValueError(f"{what}: line {line}: <day t={kind!r}> is not 1, 2 or 3")
+            raise ValueError(f"{_XML}: line {line}: <day h={h!r}> names no <holiday id>")
+        _put(kinds, day, _xml_day_kind(day, t, h, line, tk), line)
+        if t == "1" and attrs.get("f") is not None:
+            sources.append((_xml_date(attrs["f"], line, "f", year), line))
     if day_count == 0:
-        raise ValueError(f"{what}: no <day> elements")
+        raise ValueError(f"{_XML}: no <day> elements")
+    return kinds, sources
 
+
+def _xml_moved_from(kinds: dict[dt.date, tuple[str, int]], sources, tk) -> None:
+    """A weekend day a day off was moved from is a working day (unless it is a holiday)."""
     for source, line in sources:
         if source.weekday() < 5:
             raise ValueError(
-                f"{what}: line {line}: f={source.strftime('%m.%d')} is a weekday; a day off "
+                f"{_XML}: line {line}: f={source.strftime('%m.%d')} is a weekday; a day off "
                 "can only be moved from a Saturday or Sunday"
             )
         if source not in tk:
-            put(source, "working", line)
+            _put(kinds, source, "working", line)
+
+
+def parse_xmlcalendar(data: bytes | str, *, year: int | None = None) -> dict:
+    """Parse an xmlcalendar.ru ``calendar.xml``; ``year``, if given, must match the file's.
+
+    Pass the file's bytes: expat then honours the encoding in the XML declaration.
+    """
+    _check_size(data, _XML)
+    elements = _read_xml(data)
+    file_year = _xml_year(elements, year)
+    titles = _xml_holiday_titles(elements)
+    tk = tk112_dates(file_year)
+    kinds, sources = _xml_days(elements, file_year, titles, tk)
+    _xml_moved_from(kinds, sources, tk)
 
     missing = sorted(d.isoformat() for d in tk if d not in kinds)
     if missing:
-        raise ValueError(f"{what}: ТК 112 holidays missing from <days>: {', '.join(missing)}")
+        raise ValueError(f"{_XML}: ТК 112 holidays missing from <days>: {', '.join(missing)}")
     pick = {k: {d for d, (kind, _) in kinds.items() if kind == k} for k in ("holiday", "working")}
     days_off = {d for d, (kind, _) in kinds.items() if kind == "day_off" and d.weekday() < 5}
     decree = {d for d, (kind, _) in kinds.items() if kind == "decree" and d.weekday() < 5}
-    return _result(file_year, pick["holiday"], days_off, pick["working"], decree, what)
+    return _result(file_year, pick["holiday"], days_off, pick["working"], decree, _XML)
 
 
 # --- data.gov.ru CSV ----------------------------------------------------------------------
@@ -248,91 +274,102 @@ def _decode(data: bytes | str) -> str:
         return data.decode("cp1251")
 
 
-def parse_datagov_csv(data: bytes | str, year: int) -> dict:
-    """Parse the data.gov.ru production-calendar CSV and return the row of ``year``."""
-    what = "data.gov.ru CSV"
-    _check_size(data, what)
-    text = _decode(data)
+def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
+    """The file's rows with their line numbers; the delimiter is `;` when the first line has
+    semicolons and no commas, otherwise `,`."""
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = ";" if "," not in first_line and ";" in first_line else ","
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
     try:
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
-        raise ValueError(f"{what}: line {reader.line_num}: {exc}") from None
+        raise ValueError(f"{_CSV}: line {reader.line_num}: {exc}") from None
     if not rows:
-        raise ValueError(f"{what}: file is empty")
-    header = [cell.strip() for cell in rows[0][1]]
+        raise ValueError(f"{_CSV}: file is empty")
+    return rows
+
+
+def _csv_header(row: list[str]) -> list[str]:
+    """The header: the year column, the twelve months, and the two totals somewhere after."""
+    header = [cell.strip() for cell in row]
     if header[:13] != [CSV_YEAR, *MONTHS_RU]:
         raise ValueError(
-            f"{what}: line 1: the header must start with {CSV_YEAR!r} and the twelve months, "
+            f"{_CSV}: line 1: the header must start with {CSV_YEAR!r} and the twelve months, "
             f"got {header[:13]!r}"
         )
     for name in (CSV_TOTAL_WORKING, CSV_TOTAL_OFF):
         if name not in header:
-            raise ValueError(f"{what}: line 1: no {name!r} column")
+            raise ValueError(f"{_CSV}: line 1: no {name!r} column")
+    return header
 
+
+def _csv_year_row(rows, header: list[str], year: int) -> tuple[int, list[str]]:
+    """The one row of ``year`` with its line; every non-blank row is checked on the way."""
     found: tuple[int, list[str]] | None = None
     for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            raise ValueError(f"{what}: line {line}: {len(row)} cells, the header has {len(header)}")
+            raise ValueError(f"{_CSV}: line {line}: {len(row)} cells, the header has {len(header)}")
         try:
             row_year = int(row[0].strip())
         except ValueError:
-            raise ValueError(f"{what}: line {line}: {row[0]!r} is not a year") from None
+            raise ValueError(f"{_CSV}: line {line}: {row[0]!r} is not a year") from None
         if row_year == year:
             if found:
                 raise ValueError(
-                    f"{what}: line {line}: {year} appears twice (also line {found[0]})"
+                    f"{_CSV}: line {line}: {year} appears twice (also line {found[0]})"
                 )
             found = (line, row)
     if found is None:
-        raise ValueError(f"{what}: no row for {year}")
-    line, row = found
-    cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
+        raise ValueError(f"{_CSV}: no row for {year}")
+    return found
 
-    tk = tk112_dates(year)
-    holidays: set[dt.date] = set()
-    days_off: set[dt.date] = set()
-    working: set[dt.date] = set()
-    for month, name in enumerate(MONTHS_RU, start=1):
-        where = f"{what}: line {line}, {name} {year}"
-        closed: dict[int, str] = {}
-        for token in cells[name].split(","):
-            token = token.strip()
-            match = _CSV_TOKEN_RE.match(token)
-            if not match:
-                raise ValueError(f"{where}: {token!r} is not a day (N, N* or N+)")
-            number, mark = int(match[1]), match[2]
-            if not 1 <= number <= calendar.monthrange(year, month)[1]:
-                raise ValueError(f"{where}: there is no day {number}")
-            if closed.get(number, mark) != mark:
-                raise ValueError(f"{where}: day {number} is listed twice, differently")
-            closed[number] = mark
-        for number in range(1, calendar.monthrange(year, month)[1] + 1):
-            day = dt.date(year, month, number)
-            weekend = day.weekday() >= 5
-            mark = closed.get(number)
-            if mark == "*":  # a shortened working day
-                if day in tk:
-                    raise ValueError(f"{where}: holiday {number} is marked * (a working day)")
-                if weekend:
-                    working.add(day)
-            elif mark is None:  # not listed: a working day
-                if day in tk:
-                    raise ValueError(f"{where}: holiday {number} is not listed as non-working")
-                if weekend:
-                    working.add(day)
-            elif day in tk:
-                holidays.add(day)
-            elif mark == "+" and weekend:
-                raise ValueError(f"{where}: {number}+ (a transferred day off) is a weekend day")
-            elif not weekend:
-                days_off.add(day)
 
-    entry = _result(year, holidays, days_off, working, set(), f"{what}: line {line}")
+def _csv_closed_days(cell: str, year: int, month: int, where: str) -> dict[int, str]:
+    """The days a month cell lists as non-working, with their mark ("", "*" or "+")."""
+    closed: dict[int, str] = {}
+    for token in cell.split(","):
+        token = token.strip()
+        match = _CSV_TOKEN_RE.match(token)
+        if not match:
+            raise ValueError(f"{where}: {token!r} is not a day (N, N* or N+)")
+        number, mark = int(match[1]), match[2]
+        if not 1 <= number <= calendar.monthrange(year, month)[1]:
+            raise ValueError(f"{where}: there is no day {number}")
+        if closed.get(number, mark) != mark:
+            raise ValueError(f"{where}: day {number} is listed twice, differently")
+        closed[number] = mark
+    return closed
+
+
+def _csv_sort_month(year: int, month: int, closed: dict[int, str], where: str, tk, days) -> None:
+    """Sorts each day of the month into ``days`` ("holidays", "days_off", "working"): listed
+    ones are non-working unless marked ``*``; an unlisted or ``*`` weekend day is working."""
+    for number in range(1, calendar.monthrange(year, month)[1] + 1):
+        day = dt.date(year, month, number)
+        weekend = day.weekday() >= 5
+        mark = closed.get(number)
+        if mark == "*":  # a shortened working day
+            if day in tk:
+                raise ValueError(f"{where}: holiday {number} is marked * (a working day)")
+            if weekend:
+                days["working"].add(day)
+        elif mark is None:  # not listed: a working day
+            if day in tk:
+                raise ValueError(f"{where}: holiday {number} is not listed as non-working")
+            if weekend:
+                days["working"].add(day)
+        elif day in tk:
+            days["holidays"].add(day)
+        elif mark == "+" and weekend:
+            raise ValueError(f"{where}: {number}+ (a transferred day off) is a weekend day")
+        elif not weekend:
+            days["days_off"].add(day)
+
+
+def _csv_check_totals(entry: dict, cells: dict[str, str], year: int, line: int) -> None:
+    """The file's own totals of working and non-working days must match the month cells."""
     total = entry["working_days_total"]
     days_in_year = dt.date(year, 12, 31).timetuple().tm_yday
     for name, expected in ((CSV_TOTAL_WORKING, total), (CSV_TOTAL_OFF, days_in_year - total)):
@@ -340,10 +377,31 @@ def parse_datagov_csv(data: bytes | str, year: int) -> dict:
             stated = int(cells[name])
         except ValueError:
             raise ValueError(
-                f"{what}: line {line}: {name} {cells[name]!r} is not a number"
+                f"{_CSV}: line {line}: {name} {cells[name]!r} is not a number"
             ) from None
         if stated != expected:
             raise ValueError(
-                f"{what}: line {line}: {name} is {stated}, but the month cells give {expected}"
+                f"{_CSV}: line {line}: {name} is {stated}, but the month cells give {expected}"
             )
+
+
+def parse_datagov_csv(data: bytes | str, year: int) -> dict:
+    """Parse the data.gov.ru production-calendar CSV and return the row of ``year``."""
+    _check_size(data, _CSV)
+    rows = _csv_rows(_decode(data))
+    header = _csv_header(rows[0][1])
+    line, row = _csv_year_row(rows, header, year)
+    cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
+
+    tk = tk112_dates(year)
+    days: dict[str, set[dt.date]] = {"holidays": set(), "days_off": set(), "working": set()}
+    for month, name in enumerate(MONTHS_RU, start=1):
+        where = f"{_CSV}: line {line}, {name} {year}"
+        closed = _csv_closed_days(cells[name], year, month, where)
+        _csv_sort_month(year, month, closed, where, tk, days)
+
+    entry = _result(
+        year, days["holidays"], days["days_off"], days["working"], set(), f"{_CSV}: line {line}"
+    )
+    _csv_check_totals(entry, cells, year, line)
     return entry

@@ -5,11 +5,22 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from warehouse import selectors
-from warehouse.models import PERIOD_REGEX, BatchStatus, ImportBatch, Supplier, Tenant
+from warehouse.models import PERIOD_REGEX, BatchStatus, ImportBatch, Supplier
 
 
-def _tenants(request):
-    return selectors.staff_scope(request.user, Tenant).order_by("code")
+def staff_tenants(request):
+    """The choices of a staff page's tenant filter (every app's): `selectors.tenants_of`."""
+    return selectors.tenants_of(request.user)
+
+
+def tenant_filter() -> django_filters.ModelChoiceFilter:
+    """A staff list's tenant filter, by code: the user's staff tenants, or all of them."""
+    return django_filters.ModelChoiceFilter(
+        queryset=staff_tenants,
+        to_field_name="code",
+        label=_("Tenant"),
+        empty_label=_("All tenants"),
+    )
 
 
 def _suppliers(request):
@@ -21,9 +32,7 @@ def _suppliers(request):
 
 
 class ImportBatchFilter(django_filters.FilterSet):
-    tenant = django_filters.ModelChoiceFilter(
-        queryset=_tenants, to_field_name="code", label=_("Tenant"), empty_label=_("All tenants")
-    )
+    tenant = tenant_filter()
     supplier = django_filters.ModelChoiceFilter(
         queryset=_suppliers, label=_("Supplier"), empty_label=_("All suppliers")
     )

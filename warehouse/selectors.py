@@ -16,8 +16,10 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
+from core.errors import ApplicationError
 from core.permissions import Permission, allows, roles_with
 from warehouse.access import has_permission
 from warehouse.models import (
@@ -188,6 +190,61 @@ def staff_scope(user, queryset_or_model) -> QuerySet:
         user=user, role__in=roles_with(Permission.VIEW_STAFF_PAGES)
     ).values("tenant_id")
     return rows.filter(**{f"{SCOPE_PATHS[rows.model].tenant}__in": staff_tenants})
+
+
+# --- the caller's tenant -----------------------------------------------------------------------
+
+
+def tenants_of(user) -> QuerySet[Tenant]:
+    """The tenants `user` works in as operator staff, by code: the choices of every staff page's
+    tenant filter, and the tenant a staff page defaults to (the first)."""
+    return staff_scope(user, Tenant).order_by("code")
+
+
+def staff_tenant_of(user, code: str | None) -> Tenant:
+    """A staff page's tenant: the one `code` names among `tenants_of(user)`, or the first when
+    no code is given. Http404 when there is none (another tenant's code answers the same as a
+    code nobody has)."""
+    tenants = tenants_of(user)
+    tenant = tenants.filter(code=code).first() if code else tenants.first()
+    if tenant is None:
+        raise Http404
+    return tenant
+
+
+def tenant_not_found(code: str) -> ApplicationError:
+    """The API's answer to a tenant code the caller may not see (404)."""
+    return ApplicationError(
+        f"no tenant {code!r}",
+        code="not_found",
+        extra={"tenant": ["No such tenant."]},
+        status_code=404,
+    )
+
+
+def tenant_required() -> ApplicationError:
+    """The API's answer to a call that must name its tenant (400)."""
+    return ApplicationError(
+        "name the tenant: you belong to more than one tenant, or to none",
+        code="tenant_required",
+        extra={"tenant": ["This field is required."]},
+        status_code=400,
+    )
+
+
+def tenant_of_caller(user, code: str | None) -> Tenant:
+    """An API call's tenant: the one `code` names, if the caller may see it (else
+    `tenant_not_found`, 404), or — no code given — the caller's only tenant (else
+    `tenant_required`, 400: they belong to several, or to none)."""
+    if code:
+        tenant = scope(user, Tenant).filter(code=code).first()
+        if tenant is None:
+            raise tenant_not_found(code)
+        return tenant
+    tenant_ids = {tenant_id for tenant_id, _role, _supplier in _memberships(user)}
+    if len(tenant_ids) != 1:
+        raise tenant_required()
+    return Tenant.objects.get(pk=tenant_ids.pop())
 
 
 def import_tenants(user) -> QuerySet[Tenant]:

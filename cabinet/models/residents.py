@@ -7,9 +7,9 @@ from django.db import models
 
 class LinkFailure(models.Model):
     """A wrong account number or verification code entered by a resident. Linking locks for the
-    resident, and for the account number, after `LINK_MAX_FAILURES` of these within
-    `LINK_LOCK_MINUTES` (cabinet.linking); the rows age out of the window, nothing deletes them
-    but a successful link of the same number by the same resident."""
+    resident, and for the account number, after `LINK_LOCKOUT.attempts` of these within its
+    window (cabinet.linking); the rows age out of the window, nothing deletes them but a
+    successful link of the same number by the same resident."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False

@@ -41,6 +41,23 @@ def _axis_label(value: float, money: bool, view) -> str:
     return format_amount(int(round(value)), view).rsplit(",", 1)[0].rsplit(".", 1)[0]
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """The chart's geometry: the plot area inside the margins and the value at its top."""
+
+    width: int
+    left: int
+    right: int
+    top: int
+    plot_w: int
+    plot_h: int
+    axis_top: float
+    rotate: bool  # category labels slanted, for many or long categories
+
+    def y(self, value: float) -> float:
+        return self.top + self.plot_h - self.plot_h * value / self.axis_top
+
+
 def bar_chart(
     chart: Series,
     *,
@@ -53,10 +70,35 @@ def bar_chart(
     per bar; amounts in minor units are labelled in major units without decimals."""
     names = list(chart.series)
     categories = chart.categories
+    values = {n: (chart.series[n] or [0] * len(categories)) for n in names}
+    plot, step = _plot(chart, values, stacked=stacked, width=width, height=height)
+
+    title = escape(chart.title)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'class="chart" role="img" aria-label="{title}" width="100%">',
+        f"<title>{title}</title>",
+    ]
+    _draw_grid(parts, plot, step, chart.money, view)
+    _draw_bars(parts, plot, chart, values, stacked=stacked, view=view)
+    _draw_legend(parts, plot, names)
+    if not categories or all(not any(values[n]) for n in names):
+        parts.append(
+            f'<text x="{plot.left + plot.plot_w / 2:.0f}" y="{plot.top + plot.plot_h / 2:.0f}" '
+            'text-anchor="middle" class="chart-empty">No data</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 — every text inside went through escape()
+
+
+def _plot(
+    chart: Series, values: dict[str, list[int]], *, stacked: bool, width: int, height: int
+) -> tuple[_Plot, float]:
+    """The geometry, and the step between the y axis's ticks: a round number, whole for
+    counts, with the axis topped at the first tick above the highest bar."""
+    names, categories = list(chart.series), chart.categories
     rotate = len(categories) > 6 or (len(categories) > 3 and width < 600)
     left, right, top, bottom = 78, 12, 34, 58 if rotate else 36
-    plot_w, plot_h = width - left - right, height - top - bottom
-    values = {n: (chart.series[n] or [0] * len(categories)) for n in names}
     if stacked:
         peak = max((sum(values[n][i] for n in names) for i in range(len(categories))), default=0)
     else:
@@ -66,34 +108,39 @@ def bar_chart(
     if not chart.money:
         step = max(1, math.ceil(step))
     axis_top = step * math.ceil(peak / step)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    return _Plot(width, left, right, top, plot_w, plot_h, axis_top, rotate), step
 
-    def y(value: float) -> float:
-        return top + plot_h - plot_h * value / axis_top
 
-    title = escape(chart.title)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'class="chart" role="img" aria-label="{title}" width="100%">',
-        f"<title>{title}</title>",
-    ]
+def _draw_grid(parts: list[str], plot: _Plot, step: float, money: bool, view) -> None:
+    """A horizontal line and a y-axis label per tick, from zero up to the axis top."""
     tick = 0.0
-    while tick <= axis_top + 1e-9:
-        ty = y(tick)
+    while tick <= plot.axis_top + 1e-9:
+        ty = plot.y(tick)
         parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" '
+            f'<line x1="{plot.left}" x2="{plot.width - plot.right}" y1="{ty:.1f}" y2="{ty:.1f}" '
             f'stroke="{"#8a94a0" if tick == 0 else "#e3e7ec"}" stroke-width="1"/>'
         )
-        label = escape(_axis_label(tick, chart.money, view))
+        label = escape(_axis_label(tick, money, view))
         parts.append(
-            f'<text x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" class="chart-axis">'
+            f'<text x="{plot.left - 6}" y="{ty + 4:.1f}" text-anchor="end" class="chart-axis">'
             f"{label}</text>"
         )
         tick += step
-    slot = plot_w / max(len(categories), 1)
+
+
+def _draw_bars(
+    parts: list[str], plot: _Plot, chart: Series, values, *, stacked: bool, view
+) -> None:
+    """Each category's slot: its bars (side by side, or stacked), each with a <title>, and the
+    category's label below."""
+    names, categories = list(chart.series), chart.categories
+    y, top, plot_h = plot.y, plot.top, plot.plot_h
+    slot = plot.plot_w / max(len(categories), 1)
     bars_in_slot = 1 if stacked else max(len(names), 1)
     bar_w = min(44.0, slot * 0.72 / bars_in_slot)
     for index, category in enumerate(categories):
-        x0 = left + slot * index + (slot - bar_w * bars_in_slot) / 2
+        x0 = plot.left + slot * index + (slot - bar_w * bars_in_slot) / 2
         base = 0
         for position, name in enumerate(names):
             value = values[name][index]
@@ -111,9 +158,9 @@ def bar_chart(
                 f'height="{max(y_bottom - y_top, 0.5):.1f}" fill="{color}">'
                 f"<title>{escape(category)} · {escape(name)}: {escape(shown)}</title></rect>"
             )
-        cx = left + slot * index + slot / 2
+        cx = plot.left + slot * index + slot / 2
         label = escape(category if len(category) <= 18 else category[:17] + "…")
-        if rotate:
+        if plot.rotate:
             parts.append(
                 f'<text x="{cx:.1f}" y="{top + plot_h + 14}" text-anchor="end" '
                 f'transform="rotate(-35 {cx:.1f} {top + plot_h + 14})" class="chart-axis">'
@@ -124,16 +171,13 @@ def bar_chart(
                 f'<text x="{cx:.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
                 f'class="chart-axis">{label}</text>'
             )
-    x = left
+
+
+def _draw_legend(parts: list[str], plot: _Plot, names: list[str]) -> None:
+    """A colour swatch and the name of each series, in a row above the plot."""
+    x = plot.left
     for position, name in enumerate(names):
         color = PALETTE[position % len(PALETTE)]
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{color}"/>')
         parts.append(f'<text x="{x + 17}" y="18" class="chart-legend">{escape(name)}</text>')
         x += 17 + 7.5 * len(name) + 22
-    if not categories or all(not any(values[n]) for n in names):
-        parts.append(
-            f'<text x="{left + plot_w / 2:.0f}" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
-            'class="chart-empty">No data</text>'
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 — every text inside went through escape()

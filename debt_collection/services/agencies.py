@@ -36,7 +36,8 @@ from debt_collection.models import (
     DebtCase,
 )
 from splitting.models import Payment, PaymentStatus
-from warehouse.models import AuditEvent, OpenItem, Tenant
+from warehouse.models import AuditEvent, Tenant
+from warehouse.selectors_open_items import account_balance
 
 
 def agency_create(
@@ -69,12 +70,9 @@ def agency_create(
 
 
 def case_debt(case: DebtCase) -> int:
-    """What the account owes now: its open debts after its credits (never below 0)."""
-    total = (
-        OpenItem.objects.filter(account_id=case.account_id).aggregate(t=Sum("open_amount"))["t"]
-        or 0
-    )
-    return max(total, 0)
+    """What the account owes now: its open debts after its credits (never below 0), warehouse's
+    balance — unlike splitting's `account_position`, the payments' unused advances not netted."""
+    return account_balance(case.account).total_due
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Collections analytics of one tenant, each a few grouped SQL aggregates:
 
-- debt by aging bucket (days past the due date; day 0 is the due date itself) and supplier;
+- debt by aging bucket (days past the due date, in the tenant's buckets) and supplier;
 - collection rate per month: of the charges due that month, the share cleared by payments
   (payments, advances applied, and reversals reopening them), for the last 12 months;
 - promises to pay kept and broken per month they were resolved;
@@ -34,14 +34,8 @@ from core.ui.charts import Series
 from debt_collection.models import CaseStage
 from splitting.models import Payment, PaymentStatus
 from warehouse.models import Clearing, ClearingKind, OpenItem, OpenItemKind, Supplier, Tenant
+from warehouse.selectors_open_items import aging, aging_buckets
 
-AGING_BUCKETS = (
-    ("0–30", 0, 30),
-    ("31–90", 31, 90),
-    ("91–180", 91, 180),
-    ("181–365", 181, 365),
-    (">365", 366, None),
-)
 PAID_KINDS = (ClearingKind.PAYMENT, ClearingKind.ADVANCE, ClearingKind.REVERSAL)
 
 
@@ -64,43 +58,18 @@ def _next_month(day: dt.date) -> dt.date:
 
 
 def aging_by_supplier(*, tenant: Tenant, as_of: dt.date) -> Series:
-    """Overdue open debt per aging bucket, one series per supplier."""
-
-    def between(low: int, high: int | None) -> Q:
-        condition = Q(due_date__lte=as_of - dt.timedelta(days=low))
-        if high is not None:
-            condition &= Q(due_date__gte=as_of - dt.timedelta(days=high))
-        return condition
-
-    buckets = {
-        f"b{index}": Coalesce(
-            Sum(
-                Case(
-                    When(between(low, high), then="open_amount"),
-                    default=0,
-                    output_field=IntegerField(),
-                )
-            ),
-            0,
-        )
-        for index, (_, low, high) in enumerate(AGING_BUCKETS)
-    }
-    rows = (
-        OpenItem.objects.filter(tenant=tenant, open_amount__gt=0, due_date__lte=as_of)
-        .values("supplier_id")
-        .annotate(**buckets)
-        .order_by("supplier_id")
-    )
+    """Overdue open debt per aging bucket (the tenant's, warehouse's `aging`), one series per
+    supplier with something overdue."""
+    buckets = aging_buckets(tenant)
     names = dict(Supplier.objects.filter(tenant=tenant).values_list("pk", "name"))
-    series = {
-        names.get(row["supplier_id"], str(row["supplier_id"])): [
-            row[f"b{i}"] for i in range(len(AGING_BUCKETS))
-        ]
-        for row in rows
-    }
+    series = {}
+    for row in aging(tenant, as_of=as_of):
+        values = [row[bucket.key] for bucket in buckets]
+        if any(values):
+            series[names.get(row["supplier_id"], str(row["supplier_id"]))] = values
     return Series(
         title="Debt by days past due",
-        categories=[name for name, _, _ in AGING_BUCKETS],
+        categories=[bucket.label for bucket in buckets],
         series=series,
     )
 

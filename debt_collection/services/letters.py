@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.dates import format_date
 from core.i18n import Texts
-from debt_collection.services.legal_documents import document_language
+from debt_collection.services.legal_documents.templates import document_language
 from messaging.models import Message, MessageChannel, MessageStatus
 from warehouse.models import AuditEvent, Tenant
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -53,6 +53,7 @@ from warehouse.models import (
     Supplier,
     Tenant,
 )
+from warehouse.selectors_open_items import open_debt_q, past_due_q
 from warehouse.services.penalties import penalties_post
 from warehouse.services.periods import period_parse
 
@@ -140,7 +141,9 @@ def period_end(period: str) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _movements(rows, zone: ZoneInfo) -> dict[int, list[engine.Movement]]:
+def movements_by_item(rows, zone: ZoneInfo) -> dict[int, list[engine.Movement]]:
+    """(item id, amount, cleared at) rows of clearings → each item's movements for the engine,
+    dated in the tenant's time zone `zone`."""
     by_item: dict[int, list[engine.Movement]] = defaultdict(list)
     for item_id, amount, cleared_at in rows:
         by_item[item_id].append(engine.Movement(cleared_at.astimezone(zone).date(), int(amount)))
@@ -177,30 +180,82 @@ def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
     policy = policy_for(tenant.profile)
     rules = supplier_rules(tenant)
 
-    last = PenaltyAccrual.objects.filter(tenant=tenant).aggregate(at=Max("through_date"))["at"]
-    candidates = OpenItem.objects.filter(
-        tenant=tenant, kind=OpenItemKind.CHARGES, amount__gt=0, due_date__lt=through
-    ).exclude(
-        pk__in=PenaltyAccrual.objects.filter(tenant=tenant, period=period).values("base_item_id")
-    )
-    if last is not None:
-        since = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-        cleared = Clearing.objects.filter(tenant=tenant, cleared_at__gte=since)
-        candidates = candidates.filter(
-            Q(open_amount__gt=0) | Q(pk__in=cleared.values("open_item_id"))
-        )
+    candidates = _charge_candidates(tenant=tenant, period=period, through=through, zone=zone)
     items = list(candidates.values_list("pk", "account_id", "supplier_id", "due_date", "amount"))
     if not items:
         return []
-    movements = _movements(
+    movements = movements_by_item(
         Clearing.objects.filter(open_item__in=candidates).values_list(
             "open_item_id", "amount", "cleared_at"
         ),
         zone,
     )
     charged = charged_so_far(candidates.values("pk"))
+    accrued = _accrue(
+        items,
+        tenant=tenant,
+        period=period,
+        through=through,
+        policy=policy,
+        rules=rules,
+        movements=movements,
+        charged=charged,
+        count_payment_day=settings.penalty_count_payment_day,
+    )
+    batches = penalties_post(
+        tenant=tenant,
+        period=period,
+        rows=[(a, s, amount) for (a, s), amount in sorted(accrued.postings.items())],
+        actor=actor,
+    )
+    _link_penalty_items(accrued.accruals, batches)
+    PenaltyAccrual.objects.bulk_create([a for a, _, _ in accrued.accruals], batch_size=2000)
+    _audit_charge(tenant=tenant, period=period, through=through, accrued=accrued, actor=actor)
+    return batches
 
-    accruals, postings, skipped = [], defaultdict(int), []
+
+def _charge_candidates(*, tenant: Tenant, period: str, through: dt.date, zone: ZoneInfo):
+    """The charges items due before `through` not yet accrued for `period`: once a run has
+    been, only those still open or cleared since the last run's date (an item paid in full
+    before then has its penalty charged already)."""
+    last = PenaltyAccrual.objects.filter(tenant=tenant).aggregate(at=Max("through_date"))["at"]
+    candidates = OpenItem.objects.filter(
+        past_due_q(through), tenant=tenant, kind=OpenItemKind.CHARGES, amount__gt=0
+    ).exclude(
+        pk__in=PenaltyAccrual.objects.filter(tenant=tenant, period=period).values("base_item_id")
+    )
+    if last is not None:
+        since = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+        cleared = Clearing.objects.filter(tenant=tenant, cleared_at__gte=since)
+        candidates = candidates.filter(open_debt_q() | Q(pk__in=cleared.values("open_item_id")))
+    return candidates
+
+
+@dataclass
+class _Accrued:
+    """What one charge run computed: the accrual rows (each with its account and supplier),
+    the increases to post per (account, supplier), and the items skipped for a missing rate."""
+
+    accruals: list = field(default_factory=list)  # (PenaltyAccrual, account id, supplier id)
+    postings: defaultdict = field(default_factory=lambda: defaultdict(int))
+    skipped: list = field(default_factory=list)  # (item id, reason)
+
+
+def _accrue(
+    items,
+    *,
+    tenant: Tenant,
+    period: str,
+    through: dt.date,
+    policy: Policy,
+    rules: dict[int, str | None],
+    movements: dict[int, list[engine.Movement]],
+    charged: dict[int, int],
+    count_payment_day: bool,
+) -> _Accrued:
+    """The engine over every item in memory: the cumulative penalty through `through`, and the
+    increase over what was charged before. A decrease posts nothing; its accrual says so."""
+    accrued = _Accrued()
     for item_id, account_id, supplier_id, due_date, amount in items:
         kind = rules.get(supplier_id)
         if kind is None:
@@ -215,10 +270,10 @@ def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
                 rule=rule,
                 rates=policy.rates,
                 policies=policy.policies,
-                count_payment_day=settings.penalty_count_payment_day,
+                count_payment_day=count_payment_day,
             )
         except engine.RateMissing as exc:
-            skipped.append((item_id, str(exc)))
+            accrued.skipped.append((item_id, str(exc)))
             continue
         before = charged.get(item_id, 0)
         increase = result.total - before
@@ -237,15 +292,13 @@ def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
                 f"computed {result.total} is below the {before} charged before: nothing posted"
             )
         else:
-            postings[(account_id, supplier_id)] += increase
-        accruals.append((accrual, account_id, supplier_id))
+            accrued.postings[(account_id, supplier_id)] += increase
+        accrued.accruals.append((accrual, account_id, supplier_id))
+    return accrued
 
-    batches = penalties_post(
-        tenant=tenant,
-        period=period,
-        rows=[(a, s, amount) for (a, s), amount in sorted(postings.items())],
-        actor=actor,
-    )
+
+def _link_penalty_items(accruals: list, batches: list) -> None:
+    """Each posted accrual names the penalty item its batch made for its account and supplier."""
     items_of = dict(
         ((account_id, supplier_id), pk)
         for pk, account_id, supplier_id in OpenItem.objects.filter(
@@ -255,7 +308,10 @@ def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
     for accrual, account_id, supplier_id in accruals:
         if accrual.amount:
             accrual.penalty_item_id = items_of[(account_id, supplier_id)]
-    PenaltyAccrual.objects.bulk_create([a for a, _, _ in accruals], batch_size=2000)
+
+
+def _audit_charge(*, tenant: Tenant, period: str, through: dt.date, accrued: _Accrued, actor):
+    accruals, skipped = accrued.accruals, accrued.skipped
     AuditEvent.objects.create(
         tenant=tenant,
         actor=actor,
@@ -264,13 +320,12 @@ def penalties_charge(*, tenant: Tenant, period: str, actor=None) -> list:
             "period": period,
             "through": through.isoformat(),
             "items": sum(1 for a, _, _ in accruals if a.amount),
-            "amount": sum(postings.values()),
+            "amount": sum(accrued.postings.values()),
             "below_charged": sum(1 for a, _, _ in accruals if not a.amount),
             "skipped": len(skipped),
             "skipped_reason": skipped[0][1] if skipped else "",
         },
     )
-    return batches
 
 
 @dataclass(frozen=True)
@@ -315,10 +370,10 @@ def account_penalty_calculation(*, account: Account, as_of: dt.date) -> AccountP
     rules = supplier_rules(tenant)
     items = list(
         OpenItem.objects.filter(
-            account=account, kind=OpenItemKind.CHARGES, amount__gt=0, due_date__lt=as_of
+            past_due_q(as_of), account=account, kind=OpenItemKind.CHARGES, amount__gt=0
         ).order_by("period", "supplier_id", "pk")
     )
-    movements = _movements(
+    movements = movements_by_item(
         Clearing.objects.filter(open_item__in=[i.pk for i in items]).values_list(
             "open_item_id", "amount", "cleared_at"
         ),

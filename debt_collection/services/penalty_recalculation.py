@@ -29,8 +29,9 @@ from debt_collection.models import (
     PenaltyRecalculation,
 )
 from debt_collection.services.penalties import (
-    _movements,
+    Policy,
     charged_so_far,
+    movements_by_item,
     policy_for,
     supplier_rules,
 )
@@ -81,24 +82,55 @@ def penalties_recalculate(
     zone = ZoneInfo(tenant.timezone)
     today = today or timezone.localdate(timezone=zone)
     result = RecalculationResult(run=uuid.uuid4(), period=_next_open_period(tenant, today))
+    through = _charged_through(tenant, since)
+    if not through:
+        return result
+    rows, postings = _corrections(tenant=tenant, through=through, zone=zone, result=result)
+    if not rows:
+        return result
+    penalties_post(
+        tenant=tenant,
+        period=result.period,
+        rows=[(a, s, amount) for (a, s), amount in sorted(postings.items()) if amount],
+        actor=actor,
+        recalculation=True,
+    )
+    PenaltyRecalculation.objects.bulk_create(rows, batch_size=2000)
+    result.items = len(rows)
+    result.increase = sum(r.difference for r in rows if r.difference > 0)
+    result.decrease = -sum(r.difference for r in rows if r.difference < 0)
+    result.reissue = _flag_documents(tenant, {account for account, _ in postings}, result.run)
+    _audit(tenant=tenant, since=since, result=result, rows=rows, actor=actor)
+    return result
+
+
+def _charged_through(tenant: Tenant, since: dt.date | None) -> dict[int, dt.date]:
+    """{charges item id: the last date its penalty was charged through}, for every item with
+    an accrual through `since` or later (every item with one when None)."""
     accruals = PenaltyAccrual.objects.filter(tenant=tenant)
     if since is not None:
         accruals = accruals.filter(through_date__gte=since)
-    through = dict(
+    return dict(
         PenaltyAccrual.objects.filter(base_item_id__in=accruals.values("base_item_id").distinct())
         .values("base_item_id")
         .annotate(last=Max("through_date"))
         .values_list("base_item_id", "last")
     )
-    if not through:
-        return result
+
+
+def _corrections(
+    *, tenant: Tenant, through: dict[int, dt.date], zone: ZoneInfo, result: RecalculationResult
+) -> tuple[list[PenaltyRecalculation], dict[tuple[int, int], int]]:
+    """A `PenaltyRecalculation` for each item whose penalty, recomputed through the same date
+    with today's rules, differs from what was charged, and the differences per (account,
+    supplier). Items without a rate for their days go to `result.skipped`."""
     items = {
         pk: (account_id, supplier_id, due_date, amount)
         for pk, account_id, supplier_id, due_date, amount in OpenItem.objects.filter(
             pk__in=list(through)
         ).values_list("pk", "account_id", "supplier_id", "due_date", "amount")
     }
-    movements = _movements(
+    movements = movements_by_item(
         Clearing.objects.filter(open_item_id__in=list(items)).values_list(
             "open_item_id", "amount", "cleared_at"
         ),
@@ -110,23 +142,16 @@ def penalties_recalculate(
     kinds = supplier_rules(tenant)
     rows, postings = [], defaultdict(int)
     for item_id, (account_id, supplier_id, due_date, amount) in sorted(items.items()):
-        kind = kinds.get(supplier_id)
         try:
-            if kind is None:  # exempt now: everything charged goes back
-                recomputed, rules = 0, []
-            else:
-                computed = engine.penalty_compute(
-                    due_date=due_date,
-                    amount=amount,
-                    movements=movements.get(item_id, ()),
-                    as_of=through[item_id],
-                    rule=policy.rule(kind, due_date),
-                    rates=policy.rates,
-                    policies=policy.policies,
-                    count_payment_day=settings.penalty_count_payment_day,
-                )
-                recomputed = computed.total
-                rules = sorted({line.rate_source for line in computed.lines if line.rate_source})
+            recomputed, rules = _recompute(
+                policy,
+                kinds.get(supplier_id),
+                due_date=due_date,
+                amount=amount,
+                movements=movements.get(item_id, ()),
+                as_of=through[item_id],
+                count_payment_day=settings.penalty_count_payment_day,
+            )
         except engine.RateMissing as exc:
             result.skipped.append(f"item {item_id}: {exc}")
             continue
@@ -147,20 +172,44 @@ def penalties_recalculate(
             )
         )
         postings[(account_id, supplier_id)] += recomputed - before
-    if not rows:
-        return result
-    penalties_post(
-        tenant=tenant,
-        period=result.period,
-        rows=[(a, s, amount) for (a, s), amount in sorted(postings.items()) if amount],
-        actor=actor,
-        recalculation=True,
+    return rows, postings
+
+
+def _recompute(
+    policy: Policy,
+    kind: str | None,
+    *,
+    due_date: dt.date,
+    amount: int,
+    movements,
+    as_of: dt.date,
+    count_payment_day: bool,
+) -> tuple[int, list[str]]:
+    """The item's cumulative penalty through `as_of` under today's rules, and the acts its
+    lines follow; an item exempt now (`kind` None) has none, so everything charged goes back."""
+    if kind is None:
+        return 0, []
+    computed = engine.penalty_compute(
+        due_date=due_date,
+        amount=amount,
+        movements=movements,
+        as_of=as_of,
+        rule=policy.rule(kind, due_date),
+        rates=policy.rates,
+        policies=policy.policies,
+        count_payment_day=count_payment_day,
     )
-    PenaltyRecalculation.objects.bulk_create(rows, batch_size=2000)
-    result.items = len(rows)
-    result.increase = sum(r.difference for r in rows if r.difference > 0)
-    result.decrease = -sum(r.difference for r in rows if r.difference < 0)
-    result.reissue = _flag_documents(tenant, {account for account, _ in postings}, result.run)
+    return computed.total, sorted({line.rate_source for line in computed.lines if line.rate_source})
+
+
+def _audit(
+    *,
+    tenant: Tenant,
+    since: dt.date | None,
+    result: RecalculationResult,
+    rows: list[PenaltyRecalculation],
+    actor,
+) -> None:
     AuditEvent.objects.create(
         tenant=tenant,
         actor=actor,
@@ -177,13 +226,12 @@ def penalties_recalculate(
             "skipped": len(result.skipped),
         },
     )
-    return result
 
 
 def _flag_documents(tenant: Tenant, account_ids: set[int], run: uuid.UUID) -> int:
     """Pre-trial claims and court documents of those accounts whose penalty, computed now for
     their own date, differs from what they demand: flagged for reissue."""
-    from debt_collection.services.legal_documents import penalties_by_item
+    from debt_collection.services.legal_documents.debt_table import penalties_by_item
 
     flagged = 0
     documents = LegalDocument.objects.filter(

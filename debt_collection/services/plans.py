@@ -118,30 +118,13 @@ def plan_create(
     instalments from `first_due`; an open promise of the case gives way to it."""
     settings = CollectionSettings.for_tenant(case.tenant)
     today = timezone.localdate()
-    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise CaseRefused("a plan has at least one month", code="bad_months")
-    if months > settings.plan_max_months:
-        raise CaseRefused(
-            f"a plan has at most {settings.plan_max_months} months", code="too_many_months"
-        )
-    if first_due < today:
-        raise CaseRefused("the first instalment cannot be due in the past", code="due_past")
-    if first_due > today + timedelta(days=62):
-        raise CaseRefused("the first instalment is due within two months", code="first_due_too_far")
+    _check_terms(months=months, first_due=first_due, today=today, settings=settings)
     locked = _open(case)
     if locked.stage not in (*WORKED_STAGES, CaseStage.PROMISED):
         raise CaseRefused(
             f"the case is at the stage {locked.get_stage_display()!r}", code="bad_stage"
         )
-    overdue = account_overdue(locked.account, on=today)
-    if amount is None:
-        amount = overdue
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise CaseRefused("nothing overdue to put in a plan", code="nothing_overdue")
-    if amount > overdue:
-        raise CaseRefused("the plan cannot exceed the overdue debt", code="exceeds_debt")
-    if amount < months:
-        raise CaseRefused("too small an amount for so many months", code="too_small")
+    amount = _plan_amount(locked, amount=amount, months=months, today=today)
     now = timezone.now()
     PromiseToPay.objects.filter(case=locked, status=PromiseStatus.OPEN).update(
         status=PromiseStatus.SUPERSEDED, resolved_at=now
@@ -161,7 +144,50 @@ def plan_create(
         created_at=now,
         created_by=actor,
     )
-    profile = locked.tenant.profile
+    _instalments_create(plan, rows, case=locked, first_due=first_due)
+    locked.stage, locked.promise_broken, locked.callback_at = CaseStage.PLAN, False, None
+    locked.save(update_fields=["stage", "promise_broken", "callback_at"])
+    _record(locked, plan, actor=actor, now=now)
+    return plan
+
+
+def _check_terms(
+    *, months: int, first_due: date, today: date, settings: CollectionSettings
+) -> None:
+    """The plan's length within the tenant's maximum, its first instalment due within two
+    months from today."""
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise CaseRefused("a plan has at least one month", code="bad_months")
+    if months > settings.plan_max_months:
+        raise CaseRefused(
+            f"a plan has at most {settings.plan_max_months} months", code="too_many_months"
+        )
+    if first_due < today:
+        raise CaseRefused("the first instalment cannot be due in the past", code="due_past")
+    if first_due > today + timedelta(days=62):
+        raise CaseRefused("the first instalment is due within two months", code="first_due_too_far")
+
+
+def _plan_amount(locked: DebtCase, *, amount: int | None, months: int, today: date) -> int:
+    """What the plan covers: the account's overdue debt, or `amount` when that is no more, and
+    at least one minor unit per month."""
+    overdue = account_overdue(locked.account, on=today)
+    if amount is None:
+        amount = overdue
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise CaseRefused("nothing overdue to put in a plan", code="nothing_overdue")
+    if amount > overdue:
+        raise CaseRefused("the plan cannot exceed the overdue debt", code="exceeds_debt")
+    if amount < months:
+        raise CaseRefused("too small an amount for so many months", code="too_small")
+    return amount
+
+
+def _instalments_create(
+    plan: PaymentPlan, rows: list[tuple[int, int]], *, case: DebtCase, first_due: date
+) -> None:
+    """One instalment a month from `first_due`, each with its reference and pay link."""
+    profile = case.tenant.profile
     for number, (part, share) in enumerate(rows, start=1):
         salt = new_salt()
         Instalment.objects.create(
@@ -173,15 +199,18 @@ def plan_create(
             interest_part=share,
             reference=instalment_reference(
                 profile=profile,
-                account_number=locked.account.account_number,
+                account_number=case.account.account_number,
                 plan_id=plan.pk,
                 number=number,
             ),
             pay_salt=salt,
             pay_token_hash=digest(pay_token(salt)),
         )
-    locked.stage, locked.promise_broken, locked.callback_at = CaseStage.PLAN, False, None
-    locked.save(update_fields=["stage", "promise_broken", "callback_at"])
+
+
+def _record(locked: DebtCase, plan: PaymentPlan, *, actor, now) -> None:
+    """The case's PLAN event and the audit row."""
+    amount, interest, months = plan.principal, plan.interest, plan.months
     _event(
         locked,
         CaseEventKind.PLAN,
@@ -201,7 +230,6 @@ def plan_create(
         principal=amount,
         interest=interest,
     )
-    return plan
 
 
 def _check_plan(plan: PaymentPlan, on: date) -> str:

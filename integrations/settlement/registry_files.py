@@ -152,9 +152,20 @@ def registry_xlsx(registry: Registry) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Registry"
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDDDDD")
+    _xlsx_summary(ws, registry)
+    _xlsx_lines(ws, registry)
+    _xlsx_widths(ws, registry)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
+
+_XLSX_HEADER_ROW = 5
+
+
+def _xlsx_summary(ws, registry: Registry) -> None:
+    """The title (row 1) and the summary: labels in row 2, values in row 3."""
+    bold = Font(bold=True)
     ws["A1"] = f"Settlement registry {registry.id} of {registry.day.isoformat()}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["D1"] = f"Operator: {registry.operator.name}"
@@ -175,7 +186,13 @@ def registry_xlsx(registry: Registry) -> bytes:
         if number_format:
             cell.number_format = number_format
 
-    header_row = 5
+
+def _xlsx_lines(ws, registry: Registry) -> None:
+    """The table: its header row (frozen, with an auto-filter over the lines), then a row per
+    line."""
+    bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor="DDDDDD")
+    header_row = _XLSX_HEADER_ROW
     for col, name in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=header_row, column=col, value=name)
         cell.font = bold
@@ -207,6 +224,9 @@ def registry_xlsx(registry: Registry) -> bytes:
         last = header_row + len(registry.lines)
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(COLUMNS))}{last}"
 
+
+def _xlsx_widths(ws, registry: Registry) -> None:
+    """Each column as wide as its longest text (header, lines, summary), within 8 to 50."""
     widths = [len(name) for name in COLUMNS]
     for line in registry.lines:
         texts = [
@@ -226,10 +246,6 @@ def registry_xlsx(registry: Registry) -> bytes:
         widths[i] = max(widths[i], len(text))
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 50)
-
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _supplier_label(registry: Registry) -> str:

@@ -75,6 +75,20 @@ def parse_mt940(data: bytes) -> Statement:
     reference."""
     if not isinstance(data, bytes):
         raise TypeError("parse_mt940 takes the file's bytes")
+    blocks = _read_blocks(data)
+    account = _the_account(blocks)
+    credits, skipped = _credits(blocks, account)
+    return Statement(
+        format="mt940",
+        account=account,
+        statement_id=",".join(_statement_id(block) for block in blocks),
+        credits=tuple(credits),
+        skipped=skipped,
+    )
+
+
+def _read_blocks(data: bytes) -> list[mt940.models.Transactions]:
+    """The file's `:20:` statements, as the package reads them."""
     text = _TRAILER_RE.sub("", _decode(data))
     try:
         # a StringIO, never the text itself: the package reads a str that names a file
@@ -83,7 +97,11 @@ def parse_mt940(data: bytes) -> Statement:
         raise StatementError(f"not a readable MT940 file: {_package_error(error)}") from error
     if not blocks:
         raise StatementError("not an MT940 file: no :20: statement")
+    return blocks
 
+
+def _the_account(blocks: list[mt940.models.Transactions]) -> str:
+    """The one `:25:` account all the statements are for (spaces removed)."""
     accounts: list[str] = []
     for block in blocks:
         account = _SPACE_RE.sub("", str(block.data.get("account_identification") or ""))
@@ -95,8 +113,14 @@ def parse_mt940(data: bytes) -> Statement:
         raise StatementError(
             f"one account per file, this one has {len(accounts)}: {', '.join(accounts)}"
         )
-    account = accounts[0]
+    return accounts[0]
 
+
+def _credits(
+    blocks: list[mt940.models.Transactions], account: str
+) -> tuple[list[StatementCredit], int]:
+    """The booked credits of every statement, in file order, and how many `:61:` lines were
+    skipped (debits, reversals, zero amounts)."""
     credits: list[StatementCredit] = []
     skipped = 0
     keys: set[str] = set()
@@ -122,16 +146,7 @@ def parse_mt940(data: bytes) -> Statement:
             entry = item.get("entry_date")
             booked_on = date(entry.year, entry.month, entry.day) if entry else value_on
             bank_reference = _reference(item.get("bank_reference"))
-            if bank_reference:
-                key = f"{account}:{bank_reference}"
-            else:
-                customer_reference = _reference(item.get("customer_reference")) or NONREF
-                combination = (customer_reference, value_on, amount)
-                fallback_seen[combination] += 1
-                key = (
-                    f"{account}:{customer_reference}:{value_on.isoformat()}:{amount}"
-                    f":{fallback_seen[combination]}"
-                )
+            key = _dedupe_key(account, bank_reference, item, value_on, amount, fallback_seen)
             if key in keys:
                 raise StatementError(f"{where}: bank reference {bank_reference!r} appears twice")
             keys.add(key)
@@ -153,10 +168,25 @@ def parse_mt940(data: bytes) -> Statement:
                     payer_account="",
                 )
             )
-    return Statement(
-        format="mt940",
-        account=account,
-        statement_id=",".join(_statement_id(block) for block in blocks),
-        credits=tuple(credits),
-        skipped=skipped,
+    return credits, skipped
+
+
+def _dedupe_key(
+    account: str,
+    bank_reference: str,
+    item: dict,
+    value_on: date,
+    amount: int,
+    fallback_seen: Counter[tuple[str, date, int]],
+) -> str:
+    """The account and the bank reference; without one, the customer reference, value date,
+    amount and the ordinal of that combination in the file (counted in `fallback_seen`)."""
+    if bank_reference:
+        return f"{account}:{bank_reference}"
+    customer_reference = _reference(item.get("customer_reference")) or NONREF
+    combination = (customer_reference, value_on, amount)
+    fallback_seen[combination] += 1
+    return (
+        f"{account}:{customer_reference}:{value_on.isoformat()}:{amount}"
+        f":{fallback_seen[combination]}"
     )

@@ -10,6 +10,11 @@ payment details and the QR always stay on page 1.
 RU follows the ЕПД's sections (payment-standards.md §6.2): header, 1 payer and executor,
 2 payment details per recipient with the QR, 3 the per-service calculation, 5 recalculations,
 then penalties with their own total. SEPA and CH print the same structure in German or English.
+
+Why this file is about 600 lines: it is one layout. `PagePainter`'s page flow (page turns,
+repeated headers, rows kept together, the compact spacing measured by `pages_of`) and the
+sections it flows share one cursor and are tuned against each other; split across modules,
+neither half would read on its own.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ from reportlab.pdfgen.canvas import Canvas
 from core.dates import format_date, format_period
 from core.documents.pdf import (
     BOLD,
-    FONT_DIR,  # noqa: F401  TRANSITIONAL: wallets/documents.py (being moved) imports it from here
     INK,
     REGULAR,
     RULE,

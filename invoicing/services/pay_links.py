@@ -8,8 +8,11 @@ import hashlib
 import hmac
 import secrets
 from base64 import urlsafe_b64encode
+from datetime import datetime, timedelta
 
 from django.conf import settings
+
+from core.ratelimit import Lockout
 
 TOKEN_BYTES = 16  # 128 bits
 # The pay links whose TAN this browser session has passed (document ids).
@@ -56,14 +59,17 @@ def mask_name(name: str) -> str:
     )
 
 
-TAN_ATTEMPTS = 5
-TAN_LOCK = 3600  # seconds
+# Five wrong TANs lock the link for an hour (`core.ratelimit`; the count and the lock are kept
+# on the document, so that they survive a restart).
+TAN_LOCKOUT = Lockout(attempts=5, window=timedelta(hours=1))
+
+
+def tan_locked(document, now: datetime) -> bool:
+    return TAN_LOCKOUT.locked(document.tan_locked_until, now)
 
 
 def pay_link_check_tan(*, document_id: int, tan: str) -> str:
     """ "ok", "wrong" or "locked". Five wrong TANs lock the link for an hour."""
-    from datetime import timedelta
-
     from django.db import transaction
     from django.utils import timezone
 
@@ -72,16 +78,16 @@ def pay_link_check_tan(*, document_id: int, tan: str) -> str:
     with transaction.atomic():
         document = PaymentDocument.objects.select_for_update().get(pk=document_id)
         now = timezone.now()
-        if document.tan_locked_until and document.tan_locked_until > now:
+        if tan_locked(document, now):
             return "locked"
         if secrets_match(tan, document.tan_hash):
             document.tan_failures, document.tan_locked_until = 0, None
             document.save(update_fields=["tan_failures", "tan_locked_until"])
             return "ok"
-        document.tan_failures += 1
-        if document.tan_failures >= TAN_ATTEMPTS:
-            document.tan_failures = 0
-            document.tan_locked_until = now + timedelta(seconds=TAN_LOCK)
+        failures, until = TAN_LOCKOUT.after_failure(document.tan_failures, now)
+        document.tan_failures = failures
+        if until is not None:
+            document.tan_locked_until = until
             document.save(update_fields=["tan_failures", "tan_locked_until"])
             return "locked"
         document.save(update_fields=["tan_failures"])

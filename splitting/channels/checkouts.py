@@ -364,7 +364,7 @@ def checkout_refund(*, payment: Payment, actor=None, reason: str = "") -> Paymen
     """Pays an online payment back through its provider, then reverses it in our books. The
     provider is called with no transaction open; only when it has accepted the refund is the
     payment reversed (every supplier's share and the open items restored)."""
-    from splitting.core.payments import payment_reverse
+    from splitting.core.reversals import payment_reverse
 
     payment.refresh_from_db(fields=["status"])
     if payment.status != PaymentStatus.BOOKED:

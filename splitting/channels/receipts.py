@@ -163,122 +163,161 @@ def shift_report_pdf(
 ) -> bytes:
     """The hand-over report of `shift` (open or closed) on A4, pages as many as it takes."""
     register_fonts()
-    tenant = shift.tenant
-    labels = _labels(tenant)
-    money = lambda amount: format_currency(amount, tenant)  # noqa: E731
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
-    canvas.setTitle(f"{labels['report']} {shift.pk}")
-    canvas.setAuthor(tenant.name)
-    page = 1
+    report = _ShiftReport(shift)
+    report.heading()
+    report.figures(totals)
+    report.payments(payments)
+    report.signatures()
+    return report.finish()
 
-    def text(x, y, value, size=9.0, bold=False, align="left", color=INK):
-        canvas.setFont(BOLD if bold else REGULAR, size)
-        canvas.setFillColorRGB(*color)
+
+class _ShiftReport:
+    """Draws the hand-over report top to bottom; `y` is where the next line goes."""
+
+    def __init__(self, shift: CashShift):
+        self.shift, self.tenant = shift, shift.tenant
+        self.labels = _labels(self.tenant)
+        self.buffer = io.BytesIO()
+        self.canvas = Canvas(self.buffer, pagesize=A4)
+        self.canvas.setTitle(f"{self.labels['report']} {shift.pk}")
+        self.canvas.setAuthor(self.tenant.name)
+        self.page = 1
+        self.y = PAGE_H - MARGIN
+        labels = self.labels
+        self.columns = [
+            (MARGIN, labels["time"], "left"),
+            (MARGIN + 20 * mm, labels["payment"], "left"),
+            (MARGIN + 45 * mm, labels["account"], "left"),
+            (MARGIN + 80 * mm, labels["method"], "left"),
+            (MARGIN + 132 * mm, labels["amount"], "right"),
+            (MARGIN + 157 * mm, labels["tendered"], "right"),
+            (PAGE_W - MARGIN, labels["change"], "right"),
+        ]
+
+    def money(self, amount: int) -> str:
+        return format_currency(amount, self.tenant)
+
+    def text(self, x, y, value, size=9.0, bold=False, align="left", color=INK):
+        self.canvas.setFont(BOLD if bold else REGULAR, size)
+        self.canvas.setFillColorRGB(*color)
         if align == "right":
-            canvas.drawRightString(x, y, value)
+            self.canvas.drawRightString(x, y, value)
         else:
-            canvas.drawString(x, y, value)
+            self.canvas.drawString(x, y, value)
 
-    def footer():
-        footer_text = f"{tenant.name} · {labels['report']} {shift.pk} · {labels['page']} {page}"
-        text(MARGIN, MARGIN / 2, footer_text, size=7, color=SOFT)
+    def footer(self):
+        footer_text = (
+            f"{self.tenant.name} · {self.labels['report']} {self.shift.pk} · "
+            f"{self.labels['page']} {self.page}"
+        )
+        self.text(MARGIN, MARGIN / 2, footer_text, size=7, color=SOFT)
 
-    y = PAGE_H - MARGIN
-    text(MARGIN, y, tenant.name, size=11, bold=True)
-    tax = tax_line(tenant, labels)
-    if tax or tenant.address:
-        y -= LINE
-        text(MARGIN, y, " · ".join(filter(None, [tax, tenant.address])), size=8, color=SOFT)
-    y -= 2 * LINE
-    text(MARGIN, y, f"{labels['report']} {shift.pk}", size=15, bold=True)
-    y -= 1.6 * LINE
-    closed = local_time(tenant, shift.closed_at) if shift.closed_at else labels["still_open"]
-    for label, value in (
-        (labels["cashier"], person(shift.cashier)),
-        (labels["opened"], local_time(tenant, shift.opened_at)),
-        (labels["closed"], closed),
-    ):
-        text(MARGIN, y, label, color=SOFT)
-        text(MARGIN + 45 * mm, y, value)
-        y -= LINE
+    def new_page(self):
+        self.footer()
+        self.canvas.showPage()
+        self.page += 1
+        self.y = PAGE_H - MARGIN
 
-    y -= LINE
-    difference = totals.difference
-    short = difference is not None and difference < 0
-    cash_label = f"{labels['cash_in']} ({labels['count']}: {totals.cash_count})"
-    card_label = f"{labels['card_in']} ({labels['count']}: {totals.card_count})"
-    figures = [
-        (labels["opening"], money(totals.opening), False, INK),
-        (cash_label, money(totals.cash_in), False, INK),
-        *(
-            [
-                (
-                    f"{labels['returned']} ({labels['count']}: {totals.returned_count})",
-                    money(-totals.cash_returned),
-                    False,
-                    INK,
-                )
-            ]
-            if totals.returned_count
-            else []
-        ),
-        (labels["expected"], money(totals.expected), True, INK),
-        (labels["counted"], "—" if totals.counted is None else money(totals.counted), False, INK),
-        (
-            labels["difference"],
-            "—" if difference is None else money(difference),
-            True,
-            DANGER if short else INK,
-        ),
-        None,  # card payments never reach the drawer
-        (card_label, money(totals.card_in), False, INK),
-        (labels["total_in"], money(totals.total_in), False, INK),
-    ]
-    right = MARGIN + 120 * mm
-    for figure in figures:
-        if figure is None:
-            y -= LINE * 0.5
-            continue
-        label, value, strong, color = figure
-        text(MARGIN, y, label, size=10, bold=strong, color=color)
-        text(right, y, value, size=10, bold=strong, align="right", color=color)
-        y -= LINE * 1.15
-    canvas.setStrokeColorRGB(*RULE)
+    def heading(self):
+        tenant, labels, shift = self.tenant, self.labels, self.shift
+        self.text(MARGIN, self.y, tenant.name, size=11, bold=True)
+        tax = tax_line(tenant, labels)
+        if tax or tenant.address:
+            self.y -= LINE
+            line = " · ".join(filter(None, [tax, tenant.address]))
+            self.text(MARGIN, self.y, line, size=8, color=SOFT)
+        self.y -= 2 * LINE
+        self.text(MARGIN, self.y, f"{labels['report']} {shift.pk}", size=15, bold=True)
+        self.y -= 1.6 * LINE
+        closed = local_time(tenant, shift.closed_at) if shift.closed_at else labels["still_open"]
+        for label, value in (
+            (labels["cashier"], person(shift.cashier)),
+            (labels["opened"], local_time(tenant, shift.opened_at)),
+            (labels["closed"], closed),
+        ):
+            self.text(MARGIN, self.y, label, color=SOFT)
+            self.text(MARGIN + 45 * mm, self.y, value)
+            self.y -= LINE
 
-    y -= LINE
-    text(MARGIN, y, labels["payments"], size=11, bold=True)
-    y -= LINE
-    columns = [
-        (MARGIN, labels["time"], "left"),
-        (MARGIN + 20 * mm, labels["payment"], "left"),
-        (MARGIN + 45 * mm, labels["account"], "left"),
-        (MARGIN + 80 * mm, labels["method"], "left"),
-        (MARGIN + 132 * mm, labels["amount"], "right"),
-        (MARGIN + 157 * mm, labels["tendered"], "right"),
-        (PAGE_W - MARGIN, labels["change"], "right"),
-    ]
+    def figures(self, totals: ShiftTotals):
+        self.y -= LINE
+        right = MARGIN + 120 * mm
+        for figure in self._figure_rows(totals):
+            if figure is None:
+                self.y -= LINE * 0.5
+                continue
+            label, value, strong, color = figure
+            self.text(MARGIN, self.y, label, size=10, bold=strong, color=color)
+            self.text(right, self.y, value, size=10, bold=strong, align="right", color=color)
+            self.y -= LINE * 1.15
+        self.canvas.setStrokeColorRGB(*RULE)
 
-    def header(y):
-        for x, title, align in columns:
-            text(x, y, title, size=8, bold=True, align=align, color=SOFT)
-        canvas.line(MARGIN, y - 1.6 * mm, PAGE_W - MARGIN, y - 1.6 * mm)
+    def _figure_rows(self, totals: ShiftTotals) -> list:
+        labels, money = self.labels, self.money
+        difference = totals.difference
+        short = difference is not None and difference < 0
+        returned = f"{labels['returned']} ({labels['count']}: {totals.returned_count})"
+        counted = "—" if totals.counted is None else money(totals.counted)
+        return [
+            (labels["opening"], money(totals.opening), False, INK),
+            (
+                f"{labels['cash_in']} ({labels['count']}: {totals.cash_count})",
+                money(totals.cash_in),
+                False,
+                INK,
+            ),
+            *(
+                [(returned, money(-totals.cash_returned), False, INK)]
+                if totals.returned_count
+                else []
+            ),
+            (labels["expected"], money(totals.expected), True, INK),
+            (labels["counted"], counted, False, INK),
+            (
+                labels["difference"],
+                "—" if difference is None else money(difference),
+                True,
+                DANGER if short else INK,
+            ),
+            None,  # card payments never reach the drawer
+            (
+                f"{labels['card_in']} ({labels['count']}: {totals.card_count})",
+                money(totals.card_in),
+                False,
+                INK,
+            ),
+            (labels["total_in"], money(totals.total_in), False, INK),
+        ]
+
+    def header(self, y):
+        for x, title, align in self.columns:
+            self.text(x, y, title, size=8, bold=True, align=align, color=SOFT)
+        self.canvas.line(MARGIN, y - 1.6 * mm, PAGE_W - MARGIN, y - 1.6 * mm)
         return y - LINE
 
-    if not payments:
-        text(MARGIN, y, labels["none"], color=SOFT)
-        y -= LINE
-    else:
-        y = header(y)
-    zone = ZoneInfo(tenant.timezone)
-    for desk in payments:
-        if y < MARGIN + 2 * LINE:
-            footer()
-            canvas.showPage()
-            page += 1
-            y = header(PAGE_H - MARGIN)
+    def payments(self, payments: list[CashDeskPayment]):
+        labels = self.labels
+        self.y -= LINE
+        self.text(MARGIN, self.y, labels["payments"], size=11, bold=True)
+        self.y -= LINE
+        if not payments:
+            self.text(MARGIN, self.y, labels["none"], color=SOFT)
+            self.y -= LINE
+        else:
+            self.y = self.header(self.y)
+        zone = ZoneInfo(self.tenant.timezone)
+        for desk in payments:
+            if self.y < MARGIN + 2 * LINE:
+                self.new_page()
+                self.y = self.header(self.y)
+            for (x, _, align), value in zip(self.columns, self._row(desk, zone), strict=True):
+                self.text(x, self.y, value, size=8.5, align=align)
+            self.y -= LINE
+
+    def _row(self, desk: CashDeskPayment, zone) -> list[str]:
+        labels, money = self.labels, self.money
         status = f" ({labels['reversed']})" if desk.payment.status == PaymentStatus.REVERSED else ""
-        values = [
+        return [
             desk.taken_at.astimezone(zone).strftime("%H:%M:%S"),
             str(desk.payment_id),
             desk.payment.account.account_number,
@@ -287,21 +326,20 @@ def shift_report_pdf(
             money(desk.tendered) if desk.tendered is not None else "—",
             money(desk.change) if desk.method == DeskMethod.CASH else "—",
         ]
-        for (x, _, align), value in zip(columns, values, strict=True):
-            text(x, y, value, size=8.5, align=align)
-        y -= LINE
 
-    if y < MARGIN + 4 * LINE:
-        footer()
-        canvas.showPage()
-        page += 1
-        y = PAGE_H - MARGIN
-    y -= 2.5 * LINE
-    for x, label in ((MARGIN, labels["handed"]), (MARGIN + 95 * mm, labels["received"])):
-        text(x, y, f"{label}: ", size=9)
-        canvas.line(x + 28 * mm, y - 1, x + 80 * mm, y - 1)
-    text(MARGIN + 28 * mm, y - LINE * 0.8, person(shift.cashier), size=7, color=SOFT)
-    footer()
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    def signatures(self):
+        labels = self.labels
+        if self.y < MARGIN + 4 * LINE:
+            self.new_page()
+        self.y -= 2.5 * LINE
+        y = self.y
+        for x, label in ((MARGIN, labels["handed"]), (MARGIN + 95 * mm, labels["received"])):
+            self.text(x, y, f"{label}: ", size=9)
+            self.canvas.line(x + 28 * mm, y - 1, x + 80 * mm, y - 1)
+        self.text(MARGIN + 28 * mm, y - LINE * 0.8, person(self.shift.cashier), size=7, color=SOFT)
+
+    def finish(self) -> bytes:
+        self.footer()
+        self.canvas.showPage()
+        self.canvas.save()
+        return self.buffer.getvalue()

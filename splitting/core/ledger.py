@@ -12,7 +12,7 @@ from django.db import connection
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
-from core.db import insert_row, insert_rows
+from core.db import insert_object, insert_objects
 from core.errors import ApplicationError
 from splitting.models import Entry, LedgerAccount, Transaction, TransactionKind
 from warehouse.models import Clearing
@@ -121,24 +121,18 @@ def transaction_post(
         memo=memo[:200],
         posted_at=at or timezone.now(),
     )
-    txn.pk = insert_row(
-        Transaction,
-        {
-            "tenant_id": tenant_id,
-            "kind": kind,
-            "payment_id": payment_id,
-            "batch_id": batch_id,
-            "memo": txn.memo,
-            "posted_at": txn.posted_at,
-        },
-    )
-    insert_rows(
-        Entry,
-        ("transaction_id", "ledger_account_id", "account_id", "period", "amount"),
+    insert_object(txn)
+    insert_objects(
         [
-            (txn.pk, ids[code], account_id, period, amount)
+            Entry(
+                transaction_id=txn.pk,
+                ledger_account_id=ids[code],
+                account_id=account_id,
+                period=period,
+                amount=amount,
+            )
             for (code, account_id, period), amount in merged.items()
-        ],
+        ]
     )
     return txn
 

@@ -9,6 +9,7 @@ with `ledger_totals` and `differences` below to compute them."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Q, Sum
 
@@ -64,204 +65,263 @@ def ledger_check(tenant: Tenant | None = None, *, limit: int = 20) -> list[Viola
 
 
 def _tenant_check(tenant: Tenant, limit: int) -> list[Violation]:
-    violations: list[Violation] = []
-    shares = [share(tenant) for share in hooks.ledger_shares]
+    return _TenantCheck(tenant, limit).run()
 
-    def report(rule: str, rows: list, describe) -> None:
-        for row in rows[:limit]:
-            violations.append(Violation(tenant.code, rule, describe(row)))
-        if len(rows) > limit:
-            violations.append(Violation(tenant.code, rule, f"… and {len(rows) - limit} more"))
 
-    unbalanced = list(
-        Entry.objects.filter(transaction__tenant=tenant)
-        .values("transaction_id")
-        .annotate(total=Sum("amount"))
-        .exclude(total=0)
-        .order_by("transaction_id")
-        .values_list("transaction_id", "total")
-    )
-    report(
-        "transaction sums to zero",
-        unbalanced,
-        lambda r: f"transaction {r[0]} sums to {r[1]}",
-    )
+class _TenantCheck:
+    """The rules of one tenant's ledger, each a method, run in a fixed order; what two rules
+    both read (the receivable, the bank credits, the apps' shares) is read once."""
 
-    receivable = ledger_totals(
-        tenant, "receivable:", "ledger_account__supplier_id", "account_id", "period"
-    )
-    open_items = Counter(
-        {
-            (r["supplier_id"], r["account_id"], r["period"]): r["total"]
-            for r in OpenItem.objects.filter(tenant=tenant)
-            .values("supplier_id", "account_id", "period")
-            .annotate(total=Sum("open_amount"))
-            .order_by()
-        }
-    )
-    report(
-        "receivable equals open items",
-        differences(receivable, open_items),
-        lambda r: f"supplier {r[0][0]} account {r[0][1]} {r[0][2]}: ledger {r[1]}, open {r[2]}",
-    )
+    def __init__(self, tenant: Tenant, limit: int):
+        self.tenant, self.limit = tenant, limit
+        self.violations: list[Violation] = []
+        self.shares = [share(tenant) for share in hooks.ledger_shares]
 
-    billed = ledger_totals(tenant, "billed:", "ledger_account__supplier_id", "period")
-    receivable_total: Counter = Counter()
-    for (supplier_id, _, period), amount in receivable.items():
-        receivable_total[(supplier_id, period)] += amount
-    negated = Counter({key: -amount for key, amount in billed.items()})
-    report(
-        "billed mirrors receivable",
-        differences(negated, receivable_total),
-        lambda r: f"supplier {r[0][0]} {r[0][1]}: billed {-r[1]}, receivable {r[2]}",
-    )
-
-    advance = Counter({k: -v for k, v in ledger_totals(tenant, "advance", "account_id").items()})
-    unused = Counter(
-        {
-            (r["account_id"],): r["total"]
-            for r in Payment.objects.filter(tenant=tenant, advance_open__gt=0)
-            .values("account_id")
-            .annotate(total=Sum("advance_open"))
-            .order_by()
-        }
-    )
-    report(
-        "advance equals payments' unused advances",
-        differences(advance, unused),
-        lambda r: f"account {r[0][0]}: ledger {r[1]}, payments {r[2]}",
-    )
-
-    payable = Counter(
-        {k: -v for k, v in ledger_totals(tenant, "payable:", "ledger_account__supplier_id").items()}
-    )
-    owed: Counter = Counter()
-    for r in (
-        Allocation.objects.filter(tenant=tenant)
-        .values("supplier_id")
-        .annotate(gross=Sum("amount"), commission=Sum("commission"))
-        .order_by()
-    ):
-        owed[(r["supplier_id"],)] += r["gross"] - r["commission"]
-    for r in Payout.objects.filter(tenant=tenant).values("supplier_id").annotate(t=Sum("amount")):
-        owed[(r["supplier_id"],)] -= r["t"]
-    for share in shares:
-        for supplier_id, amount in share.payable.items():
-            owed[(supplier_id,)] += amount
-    report(
-        "payable equals allocations net of commission and coupons used, less payouts",
-        differences(payable, owed),
-        lambda r: f"supplier {r[0][0]}: ledger {r[1]}, allocations {r[2]}",
-    )
-
-    commission = -sum(ledger_totals(tenant, "commission", "ledger_account_id").values())
-    withheld = Allocation.objects.filter(tenant=tenant).aggregate(t=Sum("commission"))["t"] or 0
-    if commission != withheld:
-        report(
-            "commission income equals commission withheld",
-            [(commission, withheld)],
-            lambda r: f"ledger {r[0]}, allocations {r[1]}",
-        )
-
-    clearing = Counter(
-        {
-            (code.partition(":")[2],): amount
-            for (code,), amount in ledger_totals(
-                tenant, "clearing:", "ledger_account__code"
-            ).items()
-        }
-    )
-    received: Counter = Counter()
-    for r in (
-        Payment.objects.filter(tenant=tenant, status=PaymentStatus.BOOKED)
-        .values("channel", "from_suspense")
-        .annotate(amount=Sum("amount"), refunded=Sum("refunded"))
-        .order_by()
-    ):
-        # A payment out of suspense took no money from the channel: the credit did, on arrival.
-        received[(r["channel"],)] += (0 if r["from_suspense"] else r["amount"]) - r["refunded"]
-    credits = BankCredit.objects.filter(tenant=tenant).aggregate(
-        parked=Sum("parked"), refunded=Sum("refunded"), open=Sum("open_amount")
-    )
-    received[("bank",)] += (credits["parked"] or 0) - (credits["refunded"] or 0)
-    for share in shares:
-        for channel, amount in share.received.items():
-            received[(channel,)] += amount
-    report(
-        "channel clearing equals booked payments",
-        differences(clearing, received),
-        lambda r: f"channel {r[0][0]}: ledger {r[1]}, payments {r[2]}",
-    )
-
-    suspense = -sum(ledger_totals(tenant, "suspense", "ledger_account_id").values())
-    if suspense != (credits["open"] or 0):
-        report(
-            "suspense equals the credits waiting in the queue",
-            [(suspense, credits["open"] or 0)],
-            lambda r: f"ledger {r[0]}, queue {r[1]}",
-        )
-
-    split = defaultdict(lambda: [0, 0, 0])
-    for r in (
-        Allocation.objects.filter(tenant=tenant)
-        .values("payment_id", "kind")
-        .annotate(total=Sum("amount"), commission=Sum("commission"))
-        .order_by()
-    ):
-        if r["kind"] == AllocationKind.PAYMENT:
-            split[r["payment_id"]][0] += r["total"]
-        elif r["kind"] == AllocationKind.ADVANCE:
-            split[r["payment_id"]][1] += r["total"]
-        if r["kind"] != AllocationKind.REVERSAL:
-            split[r["payment_id"]][2] += r["commission"]
-    wrong = []
-    for payment in Payment.objects.filter(tenant=tenant).only(
-        "pk", "amount", "advance", "advance_open", "refunded", "commission", "status"
-    ):
-        direct, applied, commission_sum = split[payment.pk]
-        # A reversed payment's unused advance went back with it: only a booked one must
-        # still hold what it has not applied.
-        booked = payment.status == PaymentStatus.BOOKED
-        if (
-            direct + payment.advance != payment.amount
-            or (booked and applied + payment.refunded != payment.advance - payment.advance_open)
-            or commission_sum != payment.commission
+    def run(self) -> list[Violation]:
+        for rule in (
+            self.transactions_balance,
+            self.receivable_is_open_items,
+            self.billed_mirrors_receivable,
+            self.advance_is_unused_advances,
+            self.payable_is_allocations_less_payouts,
+            self.commission_is_withheld,
+            self.clearing_is_booked_payments,
+            self.suspense_is_queue,
+            self.payments_are_allocated,
+            self.clearings_are_allocations,
         ):
-            wrong.append((payment.pk, payment.amount, direct, payment.advance, applied))
-    report(
-        "payment equals its allocations and advance",
-        wrong,
-        lambda r: f"payment {r[0]} of {r[1]}: allocated {r[2]}, advance {r[3]}, applied {r[4]}",
-    )
+            rule()
+        for check in hooks.ledger_checks:
+            for finding in check(self.tenant):
+                self.report(finding.rule, finding.details, lambda detail: detail)
+        return self.violations
 
-    cleared = Counter(
-        {
-            (r["open_item_id"],): r["total"]
-            for r in Clearing.objects.filter(
-                Q(kind__in=[ClearingKind.PAYMENT, ClearingKind.ADVANCE, ClearingKind.REVERSAL])
-                & Q(source_id__startswith="payment:"),
-                tenant=tenant,
+    def report(self, rule: str, rows: list, describe) -> None:
+        for row in rows[: self.limit]:
+            self.violations.append(Violation(self.tenant.code, rule, describe(row)))
+        if len(rows) > self.limit:
+            self.violations.append(
+                Violation(self.tenant.code, rule, f"… and {len(rows) - self.limit} more")
             )
-            .values("open_item_id")
+
+    @cached_property
+    def receivable(self) -> Counter:
+        return ledger_totals(
+            self.tenant, "receivable:", "ledger_account__supplier_id", "account_id", "period"
+        )
+
+    @cached_property
+    def credits(self) -> dict:
+        return BankCredit.objects.filter(tenant=self.tenant).aggregate(
+            parked=Sum("parked"), refunded=Sum("refunded"), open=Sum("open_amount")
+        )
+
+    def transactions_balance(self) -> None:
+        unbalanced = list(
+            Entry.objects.filter(transaction__tenant=self.tenant)
+            .values("transaction_id")
             .annotate(total=Sum("amount"))
+            .exclude(total=0)
+            .order_by("transaction_id")
+            .values_list("transaction_id", "total")
+        )
+        self.report(
+            "transaction sums to zero",
+            unbalanced,
+            lambda r: f"transaction {r[0]} sums to {r[1]}",
+        )
+
+    def receivable_is_open_items(self) -> None:
+        open_items = Counter(
+            {
+                (r["supplier_id"], r["account_id"], r["period"]): r["total"]
+                for r in OpenItem.objects.filter(tenant=self.tenant)
+                .values("supplier_id", "account_id", "period")
+                .annotate(total=Sum("open_amount"))
+                .order_by()
+            }
+        )
+        self.report(
+            "receivable equals open items",
+            differences(self.receivable, open_items),
+            lambda r: f"supplier {r[0][0]} account {r[0][1]} {r[0][2]}: ledger {r[1]}, open {r[2]}",
+        )
+
+    def billed_mirrors_receivable(self) -> None:
+        billed = ledger_totals(self.tenant, "billed:", "ledger_account__supplier_id", "period")
+        receivable_total: Counter = Counter()
+        for (supplier_id, _, period), amount in self.receivable.items():
+            receivable_total[(supplier_id, period)] += amount
+        negated = Counter({key: -amount for key, amount in billed.items()})
+        self.report(
+            "billed mirrors receivable",
+            differences(negated, receivable_total),
+            lambda r: f"supplier {r[0][0]} {r[0][1]}: billed {-r[1]}, receivable {r[2]}",
+        )
+
+    def advance_is_unused_advances(self) -> None:
+        advance = Counter(
+            {k: -v for k, v in ledger_totals(self.tenant, "advance", "account_id").items()}
+        )
+        unused = Counter(
+            {
+                (r["account_id"],): r["total"]
+                for r in Payment.objects.filter(tenant=self.tenant, advance_open__gt=0)
+                .values("account_id")
+                .annotate(total=Sum("advance_open"))
+                .order_by()
+            }
+        )
+        self.report(
+            "advance equals payments' unused advances",
+            differences(advance, unused),
+            lambda r: f"account {r[0][0]}: ledger {r[1]}, payments {r[2]}",
+        )
+
+    def payable_is_allocations_less_payouts(self) -> None:
+        tenant = self.tenant
+        payable = Counter(
+            {
+                k: -v
+                for k, v in ledger_totals(tenant, "payable:", "ledger_account__supplier_id").items()
+            }
+        )
+        owed: Counter = Counter()
+        for r in (
+            Allocation.objects.filter(tenant=tenant)
+            .values("supplier_id")
+            .annotate(gross=Sum("amount"), commission=Sum("commission"))
             .order_by()
-        }
-    )
-    allocated = Counter(
-        {
-            (r["open_item_id"],): r["total"]
-            for r in Allocation.objects.filter(tenant=tenant)
-            .values("open_item_id")
-            .annotate(total=Sum("amount"))
+        ):
+            owed[(r["supplier_id"],)] += r["gross"] - r["commission"]
+        payouts = (
+            Payout.objects.filter(tenant=tenant).values("supplier_id").annotate(t=Sum("amount"))
+        )
+        for r in payouts:
+            owed[(r["supplier_id"],)] -= r["t"]
+        for share in self.shares:
+            for supplier_id, amount in share.payable.items():
+                owed[(supplier_id,)] += amount
+        self.report(
+            "payable equals allocations net of commission and coupons used, less payouts",
+            differences(payable, owed),
+            lambda r: f"supplier {r[0][0]}: ledger {r[1]}, allocations {r[2]}",
+        )
+
+    def commission_is_withheld(self) -> None:
+        tenant = self.tenant
+        commission = -sum(ledger_totals(tenant, "commission", "ledger_account_id").values())
+        withheld = Allocation.objects.filter(tenant=tenant).aggregate(t=Sum("commission"))["t"]
+        withheld = withheld or 0
+        if commission != withheld:
+            self.report(
+                "commission income equals commission withheld",
+                [(commission, withheld)],
+                lambda r: f"ledger {r[0]}, allocations {r[1]}",
+            )
+
+    def clearing_is_booked_payments(self) -> None:
+        clearing = Counter(
+            {
+                (code.partition(":")[2],): amount
+                for (code,), amount in ledger_totals(
+                    self.tenant, "clearing:", "ledger_account__code"
+                ).items()
+            }
+        )
+        received: Counter = Counter()
+        for r in (
+            Payment.objects.filter(tenant=self.tenant, status=PaymentStatus.BOOKED)
+            .values("channel", "from_suspense")
+            .annotate(amount=Sum("amount"), refunded=Sum("refunded"))
             .order_by()
-        }
-    )
-    report(
-        "clearings equal allocations per open item",
-        differences(cleared, allocated),
-        lambda r: f"open item {r[0][0]}: cleared {r[1]}, allocated {r[2]}",
-    )
-    for check in hooks.ledger_checks:
-        for finding in check(tenant):
-            report(finding.rule, finding.details, lambda detail: detail)
-    return violations
+        ):
+            # A payment out of suspense took no money from the channel: the credit did, on
+            # arrival.
+            received[(r["channel"],)] += (0 if r["from_suspense"] else r["amount"]) - r["refunded"]
+        received[("bank",)] += (self.credits["parked"] or 0) - (self.credits["refunded"] or 0)
+        for share in self.shares:
+            for channel, amount in share.received.items():
+                received[(channel,)] += amount
+        self.report(
+            "channel clearing equals booked payments",
+            differences(clearing, received),
+            lambda r: f"channel {r[0][0]}: ledger {r[1]}, payments {r[2]}",
+        )
+
+    def suspense_is_queue(self) -> None:
+        suspense = -sum(ledger_totals(self.tenant, "suspense", "ledger_account_id").values())
+        if suspense != (self.credits["open"] or 0):
+            self.report(
+                "suspense equals the credits waiting in the queue",
+                [(suspense, self.credits["open"] or 0)],
+                lambda r: f"ledger {r[0]}, queue {r[1]}",
+            )
+
+    def payments_are_allocated(self) -> None:
+        split = self._allocated_per_payment()
+        wrong = []
+        for payment in Payment.objects.filter(tenant=self.tenant).only(
+            "pk", "amount", "advance", "advance_open", "refunded", "commission", "status"
+        ):
+            direct, applied, commission_sum = split[payment.pk]
+            # A reversed payment's unused advance went back with it: only a booked one must
+            # still hold what it has not applied.
+            booked = payment.status == PaymentStatus.BOOKED
+            if (
+                direct + payment.advance != payment.amount
+                or (booked and applied + payment.refunded != payment.advance - payment.advance_open)
+                or commission_sum != payment.commission
+            ):
+                wrong.append((payment.pk, payment.amount, direct, payment.advance, applied))
+        self.report(
+            "payment equals its allocations and advance",
+            wrong,
+            lambda r: f"payment {r[0]} of {r[1]}: allocated {r[2]}, advance {r[3]}, applied {r[4]}",
+        )
+
+    def _allocated_per_payment(self) -> dict[int, list[int]]:
+        """Per payment: allocated directly, applied from its advance, commission withheld."""
+        split = defaultdict(lambda: [0, 0, 0])
+        for r in (
+            Allocation.objects.filter(tenant=self.tenant)
+            .values("payment_id", "kind")
+            .annotate(total=Sum("amount"), commission=Sum("commission"))
+            .order_by()
+        ):
+            if r["kind"] == AllocationKind.PAYMENT:
+                split[r["payment_id"]][0] += r["total"]
+            elif r["kind"] == AllocationKind.ADVANCE:
+                split[r["payment_id"]][1] += r["total"]
+            if r["kind"] != AllocationKind.REVERSAL:
+                split[r["payment_id"]][2] += r["commission"]
+        return split
+
+    def clearings_are_allocations(self) -> None:
+        cleared = Counter(
+            {
+                (r["open_item_id"],): r["total"]
+                for r in Clearing.objects.filter(
+                    Q(kind__in=[ClearingKind.PAYMENT, ClearingKind.ADVANCE, ClearingKind.REVERSAL])
+                    & Q(source_id__startswith="payment:"),
+                    tenant=self.tenant,
+                )
+                .values("open_item_id")
+                .annotate(total=Sum("amount"))
+                .order_by()
+            }
+        )
+        allocated = Counter(
+            {
+                (r["open_item_id"],): r["total"]
+                for r in Allocation.objects.filter(tenant=self.tenant)
+                .values("open_item_id")
+                .annotate(total=Sum("amount"))
+                .order_by()
+            }
+        )
+        self.report(
+            "clearings equal allocations per open item",
+            differences(cleared, allocated),
+            lambda r: f"open item {r[0][0]}: cleared {r[1]}, allocated {r[2]}",
+        )

@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from rest_framework import status
 
-from core.db import insert_row, insert_rows
+from core.db import insert_object, insert_objects
 from core.errors import ApplicationError
 from invoicing.models import DocumentStatus, PaymentDocument
 from splitting.core import allocation as engine
@@ -25,16 +25,14 @@ from splitting.models import (
     AllocationKind,
     AllocationOrder,
     AllocationRules,
-    BankCredit,
     Channel,
-    CreditStatus,
     IdempotencyKey,
     Payment,
     PaymentStatus,
     TransactionKind,
 )
 from splitting.selectors import AllocationLine
-from warehouse.models import Account, AuditEvent, OpenItem, OpenItemKind, Supplier, Tenant
+from warehouse.models import Account, OpenItem, OpenItemKind, Supplier, Tenant
 from warehouse.services.open_items import ClearingRequest, open_items_clear, open_items_lock
 
 
@@ -55,13 +53,13 @@ class PaymentOutcome:
 
 @dataclass(frozen=True)
 class IdempotencyRequest:
-    """An API request's key, stored in the payment's own transaction with the body `render`
-    gives for the new payment: the key can never name a payment that was not booked."""
+    """An API request's key, stored with the new payment's id in the payment's own transaction:
+    the key can never name a payment that was not booked, and a replay is answered from the
+    payment (`splitting.core.idempotency`)."""
 
     user_id: int
     key: str
     request_hash: str
-    render: Callable[[Payment, list[AllocationLine]], dict]
 
 
 def payment_post(
@@ -146,43 +144,9 @@ def _post(
     booked_with,
 ):
     locked = open_items_lock(account=account)
-    rules = allocation_rules(tenant)
     items = {item.pk: item for item in locked}
-    payable = _payable(locked)
     document = _document(tenant, account, document_reference) if document_reference else None
-
-    suppliers: dict[int, Supplier]
-    if split:
-        if not rules.allow_explicit_split:
-            raise PaymentRefused("this operator does not take split payments", code="no_split")
-        suppliers = _suppliers(Supplier.objects.filter(tenant=tenant, code__in=split))
-        by_code = {s.code: s.pk for s in suppliers.values()}
-        unknown = sorted(set(split) - by_code.keys())
-        if unknown:
-            raise PaymentRefused(
-                f"unknown supplier {unknown[0]!r}",
-                code="unknown_supplier",
-                extra={"split": {code: ["No such supplier."] for code in unknown}},
-            )
-        try:
-            allocation = engine.allocate_explicit(
-                amount, payable, {by_code[code]: part for code, part in split.items()}
-            )
-        except engine.AllocationRefused as refused:
-            names = {pk: s.code for pk, s in suppliers.items()}
-            fields = {names.get(k, str(k)): [v] for k, v in (refused.fields or {}).items()}
-            raise PaymentRefused(
-                str(refused), code=refused.code, extra={"split": fields} if fields else {}
-            ) from None
-    else:
-        order = engine.Order(rules.order)
-        if document is not None and rules.document_first:
-            in_document = {item.id for item in payable if item.period <= document.period}
-            allocation = engine.allocate_document(amount, payable, in_document, order)
-        else:
-            allocation = engine.allocate(amount, payable, order)
-        wanted = {part.supplier_id for part in allocation.parts}
-        suppliers = _suppliers(Supplier.objects.filter(pk__in=wanted)) if wanted else {}
+    allocation, suppliers = _allocate(tenant, amount, _payable(locked), split, document)
 
     now = timezone.now()
     shares = _commissions(allocation, suppliers)
@@ -204,27 +168,7 @@ def _post(
         received_at=received_at or now,
         booked_at=now,
     )
-    payment.pk = insert_row(
-        Payment,
-        {
-            "tenant_id": tenant.pk,
-            "account_id": account.pk,
-            "amount": amount,
-            "channel": channel,
-            "external_id": external_id,
-            "document_reference": document_reference,
-            "document_id": document.pk if document else None,
-            "status": payment.status,
-            "commission": payment.commission,
-            "advance": payment.advance,
-            "advance_open": payment.advance_open,
-            "refunded": 0,
-            "bank_credit_id": bank_credit.pk if bank_credit else None,
-            "from_suspense": from_suspense,
-            "received_at": payment.received_at,
-            "booked_at": now,
-        },
-    )
+    insert_object(payment)
     legs = [Leg(ledger.SUSPENSE if from_suspense else ledger.clearing(channel), amount)]
     if allocation.advance:
         legs.append(Leg(ledger.ADVANCE, -allocation.advance, account.pk))
@@ -241,20 +185,68 @@ def _post(
     )
     lines = _lines(shares, suppliers)
     if idempotency is not None:
-        insert_row(
-            IdempotencyKey,
-            {
-                "user_id": idempotency.user_id,
-                "key": idempotency.key,
-                "request_hash": idempotency.request_hash,
-                "status_code": 201,
-                "response": idempotency.render(payment, lines),
-                "created_at": now,
-            },
+        insert_object(
+            IdempotencyKey(
+                user_id=idempotency.user_id,
+                key=idempotency.key,
+                request_hash=idempotency.request_hash,
+                status_code=201,
+                payment_id=payment.pk,
+                created_at=now,
+            )
         )
     if booked_with is not None:
         booked_with(payment)
     return PaymentOutcome(payment, created=True, lines=lines)
+
+
+def _allocate(
+    tenant: Tenant,
+    amount: int,
+    payable: list[engine.Item],
+    split: dict[str, int] | None,
+    document: PaymentDocument | None,
+) -> tuple[engine.Allocation, dict[int, Supplier]]:
+    """How the payment spreads over what is payable, by the tenant's rules: the payer's own
+    split, else the document's lines first (when the rules say so), else the rules' order;
+    and the suppliers it reaches."""
+    rules = allocation_rules(tenant)
+    if split:
+        return _allocate_split(tenant, amount, payable, split, rules)
+    order = engine.Order(rules.order)
+    if document is not None and rules.document_first:
+        in_document = {item.id for item in payable if item.period <= document.period}
+        allocation = engine.allocate_document(amount, payable, in_document, order)
+    else:
+        allocation = engine.allocate(amount, payable, order)
+    wanted = {part.supplier_id for part in allocation.parts}
+    suppliers = _suppliers(Supplier.objects.filter(pk__in=wanted)) if wanted else {}
+    return allocation, suppliers
+
+
+def _allocate_split(tenant, amount, payable, split, rules):
+    if not rules.allow_explicit_split:
+        raise PaymentRefused("this operator does not take split payments", code="no_split")
+    suppliers = _suppliers(Supplier.objects.filter(tenant=tenant, code__in=split))
+    by_code = {s.code: s.pk for s in suppliers.values()}
+    unknown = sorted(set(split) - by_code.keys())
+    if unknown:
+        raise PaymentRefused(
+            f"unknown supplier {unknown[0]!r}",
+            code="unknown_supplier",
+            extra={"split": {code: ["No such supplier."] for code in unknown}},
+        )
+    try:
+        allocation = engine.allocate_explicit(
+            amount, payable, {by_code[code]: part for code, part in split.items()}
+        )
+    except engine.AllocationRefused as refused:
+        names = {pk: s.code for pk, s in suppliers.items()}
+        fields = {names.get(k, str(k)): [v] for k, v in (refused.fields or {}).items()}
+        raise PaymentRefused(
+            str(refused), code=refused.code, extra={"split": fields} if fields else {}
+        ) from None
+    return allocation, suppliers
 
 
 def _suppliers(queryset) -> dict[int, Supplier]:
@@ -407,7 +399,7 @@ def _book(
         )
         for part, commission in shares
     ]
-    insert_rows(Allocation, ALLOCATION_COLUMNS, [_values(row) for row in rows])
+    insert_objects(rows)
     open_items_clear(
         account=account,
         requests=[ClearingRequest(part.item_id, part.amount) for part in parts],
@@ -426,24 +418,6 @@ def _book(
             at=at,
         )
     )
-
-
-ALLOCATION_COLUMNS = (
-    "tenant_id",
-    "payment_id",
-    "transaction_id",
-    "open_item_id",
-    "supplier_id",
-    "period",
-    "kind",
-    "amount",
-    "commission",
-    "booked_at",
-)
-
-
-def _values(row: Allocation) -> tuple:
-    return tuple(getattr(row, column) for column in ALLOCATION_COLUMNS)
 
 
 def advances_apply(*, account: Account, locked: list[OpenItem] | None = None) -> int:
@@ -490,99 +464,6 @@ def advances_apply(*, account: Account, locked: list[OpenItem] | None = None) ->
     return applied_total
 
 
-@transaction.atomic(durable=True)
-def payment_reverse(*, payment: Payment, actor=None, reason: str = "") -> Payment:
-    """Undoes a payment: a new ledger transaction negating all of its bookings (its own and
-    those of its advance applied later), its open items reopened, negative allocation rows for
-    the suppliers' registries. Other payments' advances then cover what they can."""
-    account = payment.account
-    open_items_lock(account=account)
-    payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
-    if payment.status == PaymentStatus.REVERSED:
-        raise PaymentConflict("the payment is already reversed", code="already_reversed")
-    booked = list(
-        Allocation.objects.filter(
-            payment=payment, kind__in=[AllocationKind.PAYMENT, AllocationKind.ADVANCE]
-        ).order_by("pk")
-    )
-    now = timezone.now()
-    txn = ledger.transactions_negate(
-        tenant_id=payment.tenant_id,
-        of=list(payment.transactions.order_by("pk").values_list("pk", flat=True)),
-        kind=TransactionKind.REVERSAL,
-        payment_id=payment.pk,
-        memo=f"reversal of {payment.channel}:{payment.external_id}" + (f": {reason}"[:120]),
-    )
-    reopen: dict[int, int] = defaultdict(int)
-    for row in booked:
-        reopen[row.open_item_id] -= row.amount
-    if reopen:
-        open_items_clear(
-            account=account,
-            requests=[ClearingRequest(pk, amount) for pk, amount in sorted(reopen.items())],
-            kind="reversal",
-            source_id=f"payment:{payment.pk}",
-            at=now,
-        )
-    rows = Allocation.objects.bulk_create(
-        [
-            Allocation(
-                tenant_id=row.tenant_id,
-                payment_id=payment.pk,
-                transaction_id=txn.pk,
-                open_item_id=row.open_item_id,
-                supplier_id=row.supplier_id,
-                period=row.period,
-                kind=AllocationKind.REVERSAL,
-                amount=-row.amount,
-                commission=-row.commission,
-                booked_at=now,
-            )
-            for row in booked
-        ]
-    )
-    payment.status, payment.reversed_at, payment.advance_open = PaymentStatus.REVERSED, now, 0
-    payment.save(update_fields=["status", "reversed_at", "advance_open"])
-    if payment.from_suspense and payment.bank_credit_id:
-        # The negated bookings credit suspense again: the credit waits in the queue again.
-        credit = BankCredit.objects.select_for_update().get(pk=payment.bank_credit_id)
-        credit.open_amount += payment.amount - payment.refunded
-        credit.status = CreditStatus.SUSPENSE
-        credit.save(update_fields=["open_amount", "status"])
-    suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in={r.supplier_id for r in rows})}
-    events_enqueue(
-        supplier_events(
-            payment=payment,
-            account=account,
-            rows=rows,
-            suppliers=suppliers,
-            event="payment.reversed",
-            at=now,
-        )
-    )
-    AuditEvent.objects.create(
-        tenant_id=payment.tenant_id,
-        actor=actor,
-        action="payment.reversed",
-        detail={"payment": payment.pk, "amount": payment.amount, "reason": reason},
-    )
-    advances_apply(account=account)
-    return payment
-
-
-__all__ = [
-    "advance_refund",
-    "PaymentConflict",
-    "PaymentOutcome",
-    "PaymentRefused",
-    "advances_apply",
-    "allocation_rules",
-    "charges_book",
-    "payment_post",
-    "payment_reverse",
-]
-
-
 def charges_book(*, batch) -> None:
     """Called by warehouse inside a charge import's transaction (`warehouse.hooks`): books the
     charges in the ledger, then lets the accounts' unused advances pay the new charges."""
@@ -602,39 +483,3 @@ def charges_book(*, batch) -> None:
     )
     for account in Account.objects.filter(pk__in=list(waiting)).select_related("tenant"):
         advances_apply(account=account, locked=open_items_lock(account=account))
-
-
-@transaction.atomic(durable=True)
-def advance_refund(*, payment: Payment, amount: int, actor=None, reason: str = "") -> Payment:
-    """Pays back part or all of a payment's unused advance to the payer, through the channel
-    it came from: the advance account gives it up, the channel's clearing pays it out."""
-    open_items_lock(account=payment.account)
-    payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
-    if payment.status != PaymentStatus.BOOKED:
-        raise PaymentConflict("the payment is reversed", code="already_reversed")
-    if not isinstance(amount, int) or not 0 < amount <= payment.advance_open:
-        raise PaymentRefused(
-            f"a refund takes 0.01 up to the unused advance ({payment.advance_open} minor units)",
-            code="bad_amount",
-            extra={"amount": ["More than the unused advance."]},
-        )
-    ledger.transaction_post(
-        tenant_id=payment.tenant_id,
-        kind=TransactionKind.REFUND,
-        legs=[
-            Leg(ledger.ADVANCE, amount, payment.account_id),
-            Leg(ledger.clearing(payment.channel), -amount),
-        ],
-        payment_id=payment.pk,
-        memo=f"refund of {payment.channel}:{payment.external_id}" + (f": {reason}"[:120]),
-    )
-    payment.advance_open -= amount
-    payment.refunded += amount
-    payment.save(update_fields=["advance_open", "refunded"])
-    AuditEvent.objects.create(
-        tenant_id=payment.tenant_id,
-        actor=actor,
-        action="payment.advance_refunded",
-        detail={"payment": payment.pk, "amount": amount, "reason": reason},
-    )
-    return payment

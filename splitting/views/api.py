@@ -1,7 +1,7 @@
 """REST endpoints of splitting (`/api/v1/`): payments, their reversal, account and supplier
 balances. Thin: parse, check permission, call one service or selector."""
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -21,10 +21,12 @@ from splitting.core.idempotency import (
     request_hash,
     stored_answer,
 )
-from splitting.core.payments import IdempotencyRequest, payment_post, payment_reverse
+from splitting.core.payments import IdempotencyRequest, payment_post
+from splitting.core.reversals import payment_reverse
 from splitting.models import Channel, Payment
-from warehouse.models import Account, Membership, Supplier, Tenant
+from warehouse.models import Account, Supplier, Tenant
 from warehouse.scoping import scope
+from warehouse.selectors import tenant_not_found, tenant_of_caller, tenant_required
 
 AMOUNT = r"^\d{1,13}\.\d{2}$"
 AMOUNT_ERRORS = {"invalid": 'an amount in major units with exactly 2 decimals, e.g. "1234.50"'}
@@ -144,69 +146,21 @@ def _payment_tenant(user, code: str | None) -> Tenant:
     """The tenant a payment is posted in, in one query: the one named, or the caller's only
     tenant where their role may post payments (operator admin, accountant)."""
     if user.is_superuser:
-        return _tenant(user, code)
+        return tenant_of_caller(user, code)
     tenants: dict[int, Tenant] = {}
     may_post = False
-    for tenant, role in (
-        (Tenant.from_db("default", TENANT_FIELDS, row[:-1]), row[-1]) for row in _memberships(user)
-    ):
+    for tenant, role in selectors.tenants_with_roles(user):
         if code and tenant.code != code:
             continue
         tenants[tenant.pk] = tenant
         may_post = may_post or allows(role, Permission.POST_PAYMENTS)
     if code and not tenants:
-        raise NotFound(f"no tenant {code!r}")
+        raise tenant_not_found(code)
     if len(tenants) != 1:
-        raise BadInput(
-            "name the tenant: you belong to more than one tenant, or to none",
-            code="tenant_required",
-            extra={"tenant": ["This field is required."]},
-        )
+        raise tenant_required()
     if not may_post:
         raise PermissionDenied("your role does not allow posting payments in this tenant")
     return next(iter(tenants.values()))
-
-
-TENANT_FIELDS = ["id", "code", "name", "profile", "currency", "timezone"]
-
-
-def _memberships(user) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join('t.' + f for f in TENANT_FIELDS)}, m.role"
-            " FROM warehouse_membership m JOIN warehouse_tenant t ON t.id = m.tenant_id"
-            " WHERE m.user_id = %s",
-            [user.pk],
-        )
-        return cursor.fetchall()
-
-
-def _account(tenant: Tenant, number: str) -> Account | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM warehouse_account WHERE tenant_id = %s AND account_number = %s",
-            [tenant.pk, number],
-        )
-        row = cursor.fetchone()
-    return None if row is None else Account(pk=row[0], tenant_id=tenant.pk, account_number=number)
-
-
-def _tenant(user, code: str | None) -> Tenant:
-    if code:
-        tenant = scope(user, Tenant).filter(code=code).first()
-        if tenant is None:
-            raise NotFound(f"no tenant {code!r}")
-        return tenant
-    tenants = list(
-        Membership.objects.filter(user=user).values_list("tenant_id", flat=True).distinct()
-    )
-    if len(tenants) != 1:
-        raise BadInput(
-            "name the tenant: you belong to more than one tenant, or to none",
-            code="tenant_required",
-            extra={"tenant": ["This field is required."]},
-        )
-    return Tenant.objects.get(pk=tenants[0])
 
 
 def the_account(user, number: str, tenant_code: str | None, field: str = "field") -> Account:
@@ -251,14 +205,14 @@ class PaymentCreateApi(APIView):
     def post(self, request):
         key = idempotency_key(request, required=True)
         digest = request_hash(request.data)
-        replay = stored_answer(request.user, key, digest)
+        replay = stored_answer(request.user, key, digest, render_payment=_payment_answer)
         if replay is not None:
             return replay
         given = PaymentIn(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
         tenant = _payment_tenant(request.user, data.get("tenant"))
-        account = _account(tenant, data["account_number"])
+        account = selectors.account_of_number(tenant, data["account_number"])
         if account is None:
             raise ApplicationError(
                 f"no account {data['account_number']!r}",
@@ -266,11 +220,6 @@ class PaymentCreateApi(APIView):
                 extra={"account_number": ["No such account."]},
                 status_code=status.HTTP_404_NOT_FOUND,
             )
-
-        def render(payment: Payment, lines) -> dict:
-            payment.tenant, payment.account = tenant, account
-            return payment_body(payment, lines)
-
         try:
             outcome = payment_post(
                 tenant=tenant,
@@ -281,11 +230,11 @@ class PaymentCreateApi(APIView):
                 document_reference=data.get("document_reference", ""),
                 split={p["supplier"]: to_minor(p["amount"]) for p in data.get("split", [])} or None,
                 received_at=data.get("received_at"),
-                idempotency=IdempotencyRequest(request.user.pk, key, digest, render),
+                idempotency=IdempotencyRequest(request.user.pk, key, digest),
             )
         except IntegrityError:
             # The same key, answered meanwhile by a concurrent request.
-            replay = stored_answer(request.user, key, digest)
+            replay = stored_answer(request.user, key, digest, render_payment=_payment_answer)
             if replay is None:
                 raise
             return replay
@@ -294,11 +243,24 @@ class PaymentCreateApi(APIView):
         if outcome.created:
             return Response(payment_body(payment, outcome.lines), status=status.HTTP_201_CREATED)
         # The channel sent this payment before, under another key (or a concurrent replay of
-        # this one): answer as first answered, when this key was stored; else as it stands.
-        replay = stored_answer(request.user, key, digest)
+        # this one): answer as first answered, when this key was kept; else as it stands.
+        replay = stored_answer(request.user, key, digest, render_payment=_payment_answer)
         if replay is not None:
             return replay
-        return idempotent_answer(request.user, key, digest, payment_body(payment), 200)
+        return idempotent_answer(
+            request.user,
+            key,
+            digest,
+            payment_body(payment),
+            200,
+            payment_id=payment.pk,
+            render_payment=_payment_answer,
+        )
+
+
+def _payment_answer(payment_id: int) -> dict:
+    """A replayed payment request's answer, rendered from the payment the key names."""
+    return payment_body(selectors.payment_with_parties(payment_id))
 
 
 class PaymentDetailApi(APIView):

@@ -36,7 +36,7 @@ from splitting import selectors
 from splitting.access import may_settle
 from splitting.channels.checkouts import checkout_refund
 from splitting.core.outbox import supplier_event_resend
-from splitting.core.payments import payment_reverse
+from splitting.core.reversals import payment_reverse
 from splitting.filters import PaymentFilter, RegistryFilter, SupplierEventFilter
 from splitting.models import PaymentStatus, RegistryStatus
 from splitting.settlement.registries import FORMATS, payout_create, registries_build, registry_file

@@ -21,7 +21,7 @@ from splitting.settlement.reconciliation import (
 from warehouse.access import staff_required
 from warehouse.models import Tenant
 from warehouse.reports import FileRejected
-from warehouse.selectors import staff_scope
+from warehouse.selectors import tenants_of
 
 
 class ReconciliationForm(forms.Form):
@@ -42,7 +42,7 @@ class ReconciliationForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tenant"].queryset = staff_scope(user, Tenant).order_by("code")
+        self.fields["tenant"].queryset = tenants_of(user)
 
     def clean(self):
         cleaned = super().clean()

@@ -16,8 +16,7 @@ from core.money import format_currency, to_minor
 from core.ui.tables import TABLE_TEMPLATE, when
 from splitting.models import BankCredit, StatementImport
 from splitting.tables import NOWRAP, NUM
-from warehouse.models import Tenant
-from warehouse.selectors import staff_scope
+from warehouse.filters import tenant_filter
 
 COUNT = {"th": {"class": "num"}, "td": {"class": "num"}}
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -161,14 +160,8 @@ class AmountFilter(django_filters.Filter):
     field_class = AmountField
 
 
-def _tenants(request):
-    return staff_scope(request.user, Tenant).order_by("code")
-
-
 class SuspenseFilter(django_filters.FilterSet):
-    tenant = django_filters.ModelChoiceFilter(
-        queryset=_tenants, to_field_name="code", label=_("Tenant"), empty_label=_("All tenants")
-    )
+    tenant = tenant_filter()
     booked_from = django_filters.DateFilter(
         field_name="booked_on", lookup_expr="gte", label=_("Booked from"), widget=DATE
     )

@@ -27,7 +27,8 @@ from django.urls import reverse
 
 from config.celery import app
 from debt_collection.models import DunningLevel, DunningStep
-from debt_collection.services.dunning import dunning_defaults, dunning_run
+from debt_collection.services.dunning.defaults import dunning_defaults
+from debt_collection.services.dunning.run import dunning_run
 from messaging.models import Message
 from tests.bench.world import bench_tenant, import_file, supplier_files
 from warehouse.models import OpenItem

@@ -113,14 +113,14 @@ def test_debt_aging_buckets(water_user, paid):
     totals = sel.aging_totals(water_user, paid.supplier, today)
     assert totals["d0_30"] == 15000
     assert totals["d31_90"] == 7000 + 4000  # what is left of 140.00 and 90.00
-    assert totals["not_due"] == totals["d91_180"] == totals["d181_plus"] == 0
+    assert totals["not_due"] == totals["d91_180"] == totals["d181_365"] == 0
     rows = sel.aging_materialise(paid.supplier, sel.aging_rows(water_user, paid.supplier, today))
     assert [(r.account_number, r.supplier_number, r.total) for r in rows] == [
         ("00000001", "VK-0001", 22000),
         ("00000002", "VK-0002", 4000),
     ]
     late = sel.aging_totals(water_user, paid.supplier, dt.date(2027, 7, 1))
-    assert late["d91_180"] == 15000 and late["d181_plus"] == 11000
+    assert late["d91_180"] == 15000 and late["d181_365"] == 11000  # the default buckets
 
 
 def test_the_debt_page_and_its_downloads(water_client, paid):

@@ -25,7 +25,7 @@ from debt_collection.services.agencies import (
     handover_create,
     handover_report,
 )
-from splitting.core.payments import payment_reverse
+from splitting.core.reversals import payment_reverse
 from tests.debt_collection.workspace_helpers import open_case, staff
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 from tests.splitting.helpers import pay

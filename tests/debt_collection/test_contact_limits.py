@@ -35,7 +35,7 @@ from debt_collection.services.contact_limits import (
     tenant_call_limits,
     working_days,
 )
-from debt_collection.services.dunning import dunning_run
+from debt_collection.services.dunning.run import dunning_run
 from messaging.models import Message
 from messaging.services.messages import message_queue
 from tests.debt_collection.workspace_helpers import open_case

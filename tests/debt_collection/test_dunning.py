@@ -17,12 +17,9 @@ from debt_collection.models import (
     DunningState,
     DunningStep,
 )
-from debt_collection.services.dunning import (
-    dunning_defaults,
-    dunning_run,
-    dunning_run_due,
-    message_template_preview,
-)
+from debt_collection.services.dunning.defaults import dunning_defaults
+from debt_collection.services.dunning.rendering import message_template_preview
+from debt_collection.services.dunning.run import dunning_run, dunning_run_due
 from invoicing.models import PaymentDocument
 from invoicing.selectors import document_by_pay_token
 from messaging.models import Message, MessageStatus, MessageTemplate
@@ -330,9 +327,10 @@ def test_command_refuses_an_unknown_tenant_or_a_bad_date(world, args, needle):
 def test_compiled_templates_render_exactly_what_django_renders(language, channel):
     from django.template import Context, Template
 
-    from debt_collection.services.dunning import _DEFAULT_TEXTS, template_compile
+    from debt_collection.services.dunning.defaults import DEFAULT_TEXTS
+    from debt_collection.services.dunning.rendering import template_compile
 
-    subject, body = _DEFAULT_TEXTS[language][channel]
+    subject, body = DEFAULT_TEXTS[language][channel]
     context = {
         "payer_name": 'Иванов & "сын" <b>',
         "account_number": "00000001",

@@ -7,7 +7,8 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
-from debt_collection.services.dunning import dunning_defaults, dunning_run
+from debt_collection.services.dunning.defaults import dunning_defaults
+from debt_collection.services.dunning.run import dunning_run
 from messaging.models import MessageTemplate
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 from tests.splitting.helpers import charges

@@ -33,7 +33,8 @@ from debt_collection.models import (
     DunningStep,
     LegalDocument,
 )
-from debt_collection.services.dunning import dunning_defaults, dunning_run
+from debt_collection.services.dunning.defaults import dunning_defaults
+from debt_collection.services.dunning.run import dunning_run
 from messaging.models import Message
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from warehouse.models import DueDateRule, OpenItem

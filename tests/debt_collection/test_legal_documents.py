@@ -23,12 +23,9 @@ from debt_collection.models import (
     LegalDocument,
 )
 from debt_collection.services.court import court_decide, court_file
-from debt_collection.services.legal_documents import (
-    debt_table,
-    document_generate,
-    legal_defaults,
-    template_save,
-)
+from debt_collection.services.legal_documents.debt_table import debt_table
+from debt_collection.services.legal_documents.generation import document_generate
+from debt_collection.services.legal_documents.templates import legal_defaults, template_save
 from debt_collection.services.penalties import account_penalty_calculation
 from tests.debt_collection.workspace_helpers import open_case, staff
 from tests.factories import AccountHolderFactory, MembershipFactory, TenantFactory, UserFactory

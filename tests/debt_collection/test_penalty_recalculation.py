@@ -13,7 +13,7 @@ from django.core.management import call_command
 from debt_collection import models
 from debt_collection.models import DocumentKind, PenaltyPolicyPeriod, PenaltyRecalculation
 from debt_collection.penalty_seed import rates_seed
-from debt_collection.services.legal_documents import document_generate
+from debt_collection.services.legal_documents.generation import document_generate
 from debt_collection.services.penalty_recalculation import penalties_recalculate
 from tests.debt_collection.workspace_helpers import open_case
 from tests.month_end import month_end_close

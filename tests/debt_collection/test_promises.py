@@ -17,7 +17,7 @@ from debt_collection.models import (
     PromiseToPay,
 )
 from debt_collection.services.promises import promise_record, promises_check
-from splitting.core.payments import payment_reverse
+from splitting.core.reversals import payment_reverse
 from tests.debt_collection.workspace_helpers import open_case
 from tests.splitting.helpers import assert_ledger_clean, pay
 from warehouse.models import AuditEvent

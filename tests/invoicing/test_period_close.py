@@ -172,7 +172,7 @@ def test_the_stored_view_keeps_every_field_but_the_link_and_the_tan(profile):
     import dataclasses
 
     from invoicing.document_view import sample_document_view
-    from invoicing.services.closing import view_to_json
+    from invoicing.services.issuing import view_to_json
 
     view = sample_document_view(profile)
     stored = view_to_json(view)

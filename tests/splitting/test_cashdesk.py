@@ -25,7 +25,7 @@ from splitting.channels.cashdesk import (
     shift_open,
 )
 from splitting.channels.cashdesk_selectors import shift_totals
-from splitting.core.payments import payment_reverse
+from splitting.core.reversals import payment_reverse
 from splitting.models import CashDeskPayment, CashShift, Payment, ShiftStatus
 from tests.factories import AccountFactory, MembershipFactory, TenantFactory, UserFactory
 from tests.month_end import month_end_close

@@ -6,7 +6,8 @@ import pytest
 from django.db import transaction
 
 from invoicing.models import PaymentDocument
-from splitting.core.payments import PaymentConflict, PaymentRefused, payment_reverse
+from splitting.core.payments import PaymentConflict, PaymentRefused
+from splitting.core.reversals import payment_reverse
 from splitting.models import (
     Allocation,
     AllocationKind,
@@ -266,7 +267,7 @@ def test_ledger_entries_cannot_be_changed(two_months):
 
 
 def test_an_unused_advance_can_be_refunded_to_the_payer(world):
-    from splitting.core.payments import advance_refund
+    from splitting.core.reversals import advance_refund
 
     charges(world, "2026-11", water={"VK-0001": "100.00"})
     payment = pay(world, "VK-0001", 25_000)

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from splitting.models import Payment
+from splitting.models import IdempotencyKey, Payment
 from tests.factories import MembershipFactory, UserFactory
 from tests.splitting.helpers import assert_ledger_clean, charges
 
@@ -60,6 +60,26 @@ def test_a_replay_with_the_same_key_returns_the_same_body_and_posts_nothing(clie
 
     assert again.status_code == 201
     assert again.json() == first.json()
+    assert Payment.objects.count() == 1
+
+
+def test_the_key_names_the_payment_and_a_replay_is_rendered_from_it(client):
+    """The payment service keeps the payment's id under the key (no rendered body); a replay
+    after a reversal shows the payment as it stands now, with the first status code."""
+    first = _post(client, _body())
+    kept = IdempotencyKey.objects.get(key="key-1")
+    assert kept.payment_id == first.json()["id"] and kept.response is None
+
+    reversed_ = client.post(f"/api/v1/payments/{kept.payment_id}/reverse", {}, format="json")
+    again = _post(client, _body())
+
+    assert reversed_.status_code == 200
+    assert again.status_code == 201
+    assert again.json() == first.json() | {
+        "status": "reversed",
+        "reversed_at": again.json()["reversed_at"],
+    }
+    assert again.json()["reversed_at"] is not None
     assert Payment.objects.count() == 1
 
 

@@ -15,7 +15,7 @@ from lxml import etree
 from integrations.settlement.one_c import one_c_amount, read_1c
 from integrations.settlement.pain001 import pain001_errors
 from integrations.settlement.registry_files import read_registry_csv
-from splitting.core.payments import payment_reverse
+from splitting.core.reversals import payment_reverse
 from splitting.models import Allocation, Payout, Registry, RegistryStatus
 from splitting.selectors import supplier_balance
 from splitting.settlement.registries import payout_create, registries_build, registries_build_due

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from invoicing.models import PaymentDocument
 from splitting.channels.statements import statement_import, suspense_assign, suspense_refund
-from splitting.core.payments import payment_reverse
+from splitting.core.reversals import payment_reverse
 from splitting.models import BankCredit, CreditStatus, Payment, StatementImport
 from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from integrations.webhooks import SIGNATURE_HEADER, webhook_verify
 from splitting.core.outbox import supplier_event_deliver, supplier_event_resend
-from splitting.core.payments import payment_reverse
+from splitting.core.reversals import payment_reverse
 from splitting.models import DeliveryAttempt, OutboxStatus, SupplierEvent
 from tests.splitting.helpers import charges, pay
 

@@ -22,7 +22,8 @@ from wallets.models import (
     CouponStatus,
     WalletMovement,
 )
-from wallets.services import coupons_issue, payer_create
+from wallets.services.coupons import coupons_issue
+from wallets.services.payers import payer_create
 from warehouse.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -227,7 +228,7 @@ def test_an_invited_person_creates_an_account_and_becomes_a_member_with_the_role
 
 
 def test_an_invitation_to_an_existing_account_asks_to_sign_in_first_then_accepts(client, world):
-    from wallets.services import invitation_create
+    from wallets.services.payers import invitation_create
 
     known = UserFactory(email="known@leasing.example")
     created = invitation_create(

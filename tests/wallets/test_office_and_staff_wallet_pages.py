@@ -16,7 +16,7 @@ from splitting.core.ledger_check import ledger_check
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 from tests.wallets.wallet_helpers import coupon_world, fund
 from wallets.models import CorporateInvitation, CorporatePayer, Coupon, CouponStatus
-from wallets.services import coupon_cancel, coupon_redeem, coupons_issue
+from wallets.services.coupons import coupon_cancel, coupon_redeem, coupons_issue
 from wallets.tasks import expire_coupons
 from warehouse.models import Role
 
@@ -286,7 +286,7 @@ def test_demo_wallets_leave_the_ledger_clean_and_reset_removes_them(client):
 
 
 def test_list_pages_take_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
-    from wallets.services import payer_create
+    from wallets.services.payers import payer_create
 
     for n in range(3):
         payer_create(tenant=world.tenant, name=f"Payer {n}", tax_id=f"77000000{n}", actor=None)

@@ -13,29 +13,21 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.documents.xlsx import MONEY_FORMAT
 from invoicing.qr import gost_parse
 from invoicing.references import format_reference
 from tests.factories import TenantFactory
 from tests.invoicing.test_rendering import pdf_info, pdf_text, printed_qr
 from tests.splitting.helpers import assert_ledger_clean
 from tests.wallets.wallet_helpers import coupon_world, fund
-from wallets.documents import (
-    AMOUNT_FORMAT,
-    coupon_pdf,
-    coupons_pdf,
-    funding_instruction_pdf,
-    wallet_statement_pdf,
-    wallet_statement_xlsx,
-)
+from wallets.documents.coupons import coupon_pdf, coupons_pdf
+from wallets.documents.funding import funding_instruction_pdf
+from wallets.documents.statement_pdf import wallet_statement_pdf
+from wallets.documents.statement_xlsx import wallet_statement_xlsx
 from wallets.models import MovementKind
 from wallets.selectors import wallet_statement
-from wallets.services import (
-    coupon_cancel,
-    coupon_redeem,
-    coupons_issue,
-    identifier_format,
-    payer_create,
-)
+from wallets.services.coupons import coupon_cancel, coupon_redeem, coupons_issue, identifier_format
+from wallets.services.payers import payer_create
 
 pytestmark = pytest.mark.django_db
 
@@ -188,7 +180,7 @@ def test_the_statement_xlsx_holds_numbers_that_add_up_to_the_closing_balances(bu
         for cell in row[3:7]:
             if cell.value is not None:
                 assert isinstance(cell.value, int | float)
-                assert cell.number_format == AMOUNT_FORMAT
+                assert cell.number_format == MONEY_FORMAT
 
     def total(column: int) -> Decimal:
         return sum((Decimal(str(row[column].value or 0)) for row in movements), Decimal(0))

@@ -21,7 +21,8 @@ from tests.factories import UserFactory
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from tests.wallets.wallet_helpers import fund
 from wallets.models import CorporateMember, Coupon, Fee, Office
-from wallets.services import coupon_redeem, coupons_issue, payer_create
+from wallets.services.coupons import coupon_redeem, coupons_issue
+from wallets.services.payers import payer_create
 
 pytest_plugins = ["tests.warehouse.charges_fixtures"]
 pytestmark = pytest.mark.django_db

@@ -15,15 +15,8 @@ from splitting.models import BankCredit, Entry, Transaction
 from tests.splitting.helpers import assert_ledger_clean
 from tests.wallets.wallet_helpers import camt_credit, coupon_world, fund
 from wallets.models import Coupon, CouponBatch, CouponStatus, MovementKind, Wallet
-from wallets.services import (
-    CouponConflict,
-    NotPermitted,
-    WalletRefused,
-    coupon_cancel,
-    coupon_redeem,
-    coupons_expire,
-    coupons_issue,
-)
+from wallets.services.coupons import coupon_cancel, coupon_redeem, coupons_expire, coupons_issue
+from wallets.services.errors import CouponConflict, NotPermitted, WalletRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +221,7 @@ def test_a_coupon_past_its_expiry_reads_expired_before_the_sweep(funded):
 def test_only_an_admin_or_the_operators_staff_invite_and_a_member_keeps_their_role(world):
     from tests.factories import MembershipFactory
     from wallets.models import CorporateMember
-    from wallets.services import invitation_accept, invitation_create
+    from wallets.services.payers import invitation_accept, invitation_create
 
     payer = world.wallet.payer
     with pytest.raises(NotPermitted):

@@ -7,7 +7,7 @@ import pytest
 from tests.splitting.helpers import assert_ledger_clean
 from tests.wallets.wallet_helpers import coupon_world, fund
 from wallets.models import Coupon, CouponBatch, CouponStatus
-from wallets.services import coupon_cancel, coupons_issue
+from wallets.services.coupons import coupon_cancel, coupons_issue
 
 pytestmark = pytest.mark.django_db
 

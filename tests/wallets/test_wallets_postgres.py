@@ -10,7 +10,7 @@ from splitting.models import Transaction
 from tests.splitting.helpers import assert_ledger_clean
 from tests.wallets.wallet_helpers import coupon_world, fund
 from wallets.models import CouponStatus
-from wallets.services import coupons_issue
+from wallets.services.coupons import coupons_issue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

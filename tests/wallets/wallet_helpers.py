@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from splitting.channels.statements import statement_import
 from tests.factories import RU_BANK, SupplierFactory, TenantFactory, UserFactory
 from wallets.models import CorporateMember, Fee, Office, Wallet
-from wallets.services import payer_create
+from wallets.services.payers import payer_create
 
 CAMT = Path(__file__).resolve().parents[1] / "integrations" / "files" / "camt053_v08.xml"
 

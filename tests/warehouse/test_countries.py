@@ -97,15 +97,14 @@ def test_references_follow_the_countrys_scheme():
 
 
 def test_no_service_decides_by_comparing_profile_names():
-    """Behaviour per country is asked of the profile (DESIGN.md); wallets/ is being moved and
-    is listed in the issue's note until it asks too."""
+    """Behaviour per country is asked of the profile (DESIGN.md)."""
     pattern = re.compile(
         r"""profile\s*(==|!=)|profile\s+(not\s+)?in\s*[\(\[{"']|CountryProfile\.(RU|SEPA|CH)\b"""
     )
     offenders = []
     for path in ROOT.rglob("*"):
         rel = path.relative_to(ROOT)
-        if path.suffix not in (".py", ".html") or rel.parts[0] in (".venv", "tests", "wallets"):
+        if path.suffix not in (".py", ".html") or rel.parts[0] in (".venv", "tests"):
             continue
         if "migrations" in rel.parts:
             continue

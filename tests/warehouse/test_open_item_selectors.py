@@ -91,18 +91,19 @@ def test_clearing_moves_the_balance_and_refuses_to_overclear():
 
 
 def test_aging_buckets_by_days_past_due_per_supplier():
-    tenant = TenantFactory()
+    tenant = TenantFactory()  # the default buckets: 30,90,180,365
     account = AccountFactory(tenant=tenant)
     water, heat = SupplierFactory(tenant=tenant), SupplierFactory(tenant=tenant)
     as_of = date(2026, 11, 21)
     _item(account, water, "2026-10", date(2026, 12, 10), 100)  # not yet due
-    _item(account, water, "2026-09", date(2026, 11, 21), 200)  # due today: day 0
+    _item(account, water, "2026-09", date(2026, 11, 21), 200)  # due today: not yet overdue
     _item(account, water, "2026-08", date(2026, 10, 22), 300)  # 30 days
     _item(account, water, "2026-07", date(2026, 10, 21), 400)  # 31 days
     _item(account, water, "2026-06", date(2026, 8, 23), 500)  # 90 days
     _item(account, water, "2026-05", date(2026, 8, 22), 600)  # 91 days
     _item(account, water, "2026-01", date(2026, 5, 25), 700)  # 180 days
     _item(account, water, "2025-12", date(2026, 5, 24), 800)  # 181 days
+    _item(account, water, "2025-10", date(2025, 11, 20), 900)  # 366 days
     _item(account, heat, "2026-06", date(2026, 8, 1), 1_000)  # 112 days
     _item(account, heat, "2026-06", date(2026, 8, 1), -50)  # a credit is no debt to age
 
@@ -110,13 +111,13 @@ def test_aging_buckets_by_days_past_due_per_supplier():
 
     assert rows[water.pk] == {
         "supplier_id": water.pk,
-        "not_due": 100,
-        "0-30": 200 + 300,
-        "31-60": 400,
-        "61-90": 500,
-        "91-180": 600 + 700,
-        "180+": 800,
-        "total": 3_600,
+        "not_due": 100 + 200,
+        "d0_30": 300,
+        "d31_90": 400 + 500,
+        "d91_180": 600 + 700,
+        "d181_365": 800,
+        "d366_plus": 900,
+        "total": 4_500,
     }
-    assert rows[heat.pk]["91-180"] == 1_000 and rows[heat.pk]["total"] == 1_000
+    assert rows[heat.pk]["d91_180"] == 1_000 and rows[heat.pk]["total"] == 1_000
     assert [r["supplier_id"] for r in aging(tenant, as_of=as_of, supplier=heat)] == [heat.pk]

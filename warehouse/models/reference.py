@@ -5,6 +5,7 @@ Every row belongs to exactly one tenant; uniqueness is per tenant and enforced b
 Amounts are integers in minor units."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,36 @@ class BankDetails(models.Model):
         abstract = True
 
 
+DEFAULT_AGING_BOUNDS = "30,90,180,365"
+MAX_AGING_BUCKETS = 8
+
+
+def aging_bounds_parse(text: str) -> tuple[int, ...]:
+    """A tenant's aging bounds, "30,90,180,365" → (30, 90, 180, 365): whole days past due,
+    rising, at least one. ValueError when the text is not that. (The buckets they make, and what
+    falls in each, are `warehouse.selectors_open_items.aging_buckets`.)"""
+    bounds = tuple(int(part) for part in text.split(",") if part.strip())
+    if not 1 <= len(bounds) <= MAX_AGING_BUCKETS - 1 or bounds[0] < 1:
+        raise ValueError(text)
+    if any(later <= earlier for earlier, later in zip(bounds, bounds[1:], strict=False)):
+        raise ValueError(text)
+    return bounds
+
+
+def validate_aging_bounds(text: str) -> None:
+    try:
+        aging_bounds_parse(text)
+    except ValueError:
+        raise ValidationError(
+            _(
+                "Enter rising whole numbers of days separated by commas, such as "
+                "30,90,180,365 (at most %(count)d)."
+            ),
+            params={"count": MAX_AGING_BUCKETS - 1},
+            code="invalid",
+        ) from None
+
+
 class Tenant(BankDetails):
     """A billing operator (management company or settlement centre)."""
 
@@ -54,6 +85,15 @@ class Tenant(BankDetails):
     locale = models.CharField(max_length=10, default="en")
     timezone = models.CharField(max_length=64, default="UTC")
     due_day = models.PositiveSmallIntegerField(default=10)
+    aging_bounds = models.CharField(
+        max_length=60,
+        default=DEFAULT_AGING_BOUNDS,
+        validators=[validate_aging_bounds],
+        help_text=_(
+            "Aging buckets: their upper bounds in days past due, comma separated. "
+            "30,90,180,365 gives 0–30, 31–90, 91–180, 181–365 and over 365 days."
+        ),
+    )
     tan_required = models.BooleanField(
         default=False, help_text="pay links ask for the TAN printed on the document"
     )
@@ -75,6 +115,10 @@ class Tenant(BankDetails):
 
     def __str__(self):
         return self.name
+
+    @property
+    def aging_bounds_days(self) -> tuple[int, ...]:
+        return aging_bounds_parse(self.aging_bounds)
 
     @property
     def country(self) -> Country:

@@ -186,6 +186,32 @@ def _link_conflicts(tenant: Tenant, links) -> list[LineError]:
 def _post(
     tenant: Tenant, frame: pd.DataFrame, links, *, actor, filename, codes
 ) -> AccountsImportResult:
+    """Writes buildings, premises, accounts and links, each step keyed by the ids the one before
+    wrote, then the audit row; the accounts known before the write tell created from updated."""
+    premises_ids = _post_premises(tenant, frame)
+    known = set(Account.objects.filter(tenant=tenant).values_list("account_number", flat=True))
+    _post_accounts(tenant, frame, premises_ids, codes)
+    if links:
+        _post_links(tenant, links)
+
+    created = int((~frame["account_number"].isin(known)).sum())
+    result = AccountsImportResult(created=created, updated=len(frame) - created, links=len(links))
+    AuditEvent.objects.create(
+        tenant=tenant,
+        actor=actor,
+        action="accounts.imported",
+        detail={
+            "file": filename,
+            "created": result.created,
+            "updated": result.updated,
+            "links": result.links,
+        },
+    )
+    return result
+
+
+def _post_premises(tenant: Tenant, frame: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Upserts the file's buildings and premises; {(address, number): premises id}."""
     addresses = frame["address"].unique().tolist()
     bulk_upsert(
         Building,
@@ -202,14 +228,17 @@ def _post(
         fields=["tenant_id", "building_id", "number"],
         unique_fields=["building", "number"],
     )
-    premises_ids = {
+    return {
         (address, number): pk
         for address, number, pk in Premises.objects.filter(tenant=tenant).values_list(
             "building__address", "number", "id"
         )
     }
 
-    known = set(Account.objects.filter(tenant=tenant).values_list("account_number", flat=True))
+
+def _post_accounts(tenant: Tenant, frame: pd.DataFrame, premises_ids, codes) -> None:
+    """Upserts one account per line; a new one gets the next of `codes`, an existing one keeps
+    its verification code, consents and active flag."""
     column = {c: frame[c].tolist() for c in REQUIRED + OPTIONAL}
     area = frame["area_m2"].str.replace(",", ".", regex=False).tolist()
     update = ["premises", "payer_name", "phone", "email", "area_m2", "residents", "delivery_route"]
@@ -263,37 +292,24 @@ def _post(
         update_fields=[f if f != "premises" else "premises_id" for f in update],
     )
 
-    if links:
-        numbers = {n for _, n in links.values()}
-        accounts = Account.objects.filter(tenant=tenant)
-        if len(numbers) <= _IN_LIMIT:
-            accounts = accounts.filter(account_number__in=numbers)
-        account_ids = dict(accounts.values_list("account_number", "id"))
-        bulk_upsert(
-            AccountLink,
-            (
-                (tenant.id, supplier_id, ext, account_ids[number])
-                for (supplier_id, ext), (_, number) in links.items()
-            ),
-            fields=["tenant_id", "supplier_id", "external_number", "account_id"],
-            unique_fields=["supplier", "external_number"],
-            update_fields=["account_id"],
-        )
 
-    created = int((~frame["account_number"].isin(known)).sum())
-    result = AccountsImportResult(created=created, updated=len(frame) - created, links=len(links))
-    AuditEvent.objects.create(
-        tenant=tenant,
-        actor=actor,
-        action="accounts.imported",
-        detail={
-            "file": filename,
-            "created": result.created,
-            "updated": result.updated,
-            "links": result.links,
-        },
+def _post_links(tenant: Tenant, links) -> None:
+    """Upserts the supplier account links onto the accounts just written."""
+    numbers = {n for _, n in links.values()}
+    accounts = Account.objects.filter(tenant=tenant)
+    if len(numbers) <= _IN_LIMIT:
+        accounts = accounts.filter(account_number__in=numbers)
+    account_ids = dict(accounts.values_list("account_number", "id"))
+    bulk_upsert(
+        AccountLink,
+        (
+            (tenant.id, supplier_id, ext, account_ids[number])
+            for (supplier_id, ext), (_, number) in links.items()
+        ),
+        fields=["tenant_id", "supplier_id", "external_number", "account_id"],
+        unique_fields=["supplier", "external_number"],
+        update_fields=["account_id"],
     )
-    return result
 
 
 def _verification_code() -> str:

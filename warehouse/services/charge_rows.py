@@ -158,122 +158,41 @@ def _normalise_decimal_mark(frame: pd.DataFrame, mark: str) -> list[LineError]:
     return errors
 
 
-def validate(
-    canonical: pd.DataFrame, *, supplier: Supplier, period: str, extra_errors: list[LineError] = ()
-) -> ChargeRows:
-    frame = canonical
-    errors: list[LineError] = list(extra_errors)
+class _Report:
+    """The failing lines of a frame, as `LineError`s, starting from the errors an earlier stage
+    found (a wrong decimal mark)."""
 
-    def reported(column: str) -> pd.Series:
+    def __init__(self, frame: pd.DataFrame, extra_errors: list[LineError]):
+        self.frame = frame
+        self.extra_errors = extra_errors
+        self.errors: list[LineError] = list(extra_errors)
+
+    def reported(self, column: str) -> pd.Series:
         """Cells an earlier stage already reported (a wrong decimal mark): not checked again."""
-        return frame[LINE].isin({e.line for e in extra_errors if e.column == column})
+        return self.frame[LINE].isin({e.line for e in self.extra_errors if e.column == column})
 
-    marked = reported("amount")
-
-    def flag(mask: pd.Series, column: str, reason: str, source: str | None = None) -> None:
+    def flag(self, mask: pd.Series, column: str, reason: str, source: str | None = None) -> None:
         if mask.any():
-            bad = frame.loc[mask, [LINE, source or column]]
-            errors.extend(
+            bad = self.frame.loc[mask, [LINE, source or column]]
+            self.errors.extend(
                 LineError(int(line), column, str(value), reason)
                 for line, value in bad.itertuples(index=False)
             )
 
-    account = frame["supplier_account"]
-    code = frame["service_code"]
-    amount_text = frame["amount"]
-    flag(account == "", "supplier_account", "required value is empty")
-    flag(code == "", "service_code", "required value is empty")
-    flag(amount_text == "", "amount", "required value is empty")
 
-    kind = frame["kind"].str.lower().where(frame["kind"] != "", ChargeKind.REGULAR)
-    flag(
-        ~kind.isin(ChargeKind.values), "kind", f"kind must be one of {', '.join(ChargeKind.values)}"
-    )
-
-    bad_amount = (amount_text != "") & ~amount_text.str.match(_AMOUNT) & ~marked
-    flag(bad_amount, "amount", "not an amount with at most 2 decimals (no thousands separators)")
-    unusable = bad_amount | marked | (amount_text == "")
-    amount = _minor_units(amount_text.where(~unusable, "0"))
-    flag(
-        (amount < 0) & ~kind.isin(_NEGATIVE_ALLOWED) & kind.isin(ChargeKind.values),
-        "amount",
-        "a negative amount is allowed only for kind recalculation or privilege",
-    )
-
-    for column in ("quantity", "tariff"):
-        values = frame[column]
-        flag(
-            (values != "") & ~reported(column) & ~values.str.match(_DECIMAL6),
-            column,
-            "not a number with at most 6 decimals",
-        )
-    flag(frame["unit"].str.len() > 20, "unit", "longer than 20 characters")
-
-    periods = frame["period"]
-    flag(
-        (periods != "") & (periods != period),
-        "period",
-        f"the line's period differs from the import's period {period}",
-        source=_PERIOD_TEXT if _PERIOD_TEXT in frame else None,
-    )
-
-    key = pd.DataFrame({"a": account, "c": code, "k": kind})
-    repeated = key.duplicated(keep="first") & (account != "") & (code != "")
-    flag(
-        repeated,
-        "supplier_account",
-        "duplicate line: the same supplier account, service code and kind appear earlier",
-    )
-
-    both = (
-        (frame["quantity"] != "")
-        & (frame["tariff"] != "")
-        & ~unusable
-        & ~reported("quantity")
-        & ~reported("tariff")
-        & frame["quantity"].str.match(_DECIMAL6)
-        & frame["tariff"].str.match(_DECIMAL6)
-        & (kind != ChargeKind.RECALCULATION)
-    )
-    if both.any():
-        # A tolerance check, not money: the posted amount is the file's own, in minor units.
-        product = (
-            pd.to_numeric(frame.loc[both, "quantity"]).to_numpy()
-            * pd.to_numeric(frame.loc[both, "tariff"]).to_numpy()
-            * 100
-        )
-        off = np.abs(np.round(product) - amount[both].to_numpy()) > 1
-        mismatch = pd.Series(False, index=frame.index)
-        mismatch.loc[both] = off
-        flag(
-            mismatch,
-            "amount",
-            "amount is not quantity × tariff rounded to 2 decimals (within 0.01)",
-        )
-
-    services = dict(
-        SupplierServiceCode.objects.filter(supplier=supplier).values_list(
-            "external_code", "service_id"
-        )
-    )
-    service_id = code.map(services)
-    flag(
-        (code != "") & service_id.isna(),
-        "service_code",
-        "unknown service code: map it to the service classifier in the supplier's settings",
-    )
-
-    links = _account_links(supplier)
-    account_id = account.map(links)
-    unknown = (account != "") & account_id.isna()
-    flag(
-        unknown,
-        "supplier_account",
-        "unknown supplier account: sent to the mapping queue to be linked to an account",
-    )
-    unmatched: dict[str, list[int]] = {}
-    for number, line in frame.loc[unknown, ["supplier_account", LINE]].itertuples(index=False):
-        unmatched.setdefault(number, []).append(int(line))
+def validate(
+    canonical: pd.DataFrame, *, supplier: Supplier, period: str, extra_errors: list[LineError] = ()
+) -> ChargeRows:
+    """Checks every rule on whole columns, resolves service codes and supplier accounts to our
+    ids (two queries), and returns the rows with every failing line reported."""
+    frame = canonical
+    report = _Report(frame, extra_errors)
+    kind = _check_required_and_kind(report)
+    amount, unusable = _check_amount(report, kind)
+    _check_columns(report, kind, period)
+    _check_quantity_times_tariff(report, kind, amount, unusable)
+    service_id = _service_ids(report, supplier)
+    account_id, unmatched = _account_ids(report, supplier)
 
     rows = pd.DataFrame(
         {
@@ -288,8 +207,140 @@ def validate(
         }
     )
     return ChargeRows(
-        frame=rows, errors=sorted(set(errors)), unmatched=unmatched, total_lines=len(frame)
+        frame=rows, errors=sorted(set(report.errors)), unmatched=unmatched, total_lines=len(frame)
     )
+
+
+def _check_required_and_kind(report: _Report) -> pd.Series:
+    """Flags empty required cells and unknown kinds; the kind of each line (blank: regular)."""
+    frame, flag = report.frame, report.flag
+    flag(frame["supplier_account"] == "", "supplier_account", "required value is empty")
+    flag(frame["service_code"] == "", "service_code", "required value is empty")
+    flag(frame["amount"] == "", "amount", "required value is empty")
+
+    kind = frame["kind"].str.lower().where(frame["kind"] != "", ChargeKind.REGULAR)
+    flag(
+        ~kind.isin(ChargeKind.values), "kind", f"kind must be one of {', '.join(ChargeKind.values)}"
+    )
+    return kind
+
+
+def _check_amount(report: _Report, kind: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Flags malformed amounts and negatives of a kind that may not be negative; the amounts in
+    minor units (0 where unusable) and which lines' amounts are unusable."""
+    frame, flag = report.frame, report.flag
+    marked = report.reported("amount")
+    amount_text = frame["amount"]
+    bad_amount = (amount_text != "") & ~amount_text.str.match(_AMOUNT) & ~marked
+    flag(bad_amount, "amount", "not an amount with at most 2 decimals (no thousands separators)")
+    unusable = bad_amount | marked | (amount_text == "")
+    amount = _minor_units(amount_text.where(~unusable, "0"))
+    flag(
+        (amount < 0) & ~kind.isin(_NEGATIVE_ALLOWED) & kind.isin(ChargeKind.values),
+        "amount",
+        "a negative amount is allowed only for kind recalculation or privilege",
+    )
+    return amount, unusable
+
+
+def _check_columns(report: _Report, kind: pd.Series, period: str) -> None:
+    """Flags malformed quantities and tariffs, long units, a period other than the import's,
+    and a repeated (supplier account, service code, kind)."""
+    frame, flag = report.frame, report.flag
+    for column in ("quantity", "tariff"):
+        values = frame[column]
+        flag(
+            (values != "") & ~report.reported(column) & ~values.str.match(_DECIMAL6),
+            column,
+            "not a number with at most 6 decimals",
+        )
+    flag(frame["unit"].str.len() > 20, "unit", "longer than 20 characters")
+
+    periods = frame["period"]
+    flag(
+        (periods != "") & (periods != period),
+        "period",
+        f"the line's period differs from the import's period {period}",
+        source=_PERIOD_TEXT if _PERIOD_TEXT in frame else None,
+    )
+
+    account, code = frame["supplier_account"], frame["service_code"]
+    key = pd.DataFrame({"a": account, "c": code, "k": kind})
+    repeated = key.duplicated(keep="first") & (account != "") & (code != "")
+    flag(
+        repeated,
+        "supplier_account",
+        "duplicate line: the same supplier account, service code and kind appear earlier",
+    )
+
+
+def _check_quantity_times_tariff(
+    report: _Report, kind: pd.Series, amount: pd.Series, unusable: pd.Series
+) -> None:
+    """Flags a line with a usable quantity and tariff whose amount is more than 0.01 away from
+    their product (recalculations are exempt)."""
+    frame = report.frame
+    both = (
+        (frame["quantity"] != "")
+        & (frame["tariff"] != "")
+        & ~unusable
+        & ~report.reported("quantity")
+        & ~report.reported("tariff")
+        & frame["quantity"].str.match(_DECIMAL6)
+        & frame["tariff"].str.match(_DECIMAL6)
+        & (kind != ChargeKind.RECALCULATION)
+    )
+    if both.any():
+        # A tolerance check, not money: the posted amount is the file's own, in minor units.
+        product = (
+            pd.to_numeric(frame.loc[both, "quantity"]).to_numpy()
+            * pd.to_numeric(frame.loc[both, "tariff"]).to_numpy()
+            * 100
+        )
+        off = np.abs(np.round(product) - amount[both].to_numpy()) > 1
+        mismatch = pd.Series(False, index=frame.index)
+        mismatch.loc[both] = off
+        report.flag(
+            mismatch,
+            "amount",
+            "amount is not quantity × tariff rounded to 2 decimals (within 0.01)",
+        )
+
+
+def _service_ids(report: _Report, supplier: Supplier) -> pd.Series:
+    """Our service id of each line's service code (NaN, and flagged, where none is mapped)."""
+    code = report.frame["service_code"]
+    services = dict(
+        SupplierServiceCode.objects.filter(supplier=supplier).values_list(
+            "external_code", "service_id"
+        )
+    )
+    service_id = code.map(services)
+    report.flag(
+        (code != "") & service_id.isna(),
+        "service_code",
+        "unknown service code: map it to the service classifier in the supplier's settings",
+    )
+    return service_id
+
+
+def _account_ids(report: _Report, supplier: Supplier) -> tuple[pd.Series, dict[str, list[int]]]:
+    """Our account id of each line's supplier account (NaN, and flagged, where no link knows
+    it), and the unknown supplier accounts with their lines, for the mapping queue."""
+    frame = report.frame
+    account = frame["supplier_account"]
+    links = _account_links(supplier)
+    account_id = account.map(links)
+    unknown = (account != "") & account_id.isna()
+    report.flag(
+        unknown,
+        "supplier_account",
+        "unknown supplier account: sent to the mapping queue to be linked to an account",
+    )
+    unmatched: dict[str, list[int]] = {}
+    for number, line in frame.loc[unknown, ["supplier_account", LINE]].itertuples(index=False):
+        unmatched.setdefault(number, []).append(int(line))
+    return account_id, unmatched
 
 
 def _minor_units(text: pd.Series) -> pd.Series:

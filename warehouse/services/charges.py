@@ -75,16 +75,10 @@ def charges_import(
     source_format: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ImportOutcome:
+    """Records the file as a batch, validates it whole and posts it (the batch's life is in
+    the module docstring); `progress` hears each stage: reading, validating, posting."""
     progress = progress or (lambda stage: None)
-    period_parse(period)
-    if supplier.tenant_id != tenant.pk:
-        raise ApplicationError(
-            f"supplier {supplier.code} is not a supplier of {tenant.code}", code="wrong_supplier"
-        )
-    if profile is not None and profile.supplier_id != supplier.pk:
-        raise ApplicationError(
-            f"profile {profile.name} belongs to another supplier", code="wrong_profile"
-        )
+    _check_arguments(tenant=tenant, supplier=supplier, period=period, profile=profile)
     sha = hashlib.sha256(data).hexdigest()
     posted = _posted_batch(supplier, period)
     if posted is not None and posted.sha256 == sha:
@@ -119,14 +113,67 @@ def charges_import(
         )
     progress("reading")
     try:
-        table = read_source(data, filename=filename, profile=profile)
-        canonical, mark_errors = to_canonical(table, profile)
-        progress("validating")
-        rows = validate(
-            canonical, supplier=supplier, period=period, extra_errors=[*table.errors, *mark_errors]
+        rows = _read_and_validate(
+            data,
+            filename=filename,
+            profile=profile,
+            supplier=supplier,
+            period=period,
+            progress=progress,
         )
     except FileRejected as exc:
         return _reject(batch, exc.errors)
+    refused = _refusal(batch, rows)
+    if refused is not None:
+        return refused
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.VALIDATED, rows_total=rows.total_lines, rows_valid=rows.total_lines
+    )
+    progress("posting")
+    try:
+        outcome = _post(batch.pk, rows, actor=actor)
+    except FileRejected as exc:
+        return _reject(batch, exc.errors)
+    _resolve_queue(supplier, rows)
+    return outcome
+
+
+def _check_arguments(
+    *, tenant: Tenant, supplier: Supplier, period: str, profile: MappingProfile | None
+) -> None:
+    """A well-formed period, a supplier of the tenant and a profile of the supplier."""
+    period_parse(period)
+    if supplier.tenant_id != tenant.pk:
+        raise ApplicationError(
+            f"supplier {supplier.code} is not a supplier of {tenant.code}", code="wrong_supplier"
+        )
+    if profile is not None and profile.supplier_id != supplier.pk:
+        raise ApplicationError(
+            f"profile {profile.name} belongs to another supplier", code="wrong_profile"
+        )
+
+
+def _read_and_validate(
+    data: bytes,
+    *,
+    filename: str,
+    profile: MappingProfile | None,
+    supplier: Supplier,
+    period: str,
+    progress: Callable[[str], None],
+) -> ChargeRows:
+    """The file's lines as validated rows; a file that cannot be read raises `FileRejected`."""
+    table = read_source(data, filename=filename, profile=profile)
+    canonical, mark_errors = to_canonical(table, profile)
+    progress("validating")
+    return validate(
+        canonical, supplier=supplier, period=period, extra_errors=[*table.errors, *mark_errors]
+    )
+
+
+def _refusal(batch: ImportBatch, rows: ChargeRows) -> ImportOutcome | None:
+    """The rejection of a batch whose lines failed (their unknown accounts queued for mapping)
+    or that has no lines at all; None when the rows may be posted."""
     if rows.errors:
         _queue_unmatched(batch, rows)
         return _reject(batch, rows.errors, rows)
@@ -145,16 +192,7 @@ def charges_import(
             ],
             rows,
         )
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=BatchStatus.VALIDATED, rows_total=rows.total_lines, rows_valid=rows.total_lines
-    )
-    progress("posting")
-    try:
-        outcome = _post(batch.pk, rows, actor=actor)
-    except FileRejected as exc:
-        return _reject(batch, exc.errors)
-    _resolve_queue(supplier, rows)
-    return outcome
+    return None
 
 
 def batch_rerun(*, batch: ImportBatch, actor=None) -> ImportOutcome:

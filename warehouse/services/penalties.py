@@ -66,14 +66,7 @@ def penalties_post(
     if not rows:
         return []
     frame = pd.DataFrame(rows, columns=["account_id", "supplier_id", "amount"])
-    suppliers = {
-        s.pk: s
-        for s in Supplier.objects.filter(
-            tenant=tenant, pk__in=frame["supplier_id"].unique().tolist()
-        )
-    }
-    if len(suppliers) != frame["supplier_id"].nunique():
-        raise ApplicationError("a supplier is not the tenant's", code="wrong_supplier")
+    suppliers = _suppliers(tenant, frame)
     service = penalty_service(tenant)
     due = period_due_date(tenant, period)
     now = timezone.now()
@@ -81,51 +74,12 @@ def penalties_post(
     for supplier_id, part in frame.groupby("supplier_id", sort=True):
         supplier = suppliers[int(supplier_id)]
         part = part.groupby("account_id", as_index=False, sort=True)["amount"].sum()
-        total = int(part["amount"].sum())
-        sha = hashlib.sha256(
-            f"penalties:{tenant.pk}:{supplier.pk}:{period}:{now.isoformat()}".encode()
-        ).hexdigest()
-        batch = ImportBatch.objects.create(
-            tenant=tenant,
-            supplier=supplier,
-            period=period,
-            source_format=SourceFormat.PENALTY,
-            filename="",
-            sha256=sha,
-            status=BatchStatus.POSTED,
-            rows_total=len(part),
-            rows_valid=len(part),
-            amount_total=total,
-            message=(
-                f"penalties of {len(part)} account(s) recalculated under the rules in force"
-                if recalculation
-                else f"penalties of {len(part)} account(s) charged at the close of {period}"
-            ),
-            created_by=actor,
-            posted_at=now,
+        batch = _batch_create(
+            tenant, supplier, period, part, actor=actor, now=now, recalculation=recalculation
         )
         accounts = part["account_id"].astype("int64")
         amounts = part["amount"].astype("int64")
-        copy_rows(
-            Charge,
-            pd.DataFrame(
-                {
-                    "tenant_id": tenant.pk,
-                    "batch_id": batch.pk,
-                    "account_id": accounts,
-                    "supplier_id": supplier.pk,
-                    "service_id": service.pk,
-                    "period": period,
-                    "kind": ChargeKind.PENALTY.value,
-                    "quantity": "",
-                    "unit": "",
-                    "tariff": "",
-                    "amount": amounts,
-                    "line": range(1, len(part) + 1),
-                }
-            ),
-            blank_is_null=("quantity", "tariff"),
-        )
+        _insert_charges(batch, service, accounts, amounts)
         if recalculation:
             _post_difference_items(
                 batch,
@@ -136,22 +90,7 @@ def penalties_post(
                 any_period=True,
             )
         else:
-            copy_rows(
-                OpenItem,
-                pd.DataFrame(
-                    {
-                        "tenant_id": tenant.pk,
-                        "batch_id": batch.pk,
-                        "account_id": accounts,
-                        "supplier_id": supplier.pk,
-                        "period": period,
-                        "kind": OpenItemKind.PENALTY.value,
-                        "due_date": due.isoformat(),
-                        "amount": amounts,
-                        "open_amount": amounts,
-                    }
-                ),
-            )
+            _insert_open_items(batch, accounts, amounts, due)
         hooks.charges_posted(batch=batch)
         AuditEvent.objects.create(
             tenant=tenant,
@@ -162,8 +101,103 @@ def penalties_post(
                 "supplier": supplier.code,
                 "period": period,
                 "accounts": len(part),
-                "amount": total,
+                "amount": batch.amount_total,
             },
         )
         batches.append(batch)
     return batches
+
+
+def _suppliers(tenant: Tenant, frame: pd.DataFrame) -> dict[int, Supplier]:
+    """The rows' suppliers by id, every one of them the tenant's."""
+    suppliers = {
+        s.pk: s
+        for s in Supplier.objects.filter(
+            tenant=tenant, pk__in=frame["supplier_id"].unique().tolist()
+        )
+    }
+    if len(suppliers) != frame["supplier_id"].nunique():
+        raise ApplicationError("a supplier is not the tenant's", code="wrong_supplier")
+    return suppliers
+
+
+def _batch_create(
+    tenant: Tenant,
+    supplier: Supplier,
+    period: str,
+    part: pd.DataFrame,
+    *,
+    actor,
+    now,
+    recalculation: bool,
+) -> ImportBatch:
+    """The posted `pen` batch of one supplier's penalties (`part`: one row per account); its
+    checksum is of the run, not of a file, so every run has its own batch."""
+    sha = hashlib.sha256(
+        f"penalties:{tenant.pk}:{supplier.pk}:{period}:{now.isoformat()}".encode()
+    ).hexdigest()
+    return ImportBatch.objects.create(
+        tenant=tenant,
+        supplier=supplier,
+        period=period,
+        source_format=SourceFormat.PENALTY,
+        filename="",
+        sha256=sha,
+        status=BatchStatus.POSTED,
+        rows_total=len(part),
+        rows_valid=len(part),
+        amount_total=int(part["amount"].sum()),
+        message=(
+            f"penalties of {len(part)} account(s) recalculated under the rules in force"
+            if recalculation
+            else f"penalties of {len(part)} account(s) charged at the close of {period}"
+        ),
+        created_by=actor,
+        posted_at=now,
+    )
+
+
+def _insert_charges(
+    batch: ImportBatch, service: Service, accounts: pd.Series, amounts: pd.Series
+) -> None:
+    """One penalty charge per account, in one COPY (a bulk insert on SQLite)."""
+    copy_rows(
+        Charge,
+        pd.DataFrame(
+            {
+                "tenant_id": batch.tenant_id,
+                "batch_id": batch.pk,
+                "account_id": accounts,
+                "supplier_id": batch.supplier_id,
+                "service_id": service.pk,
+                "period": batch.period,
+                "kind": ChargeKind.PENALTY.value,
+                "quantity": "",
+                "unit": "",
+                "tariff": "",
+                "amount": amounts,
+                "line": range(1, len(accounts) + 1),
+            }
+        ),
+        blank_is_null=("quantity", "tariff"),
+    )
+
+
+def _insert_open_items(batch: ImportBatch, accounts: pd.Series, amounts: pd.Series, due) -> None:
+    """One open penalty item per account, due on the period's due date, in one COPY."""
+    copy_rows(
+        OpenItem,
+        pd.DataFrame(
+            {
+                "tenant_id": batch.tenant_id,
+                "batch_id": batch.pk,
+                "account_id": accounts,
+                "supplier_id": batch.supplier_id,
+                "period": batch.period,
+                "kind": OpenItemKind.PENALTY.value,
+                "due_date": due.isoformat(),
+                "amount": amounts,
+                "open_amount": amounts,
+            }
+        ),
+    )

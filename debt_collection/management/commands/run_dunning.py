@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from debt_collection.services.dunning import dunning_run
+from debt_collection.services.dunning.run import dunning_run
 from warehouse.models import Tenant
 
 

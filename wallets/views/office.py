@@ -8,8 +8,7 @@ Who may come in: the clerks of an active office (`Office.users`); anyone else si
 exactly as a number that was never issued (`office_coupon`)."""
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -23,18 +22,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from core.templatetags.money import money
+from core.money import format_currency
 from wallets.models import Coupon, CouponStatus
 from wallets.selectors import clerk_offices
-from wallets.services import (
-    CouponConflict,
+from wallets.services.coupons import (
     coupon_redeem,
     coupon_state,
     identifier_format,
     identifier_normalise,
     identifier_valid,
+    last_valid_day,
     office_coupon,
 )
+from wallets.services.errors import CouponConflict
 
 RECENT_REDEMPTIONS = 20
 UNKNOWN = "unknown"
@@ -117,8 +117,7 @@ class CouponCard:
         """The last day the coupon may be used, in the operator's time zone."""
         if self.coupon is None:
             return None
-        zone = ZoneInfo(self.coupon.tenant.timezone)
-        return (self.coupon.expires_at - timedelta(seconds=1)).astimezone(zone).date()
+        return last_valid_day(self.coupon.expires_at, self.coupon.tenant)
 
     @property
     def receiver(self) -> str:
@@ -220,7 +219,7 @@ def office_redeem(request, offices):
     used = outcome.coupon
     names = {
         "number": identifier_format(used.identifier),
-        "amount": money(used.amount, coupon.tenant),
+        "amount": format_currency(used.amount, coupon.tenant),
         "case": used.case_reference,
     }
     if outcome.replayed:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
 from splitting import selectors
 from splitting.access import may_settle
@@ -35,14 +36,13 @@ from wallets.models import (
     WalletMovement,
 )
 from wallets.reports import operator_report, operator_report_xlsx
-from wallets.services import invitation_create, payer_create
+from wallets.services.payers import invitation_create, payer_create
 from warehouse.access import staff_required
 from warehouse.models import Tenant
-from warehouse.selectors import staff_scope
+from warehouse.selectors import staff_scope, tenants_of
 
 PAYERS_PER_PAGE = 50
 MOVEMENTS_SHOWN = 100
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class PayerForm(forms.Form):
@@ -267,7 +267,7 @@ def payer_invite(request, pk: int):
 
 @staff_required
 def wallet_report(request):
-    tenants = staff_scope(request.user, Tenant).order_by("code")
+    tenants = tenants_of(request.user)
     first = tenants.first()
     if first is None:
         raise Http404
@@ -282,7 +282,7 @@ def wallet_report(request):
         data = form.cleaned_data
         report = operator_report(data["tenant"], data["start"], data["end"])
         if request.GET.get("format") == "xlsx":
-            response = HttpResponse(operator_report_xlsx(report), content_type=XLSX)
+            response = HttpResponse(operator_report_xlsx(report), content_type=XLSX_CONTENT_TYPE)
             name = f"coupons-{report.tenant.code}-{report.start}-{report.end}.xlsx"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
