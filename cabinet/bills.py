@@ -16,12 +16,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from cabinet import selectors
 from cabinet.charts import charges_chart
 from core.documents.pdf import RollRow, roll_pdf
+from core.i18n import Texts
 from core.money import display_language, format_currency
 from invoicing.rendering.html import render_html
 from invoicing.rendering.pdf import render_pdf
@@ -181,32 +182,16 @@ def _file(content: bytes, filename: str, *, inline: bool) -> HttpResponse:
 
 # --- the receipt of any payment ----------------------------------------------------------------
 
-CHANNELS = {
-    "ru": {
-        "provider": "Онлайн",
-        "bank": "Банковский перевод",
-        "terminal": "Платёжный терминал",
-        "cash_desk": "Касса",
-        "external": "Внешний платёж",
-        "reversed": "Платёж отменён",
-    },
-    "de": {
-        "provider": "Online",
-        "bank": "Überweisung",
-        "terminal": "Zahlungsterminal",
-        "cash_desk": "Kasse",
-        "external": "Extern",
-        "reversed": "Zahlung storniert",
-    },
-    "en": {
-        "provider": "Online",
-        "bank": "Bank transfer",
-        "terminal": "Payment terminal",
-        "cash_desk": "Cash desk",
-        "external": "External",
-        "reversed": "Payment reversed",
-    },
-}
+CHANNELS = Texts(
+    {
+        "provider": pgettext_lazy("payment receipt channel", "Online"),
+        "bank": pgettext_lazy("payment receipt channel", "Bank transfer"),
+        "terminal": pgettext_lazy("payment receipt channel", "Payment terminal"),
+        "cash_desk": pgettext_lazy("payment receipt channel", "Cash desk"),
+        "external": pgettext_lazy("payment receipt channel", "External"),
+        "reversed": pgettext_lazy("payment receipt channel", "Payment reversed"),
+    }
+)
 
 
 def receipt_pdf(payment: Payment, lines: list[selectors.PaidLine]) -> bytes:
