@@ -19,8 +19,8 @@ from warehouse.countries import country_named
 
 
 def connect() -> None:
-    # Formatting an amount or a date for a tenant or a document (core) → its country profile
-    # decides the language and the notation (warehouse).
+    # Formatting an amount or a date for an owner that does not carry its country (core) → the
+    # country profile of its profile code (warehouse).
     money.country_profiles.connect(country_named)
 
     # Charges posted (warehouse, inside the import's or penalty run's transaction) → the ledger

@@ -34,11 +34,16 @@ _SYMBOLS = {"RUB": "₽", "EUR": "€"}
 
 
 class Owner(Protocol):
-    """What the display functions read of a tenant or a payment document's view."""
+    """What the display functions read of a tenant or a payment document's view: its country
+    profile (`warehouse.countries`, reached as `tenant.country` / `view.country`) decides the
+    language and the notation."""
 
     profile: str  # RU | SEPA | CH
     locale: str  # "ru", "de-CH", "en"…
     currency: str  # ISO 4217
+
+    @property
+    def country(self) -> CountryFormats: ...
 
 
 # --- parsing and the wire form ------------------------------------------------------------------
@@ -154,8 +159,7 @@ def format_money(minor: int, currency: str, locale: str) -> str:
 
 class CountryFormats(Protocol):
     """What an owner's country profile decides of how its documents write numbers and dates
-    (warehouse.countries answers; core imports no domain app, so config/wiring.py connects it
-    to `country_profiles`)."""
+    (`warehouse.countries` answers; core imports no domain app)."""
 
     def document_language(self, locale: str) -> str: ...
 
@@ -170,6 +174,13 @@ country_profiles: Hook[Callable[[str], CountryFormats]] = Hook(
 
 
 def country_of(owner: Owner) -> CountryFormats:
+    """The owner's country profile: asked of the owner itself where it carries one (a tenant, a
+    document's view — so rendering a view needs no app registry, and a spawned render worker
+    formats as the web process does), else looked up by its profile code through the lookup
+    `config/wiring.py` connects."""
+    country = getattr(owner, "country", None)
+    if country is not None:
+        return country
     for lookup in country_profiles:
         return lookup(owner.profile)
     raise LookupError("no country profiles are connected (config/wiring.py)")

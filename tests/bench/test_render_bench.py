@@ -62,6 +62,11 @@ def rate(count: int, seconds: float) -> str:
 
 
 def _warm_worker() -> None:
+    """A render worker is a process of the app: Django is set up (the documents' texts come from
+    its gettext catalogs), the fonts registered and the engine warmed."""
+    import django
+
+    django.setup()
     register_fonts()
     render_pdf(document(0))
 
