@@ -35,7 +35,6 @@ class NotFoundInput(ApplicationError):
 class SupplierOut(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    registry_format = serializers.CharField()
 
 
 class TenantOut(serializers.Serializer):

@@ -33,6 +33,7 @@ from warehouse.models import (
     Role,
     Service,
     Supplier,
+    SupplierFlow,
     SupplierServiceCode,
     Tenant,
     UnmatchedLine,
@@ -50,6 +51,7 @@ class ScopePaths:
 SCOPE_PATHS: dict[type[Model], ScopePaths] = {
     Tenant: ScopePaths(tenant="pk"),
     Supplier: ScopePaths(tenant="tenant", supplier="pk"),
+    SupplierFlow: ScopePaths(tenant="supplier__tenant", supplier="supplier"),
     Service: ScopePaths(tenant="tenant"),
     SupplierServiceCode: ScopePaths(tenant="tenant", supplier="supplier"),
     Building: ScopePaths(

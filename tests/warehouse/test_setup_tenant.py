@@ -121,7 +121,8 @@ def test_ru_tenant_file_creates_tenant_classifier_suppliers_and_service_code_map
     assert vodokanal.commission_percent == Decimal("1.20")
     assert (vodokanal.commission_fixed, vodokanal.commission_min) == (0, 0)
     assert vodokanal.commission_max is None
-    assert vodokanal.registry_format == "csv"
+    flows = [(f.format, f.interval, f.delivery) for f in vodokanal.flows.all()]
+    assert flows == [("csv", "daily", "download")]  # `registry_format: csv`, the shorthand
 
     teplo = Supplier.objects.get(tenant=tenant, code="teplo")
     assert (teplo.inn, teplo.kpp, teplo.bank_account) == (
@@ -135,7 +136,7 @@ def test_ru_tenant_file_creates_tenant_classifier_suppliers_and_service_code_map
         1000,
         50000,
     )
-    assert teplo.registry_format == "1c"
+    assert [f.format for f in teplo.flows.all()] == ["1c"]
 
     assert sorted(
         SupplierServiceCode.objects.values_list(
@@ -171,7 +172,7 @@ def test_sepa_tenant_yaml_creates_tenant_with_iban_details():
     heat = Supplier.objects.get(code="heat")
     assert (heat.commission_fixed, heat.commission_min, heat.commission_max) == (30, 50, 500)
     assert heat.webhook_url == "https://heat.example.com/unibill"
-    assert heat.registry_format == "pain001"
+    assert [f.format for f in heat.flows.all()] == ["payout"]  # pain001: the payment order
     assert sorted(
         SupplierServiceCode.objects.values_list("supplier__code", "external_code", "service__code")
     ) == [("heat", "H1", "HEAT"), ("water", "101", "CW"), ("water", "205", "HW")]
@@ -188,7 +189,8 @@ def test_sepa_tenant_json_creates_tenant():
         "DE89370400440532013000",
     )
     water = Supplier.objects.get(tenant=tenant)
-    assert (water.code, water.commission_fixed, water.registry_format) == ("water", 10, "xlsx")
+    assert (water.code, water.commission_fixed) == ("water", 10)
+    assert [(f.format, f.active) for f in water.flows.all()] == [("xlsx", True)]
     assert sorted(
         SupplierServiceCode.objects.values_list("external_code", "service__code", "tenant")
     ) == [("10", "CW", tenant.id), ("90", "WASTE", tenant.id)]

@@ -15,7 +15,7 @@ from warehouse.admin import (
     TenantScopedInline,
 )
 from warehouse.countries import country_named
-from warehouse.models import Supplier, SupplierServiceCode, Tenant
+from warehouse.models import Supplier, SupplierFlow, SupplierServiceCode, Tenant
 from warehouse.validation import bank_details_errors, inn_error, kpp_error
 
 
@@ -105,12 +105,33 @@ class SupplierServiceCodeInline(TenantScopedInline):
     fields = ("external_code", "service")
 
 
+class SupplierFlowInline(TenantScopedInline):
+    """The reporting flows of the supplier's contract (docs/settlement.md)."""
+
+    model = SupplierFlow
+    parent_tenant_path = "tenant"
+    fields = (
+        "format",
+        "interval",
+        "send_empty",
+        "delivery",
+        "email_to",
+        "sftp_host",
+        "sftp_port",
+        "sftp_user",
+        "sftp_password",
+        "sftp_directory",
+        "sftp_host_key",
+        "active",
+    )
+
+
 @admin.register(Supplier)
 class SupplierAdmin(TenantScopedAdmin):
     form = SupplierForm
-    inlines = [SupplierServiceCodeInline]
-    list_display = ("code", "name", "tenant", "inn", "commission_percent", "registry_format")
-    list_filter = (TENANT_FILTER, "registry_format")
+    inlines = [SupplierServiceCodeInline, SupplierFlowInline]
+    list_display = ("code", "name", "tenant", "inn", "commission_percent")
+    list_filter = (TENANT_FILTER,)
     list_select_related = ("tenant",)
     search_fields = ("code", "name", "inn", "tax_id")
     fieldsets = (
@@ -130,6 +151,6 @@ class SupplierAdmin(TenantScopedAdmin):
         ),
         (
             gettext_lazy("Integration"),
-            {"fields": ("webhook_url", "webhook_secret", "registry_format")},
+            {"fields": ("webhook_url",)},
         ),
     )

@@ -25,11 +25,34 @@ class CountryProfile(models.TextChoices):
     CH = "CH", _("Switzerland (QR-bill)")
 
 
-class RegistryFormat(models.TextChoices):
-    CSV = "csv", _("CSV")
-    XLSX = "xlsx", _("XLSX")
-    ONE_C = "1c", _("1C ClientBankExchange")
-    PAIN001 = "pain001", _("ISO 20022 pain.001")
+class FlowFormat(models.TextChoices):
+    """What a supplier's reporting flow sends (docs/settlement.md)."""
+
+    CSV = "csv", _("CSV registry of payments")
+    XLSX = "xlsx", _("XLSX registry of payments")
+    ONE_C = "1c", _("1C registry of payments")
+    PAYOUT = "payout", _("Payment order of the payout (pain.001 or 1C)")
+
+
+class FlowInterval(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    PAYOUT = "payout", _("On each payout")
+
+
+class FlowDelivery(models.TextChoices):
+    DOWNLOAD = "download", _("Download only")
+    EMAIL = "email", _("E-mail with the file attached")
+    SFTP = "sftp", _("SFTP upload")
+    WEBHOOK = "webhook", _("Signed webhook with a download link")
+
+
+def webhook_secret_new() -> str:
+    """A fresh secret for a supplier's webhooks (and its download links): 32 random bytes."""
+    import secrets
+
+    return "whsec_" + secrets.token_urlsafe(32)
 
 
 class BankDetails(models.Model):
@@ -94,6 +117,13 @@ class Tenant(BankDetails):
             "30,90,180,365 gives 0–30, 31–90, 91–180, 181–365 and over 365 days."
         ),
     )
+    claim_after_days = models.PositiveSmallIntegerField(
+        default=30,
+        help_text=_(
+            "Days a supplier may owe the operator (reversals of money already paid out, not yet "
+            "recovered from its payouts) before it becomes a claim on the supplier."
+        ),
+    )
     tan_required = models.BooleanField(
         default=False, help_text="pay links ask for the TAN printed on the document"
     )
@@ -141,10 +171,15 @@ class Supplier(BankDetails):
     commission_max = models.BigIntegerField(null=True, blank=True, help_text="minor units")
     webhook_url = models.URLField(blank=True)
     webhook_secret = models.CharField(
-        max_length=100, blank=True, help_text="signs outbound webhooks (HMAC-SHA256)"
+        max_length=100,
+        default=webhook_secret_new,
+        help_text="signs outbound webhooks and download links (HMAC-SHA256); generated",
     )
-    registry_format = models.CharField(
-        max_length=8, choices=RegistryFormat.choices, default=RegistryFormat.CSV
+    webhook_secret_previous = models.CharField(
+        max_length=100, blank=True, help_text="the secret before the last rotation"
+    )
+    webhook_secret_previous_until = models.DateTimeField(
+        null=True, blank=True, help_text="webhooks are signed with both secrets until then"
     )
 
     class Meta:
@@ -168,6 +203,48 @@ class Supplier(BankDetails):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+
+class SupplierFlow(models.Model):
+    """A reporting flow of a supplier's contract: which file (format), for which stretch of days
+    (interval), whether an empty stretch still sends a file, and how it travels (delivery)."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="flows")
+    format = models.CharField(max_length=8, choices=FlowFormat.choices, default=FlowFormat.CSV)
+    interval = models.CharField(
+        max_length=8, choices=FlowInterval.choices, default=FlowInterval.DAILY
+    )
+    send_empty = models.BooleanField(
+        default=False, help_text=_("send a file with no lines for a stretch without payments")
+    )
+    delivery = models.CharField(
+        max_length=8, choices=FlowDelivery.choices, default=FlowDelivery.DOWNLOAD
+    )
+    email_to = models.CharField(max_length=500, blank=True, help_text=_("comma separated"))
+    sftp_host = models.CharField(max_length=200, blank=True)
+    sftp_port = models.PositiveIntegerField(default=22)
+    sftp_user = models.CharField(max_length=100, blank=True)
+    sftp_password = models.CharField(max_length=200, blank=True)
+    sftp_directory = models.CharField(max_length=300, blank=True, default=".")
+    sftp_host_key = models.TextField(
+        blank=True, help_text=_("the server's public key (OpenSSH line); the upload checks it")
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["supplier", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(delivery="email") | ~Q(email_to=""), name="flow_email_has_address"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delivery="sftp") | (~Q(sftp_host="") & ~Q(sftp_user="")),
+                name="flow_sftp_has_server",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier.code}: {self.format}, {self.interval}, {self.delivery}"
 
 
 class Service(models.Model):
@@ -382,10 +459,13 @@ __all__ = [
     "CountryProfile",
     "Membership",
     "Premises",
-    "RegistryFormat",
+    "FlowDelivery",
+    "FlowFormat",
+    "FlowInterval",
     "Role",
     "Service",
     "Supplier",
+    "SupplierFlow",
     "SupplierServiceCode",
     "Tenant",
     "User",

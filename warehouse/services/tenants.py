@@ -19,9 +19,12 @@ from warehouse.countries import COUNTRIES, Country
 from warehouse.models import (
     AuditEvent,
     CountryProfile,
-    RegistryFormat,
+    FlowDelivery,
+    FlowFormat,
+    FlowInterval,
     Service,
     Supplier,
+    SupplierFlow,
     SupplierServiceCode,
     Tenant,
 )
@@ -269,14 +272,7 @@ class _Checker:
             except ValidationError:
                 self.error(f"{path}.webhook_url", webhook, "not an http(s) URL")
         spec["webhook_url"] = webhook
-        registry = data.get("registry_format") or RegistryFormat.CSV
-        if registry not in RegistryFormat.values:
-            self.error(
-                f"{path}.registry_format",
-                registry,
-                f"registry_format must be one of {', '.join(RegistryFormat.values)}",
-            )
-        spec["registry_format"] = registry
+        spec["flows"] = self.flows(data, path)
         codes = data.get("service_codes") or {}
         if not isinstance(codes, dict):
             self.error(
@@ -292,6 +288,48 @@ class _Checker:
                 )
         spec["service_codes"] = {str(k): str(val) for k, val in codes.items()}
         return spec
+
+    def flows(self, data, path) -> list[dict] | None:
+        """The supplier's reporting flows: `flows:` (a list of {format, interval, send_empty,
+        delivery, email_to}), or the shorthand `registry_format: csv` (one daily download flow;
+        `pain001` names the payout's payment order). Neither key: the flows stay as they are."""
+        if "flows" in data:
+            items = data.get("flows") or []
+            if not isinstance(items, list):
+                self.error(f"{path}.flows", None, "flows must be a list")
+                return None
+            return [self.flow(item, f"{path}.flows[{i}]") for i, item in enumerate(items)]
+        if "registry_format" not in data:
+            return None
+        legacy = {"pain001": FlowFormat.PAYOUT}
+        shorthand = data.get("registry_format") or FlowFormat.CSV
+        return [self.flow({"format": legacy.get(shorthand, shorthand)}, f"{path}.registry_format")]
+
+    def flow(self, data, path) -> dict:
+        if not isinstance(data, dict):
+            self.error(path, None, "a flow must be a mapping {format, interval, delivery, ...}")
+            return {}
+        flow = {}
+        for key, choices, default in (
+            ("format", FlowFormat, FlowFormat.CSV),
+            ("interval", FlowInterval, FlowInterval.DAILY),
+            ("delivery", FlowDelivery, FlowDelivery.DOWNLOAD),
+        ):
+            value = data.get(key) or default
+            if value not in choices.values:
+                self.error(
+                    f"{path}.{key}", value, f"{key} must be one of {', '.join(choices.values)}"
+                )
+            flow[key] = value
+        flow["send_empty"] = data.get("send_empty") is True
+        flow["email_to"] = self.text(data, "email_to", path, required=False, max_length=500)
+        if flow["delivery"] == FlowDelivery.EMAIL and not flow["email_to"]:
+            self.error(f"{path}.email_to", None, "an e-mail flow needs email_to")
+        if flow["delivery"] == FlowDelivery.SFTP:
+            self.error(
+                f"{path}.delivery", "sftp", "SFTP flows carry credentials: set them up in the admin"
+            )
+        return flow
 
     def commission(self, data, path) -> dict:
         if not isinstance(data, dict):
@@ -328,6 +366,20 @@ class _Checker:
         return result
 
 
+def _flows_write(supplier: Supplier, flows: list[dict]) -> None:
+    """The file names the supplier's flows: these are active (one of the same format, interval
+    and delivery is updated), every other is switched off (kept: its files stay readable)."""
+    kept = []
+    for flow in flows:
+        key = {k: flow[k] for k in ("format", "interval", "delivery")}
+        rest = {k: val for k, val in flow.items() if k not in key}
+        row, _ = SupplierFlow.objects.update_or_create(
+            supplier=supplier, **key, defaults={**rest, "active": True}
+        )
+        kept.append(row.pk)
+    supplier.flows.exclude(pk__in=kept).update(active=False)
+
+
 @transaction.atomic(durable=True)
 def _write(spec: dict, *, actor, filename) -> TenantSetupResult:
     tenant_fields = {k: spec[k] for k in spec if k not in ("code", "services", "suppliers")}
@@ -336,10 +388,12 @@ def _write(spec: dict, *, actor, filename) -> TenantSetupResult:
         Service.objects.update_or_create(tenant=tenant, code=service["code"], defaults=service)
     services = dict(Service.objects.filter(tenant=tenant).values_list("code", "id"))
     for item in spec["suppliers"]:
-        fields = {k: val for k, val in item.items() if k not in ("code", "service_codes")}
+        fields = {k: val for k, val in item.items() if k not in ("code", "service_codes", "flows")}
         supplier, _ = Supplier.objects.update_or_create(
             tenant=tenant, code=item["code"], defaults=fields
         )
+        if item["flows"] is not None:
+            _flows_write(supplier, item["flows"])
         for external, ours in item["service_codes"].items():
             SupplierServiceCode.objects.update_or_create(
                 supplier=supplier,
