@@ -9,6 +9,7 @@ import hmac
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 SIGNATURE_HEADER = "X-Unibill-Signature"
@@ -23,33 +24,43 @@ class WebhookResult:
     duration_ms: int
 
 
-def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={mac.hexdigest()}"
+def _mac(secret: str, timestamp: int, body: bytes) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def webhook_signature(secret: str | Sequence[str], timestamp: int, body: bytes) -> str:
+    """`t=<timestamp>,v1=<mac>` — with one `v1` per secret while a rotated secret overlaps the
+    new one, so a receiver holding either verifies."""
+    secrets = [secret] if isinstance(secret, str) else list(secret)
+    if not secrets or not all(secrets):
+        raise ValueError("a webhook is signed with a secret")
+    return ",".join([f"t={timestamp}", *(f"v1={_mac(s, timestamp, body)}" for s in secrets)])
 
 
 def webhook_verify(
     secret: str, header: str, body: bytes, *, now: float | None = None, tolerance=DEFAULT_TOLERANCE
 ) -> bool:
-    """True when `header` signs `body` with `secret` and its timestamp is within `tolerance`
-    seconds of now. What a receiver does; Unibill's own tests use it as one."""
+    """True when one of the header's `v1` signatures signs `body` with `secret` and its
+    timestamp is within `tolerance` seconds of now. What a receiver does; Unibill's own tests
+    use it as one."""
     try:
-        fields = dict(part.split("=", 1) for part in header.split(","))
-        timestamp = int(fields["t"])
-        given = fields["v1"]
-    except (KeyError, ValueError):
+        pairs = [part.split("=", 1) for part in header.split(",")]
+        timestamp = int(next(value for key, value in pairs if key.strip() == "t"))
+        given = [value for key, value in pairs if key.strip() == "v1"]
+    except (StopIteration, ValueError):
         return False
-    if abs((time.time() if now is None else now) - timestamp) > tolerance:
+    if not given or abs((time.time() if now is None else now) - timestamp) > tolerance:
         return False
-    expected = webhook_signature(secret, timestamp, body).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, given)
+    expected = _mac(secret, timestamp, body)
+    return any(hmac.compare_digest(expected, value) for value in given)
 
 
 def webhook_send(
-    url: str, secret: str, body: bytes, *, event: str = "", timeout: float = 10
+    url: str, secret: str | Sequence[str], body: bytes, *, event: str = "", timeout: float = 10
 ) -> WebhookResult:
-    """POSTs `body` (JSON) once. Never raises for what the network or the receiver does: a
-    2xx answer is a delivery, anything else is a failed attempt with its reason."""
+    """POSTs `body` (JSON) once, signed with each of `secret`. Never raises for what the network
+    or the receiver does: a 2xx answer is a delivery, anything else is a failed attempt with its
+    reason."""
     timestamp = int(time.time())
     request = urllib.request.Request(
         url,

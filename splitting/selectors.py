@@ -224,7 +224,11 @@ def registries_of(user) -> QuerySet[Registry]:
         ).values("tenant_id")
         own = Membership.objects.filter(user=user, role=Role.SUPPLIER).values("supplier_id")
         rows = Registry.objects.filter(Q(tenant_id__in=staff) | Q(supplier_id__in=own))
-    return rows.select_related("supplier", "tenant", "payout").order_by("-day", "supplier__code")
+    return (
+        rows.select_related("supplier", "tenant")
+        .prefetch_related("payouts")
+        .order_by("-day", "supplier__code")
+    )
 
 
 def events_of(user) -> QuerySet[SupplierEvent]:

@@ -167,13 +167,27 @@ class RegistryTable(tables.Table):
         return format_currency(value, record.tenant)
 
     def render_status(self, value, record):
-        paid = getattr(record, "payout", None) if record.status == "paid" else None
-        if paid is None:
+        """The badge; once settled, what was paid and what recovered, and what the bank said."""
+        if record.status == "built":
             return badge(record.status, value)
+        notes = [_("paid %(amount)s") % {"amount": format_currency(record.paid, record.tenant)}]
+        if record.recovered:
+            notes.append(
+                _("recovered %(amount)s")
+                % {"amount": format_currency(record.recovered, record.tenant)}
+            )
+        if record.withheld:
+            notes.append(
+                _("offset by reversals %(amount)s")
+                % {"amount": format_currency(record.withheld, record.tenant)}
+            )
+        payouts = list(record.payouts.all())
+        if payouts:
+            notes.append(payouts[-1].get_status_display())
         return format_html(
             '{}<div class="small muted nowrap">{}</div>',
             badge(record.status, value),
-            timezone.localtime(paid.created_at).strftime("%Y-%m-%d %H:%M"),
+            " · ".join(str(n) for n in notes),
         )
 
     def order_day(self, queryset, is_descending):

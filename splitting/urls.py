@@ -1,14 +1,16 @@
-from django.urls import path
+from django.urls import include, path
 
 from splitting.views import cashdesk as cashdesk_views
 from splitting.views import payment_requests as payment_request_views
 from splitting.views import payments as views
 from splitting.views import providers as provider_views
 from splitting.views import reconciliation as reconciliation_views
+from splitting.views import settlement as settlement_views
 from splitting.views import statements as statement_views
 from splitting.views import terminals as terminal_views
 
 urlpatterns = [
+    path("", include("splitting.urls_accounting")),
     path(
         "api/v1/terminals/<slug:processor>/",
         terminal_views.terminal_endpoint,
@@ -18,15 +20,38 @@ urlpatterns = [
     path("staff/payments/<int:pk>/", views.payment_detail, name="payment-detail"),
     path("staff/payments/<int:pk>/reverse/", views.payment_reverse_view, name="payment-reverse"),
     path("staff/payments/<int:pk>/refund/", views.payment_refund_view, name="payment-refund"),
-    path("staff/registries/", views.registry_list, name="registry-list"),
-    path("staff/registries/build/", views.registries_build_view, name="registries-build"),
-    path("staff/registries/<int:pk>/payout/", views.registry_payout, name="registry-payout"),
+    path("staff/registries/", settlement_views.registry_list, name="registry-list"),
+    path(
+        "staff/registries/build/", settlement_views.registries_build_view, name="registries-build"
+    ),
+    path(
+        "staff/registries/<int:pk>/payout/",
+        settlement_views.registry_settle_view,
+        name="registry-payout",
+    ),
+    path("staff/registries/settle-day/", settlement_views.day_settle_view, name="registries-day"),
     path(
         "staff/registries/<int:pk>/<str:file_format>",
-        views.registry_download,
+        settlement_views.registry_download,
         name="registry-download",
     ),
-    path("supplier/registries/", views.registry_list, name="supplier-registries"),
+    path("supplier/registries/", settlement_views.registry_list, name="supplier-registries"),
+    path("staff/payouts/", settlement_views.payout_list, name="payout-list"),
+    path(
+        "staff/payouts/files/<int:pk>/",
+        settlement_views.payout_file_download,
+        name="payout-file",
+    ),
+    path(
+        "staff/payouts/<int:pk>/order/",
+        settlement_views.payout_order_download,
+        name="payout-order",
+    ),
+    path(
+        "staff/payouts/debits/<int:pk>/clear/",
+        settlement_views.bank_debit_clear_view,
+        name="bank-debit-clear",
+    ),
     path("staff/webhooks/", views.webhook_list, name="webhook-list"),
     path("staff/webhooks/<int:pk>/", views.webhook_detail, name="webhook-detail"),
     path("staff/webhooks/<int:pk>/resend/", views.webhook_resend, name="webhook-resend"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from warehouse import views
+from warehouse import audit_views, views
 
 urlpatterns = [
     path("staff/", views.staff_home, name="staff-home"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("staff/mapping-queue/", views.mapping_queue, name="mapping-queue"),
     path("staff/mapping-queue/<int:pk>/link/", views.mapping_link, name="mapping-link"),
     path("staff/mapping-queue/<int:pk>/create/", views.mapping_create, name="mapping-create"),
+    path("staff/audit/", audit_views.audit_changes, name="audit-changes"),
+    path("staff/audit/changes.xlsx", audit_views.audit_changes_xlsx, name="audit-changes-xlsx"),
 ]

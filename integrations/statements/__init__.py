@@ -1,5 +1,6 @@
 """Bank statements (ISO 20022 camt.053/camt.054, SWIFT MT940, 1CClientBankExchange) → the booked
-incoming credits as `Statement`/`StatementCredit`. Pure adapters: no models, no domain apps."""
+credits and debits as `Statement`/`StatementCredit`/`StatementDebit`. Pure adapters: no models,
+no domain apps."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import re
 from .camt import parse_camt
 from .mt940 import parse_mt940
 from .one_c_statement import parse_1c_statement
-from .types import Statement, StatementCredit, StatementError
+from .types import Statement, StatementCredit, StatementDebit, StatementError
 
 __all__ = [
     "Statement",
     "StatementCredit",
+    "StatementDebit",
     "StatementError",
     "detect_format",
     "parse_1c_statement",

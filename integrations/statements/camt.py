@@ -1,5 +1,5 @@
 """ISO 20022 camt.053 (BankToCustomerStatement) and camt.054 (BankToCustomerDebitCreditNotification)
-→ the booked incoming credits.
+→ the booked credits and debits.
 
 Elements are matched on their local names, so any version of the message is read (the entry
 structure is the same; V08 wraps the debtor in `Pty` and the status in `Cd`). A document in one of
@@ -10,11 +10,16 @@ Hardening: a document with a DOCTYPE is refused before and after parsing (no DTD
 entities and no entity expansion), and the parser never loads a DTD, resolves entities or touches
 the network.
 
-Taken: `CdtDbtInd=CRDT`, status BOOK, not `RvslInd=true`; every other entry counts in `skipped`.
-An entry with several `NtryDtls/TxDtls` (a batch booking) becomes one credit per detail with the
-detail's own amount and the 1-based detail index in the dedupe key; the detail amounts must net
-to the entry amount. A single-detail entry, or one without details, is one credit for the entry
-amount.
+Taken: status BOOK, not `RvslInd=true`; `CdtDbtInd=CRDT` is a credit, `DBIT` a debit; every other
+entry counts in `skipped`. An entry with several `NtryDtls/TxDtls` (a batch booking) becomes one
+credit (or debit) per detail with the detail's own amount and the 1-based detail index in the
+dedupe key; the detail amounts must net to the entry amount (a detail in the other direction
+counts against it, and in `skipped`). A single-detail entry, or one without details, is one
+credit (or debit) for the entry amount. A debit's dedupe key is the credit's with "D:" in front.
+
+A credit is flagged a return (`is_return`) when its detail has `RtrInf` (its reason code and
+additional information become `return_reason`) or its bank transaction code is a return's
+(PMNT, ICDT or RCDT, RRTN/RPCR/ARET); a reversal (`RvslInd=true`) stays skipped.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .types import Statement, StatementCredit, StatementError
+from .types import Statement, StatementCredit, StatementDebit, StatementError
 
 XSD_DIR = Path(__file__).resolve().parent.parent / "xsd"
 NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
@@ -39,6 +44,13 @@ MESSAGES = {
 }
 SCHEMA_ERRORS_SHOWN = 5
 NOT_PROVIDED = "NOTPROVIDED"
+OPPOSITE = {"CRDT": "DBIT", "DBIT": "CRDT"}  # the entry directions taken, and their opposite
+DEBIT_KEY_PREFIX = "D:"
+# bank transaction codes (Domn/Cd, Fmly/Cd, Fmly/SubFmlyCd) of a credit that returns a payment:
+# reversal due to payment return, due to a payment cancellation request, an ACH return
+RETURN_DOMAIN = "PMNT"
+RETURN_FAMILIES = ("ICDT", "RCDT")
+RETURN_SUB_FAMILIES = ("RRTN", "RPCR", "ARET")
 
 _DTD_RE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _AMOUNT_RE = re.compile(r"\d+(?:\.\d+)?")
@@ -206,10 +218,10 @@ def _status(entry) -> str:
     return (_text(status, "Cd") or _text(status, "Prtry") or _text(entry, "Sts")).upper()
 
 
-def _payer_name(parties) -> str:
-    """V02 `Dbtr/Nm`, V04+ `Dbtr/Pty/Nm`."""
-    debtor = _child(parties, "Dbtr")
-    return _text(debtor, "Nm") or _text(debtor, "Pty", "Nm")
+def _party_name(parties, role: str) -> str:
+    """V02 `Dbtr/Nm` (or `Cdtr/Nm`), V04+ `Dbtr/Pty/Nm`."""
+    party = _child(parties, role)
+    return _text(party, "Nm") or _text(party, "Pty", "Nm")
 
 
 def _remittance(detail) -> tuple[str, str]:
@@ -231,19 +243,40 @@ def _end_to_end(detail) -> str:
 # -- statement walk ----------------------------------------------------------------------------
 
 
+def _return(entry, detail) -> tuple[bool, str]:
+    """(is this credit a return of a payment of ours, the reason). `TxDtls/RtrInf` says so with
+    its reason; else the bank transaction code (the detail's, else the entry's) of a return."""
+    info = _child(detail, "RtrInf")
+    if info is not None:
+        code = _text(info, "Rsn", "Cd") or _text(info, "Rsn", "Prtry")
+        more = " ".join(line for extra in _children(info, "AddtlInf") if (line := _text(extra)))
+        return True, ": ".join(part for part in (code, more) if part)
+    codes = _child(detail, "BkTxCd", "Domn")
+    if codes is None:
+        codes = _child(entry, "BkTxCd", "Domn")
+    is_return = (
+        _text(codes, "Cd").upper() == RETURN_DOMAIN
+        and _text(codes, "Fmly", "Cd").upper() in RETURN_FAMILIES
+        and _text(codes, "Fmly", "SubFmlyCd").upper() in RETURN_SUB_FAMILIES
+    )
+    return is_return, ""
+
+
 class _Reader:
     def __init__(self, account: str):
         self.account = account
         self.credits: list[StatementCredit] = []
+        self.debits: list[StatementDebit] = []
         self.skipped = 0
         self.keys: dict[str, int] = {}  # dedupe key → line, to refuse duplicates
 
     def entry(self, entry) -> None:
         direction = _text(entry, "CdtDbtInd").upper()
         reversal = _text(entry, "RvslInd").lower() in ("true", "1")
-        if direction != "CRDT" or _status(entry) != "BOOK" or reversal:
+        if direction not in OPPOSITE or _status(entry) != "BOOK" or reversal:
             self.skipped += 1
             return
+        take = self._credit if direction == "CRDT" else self._debit
         amount_element = _child(entry, "Amt")
         if amount_element is None:
             raise _error("entry without Amt", entry)
@@ -261,7 +294,7 @@ class _Reader:
                 self.skipped += 1
                 return
             detail = details[0] if details else None
-            self._credit(entry, detail, reference, None, amount, common)
+            take(entry, detail, reference, None, amount, common)
             return
 
         net = 0
@@ -277,7 +310,7 @@ class _Reader:
                     f"batch detail in {detail_currency} on an entry in {currency}",
                     detail_amount_element,
                 )
-            if _text(detail, "CdtDbtInd").upper() == "DBIT":
+            if _text(detail, "CdtDbtInd").upper() == OPPOSITE[direction]:
                 net -= detail_amount
                 self.skipped += 1
                 continue
@@ -285,31 +318,39 @@ class _Reader:
             if detail_amount == 0:
                 self.skipped += 1
                 continue
-            self._credit(entry, detail, reference, index, detail_amount, common)
+            take(entry, detail, reference, index, detail_amount, common)
         if net != amount:
             raise _error(
                 f"batch details add up to {net / 100:.2f}, the entry to {amount / 100:.2f}", entry
             )
 
-    def _credit(self, entry, detail, reference, index, amount, common) -> None:
+    def _key(self, entry, detail, reference, index, kind) -> tuple[str, str]:
+        """(dedupe key, bank reference); a debit's key starts with "D:"."""
         reference = reference or _text(detail, "Refs", "AcctSvcrRef")
         if not reference:
             raise _error(
-                "credit without a bank reference (AcctSvcrRef or NtryRef): no dedupe key",
+                f"{kind} without a bank reference (AcctSvcrRef or NtryRef): no dedupe key",
                 entry if detail is None else detail,
             )
         key = f"{self.account}:{reference}" + (f":{index}" if index is not None else "")
+        if kind == "debit":
+            key = f"{DEBIT_KEY_PREFIX}{key}"
         if key in self.keys:
             raise _error(
                 f"bank reference {reference!r} appears twice (first at line {self.keys[key]})",
                 entry,
             )
         self.keys[key] = entry.sourceline
+        return key, reference
+
+    def _credit(self, entry, detail, reference, index, amount, common) -> None:
+        key, reference = self._key(entry, detail, reference, index, "credit")
         if detail is None:
             structured, free = "", _text(entry, "AddtlNtryInf")
         else:
             structured, free = _remittance(detail)
         parties = _child(detail, "RltdPties")
+        is_return, return_reason = _return(entry, detail)
         self.credits.append(
             StatementCredit(
                 dedupe_key=key,
@@ -319,8 +360,29 @@ class _Reader:
                 end_to_end_id=_end_to_end(detail),
                 structured_reference=structured,
                 free_text=free,
-                payer_name=_payer_name(parties),
+                payer_name=_party_name(parties, "Dbtr"),
                 payer_account=_account(_child(parties, "DbtrAcct")),
+                is_return=is_return,
+                return_reason=return_reason,
+                **common,
+            )
+        )
+
+    def _debit(self, entry, detail, reference, index, amount, common) -> None:
+        key, reference = self._key(entry, detail, reference, index, "debit")
+        free = _text(entry, "AddtlNtryInf") if detail is None else _remittance(detail)[1]
+        parties = _child(detail, "RltdPties")
+        self.debits.append(
+            StatementDebit(
+                dedupe_key=key,
+                account=self.account,
+                amount=amount,
+                bank_reference=reference,
+                end_to_end_id=_end_to_end(detail),
+                free_text=free,
+                counterparty_name=_party_name(parties, "Cdtr"),
+                counterparty_account=_account(_child(parties, "CdtrAcct")),
+                document_number="",
                 **common,
             )
         )
@@ -328,10 +390,10 @@ class _Reader:
 
 def parse_camt(data: bytes) -> Statement:
     """Reads a camt.053 statement or camt.054 notification (any version; .001.02 and .001.08
-    are validated against their XSD) and returns its booked credits. Raises StatementError for
-    a DOCTYPE, malformed XML, another document, a schema violation, several accounts in one
-    file, an amount with more than 2 decimals, a credit without a bank reference, a batch whose
-    details do not add up, or a dedupe key that repeats."""
+    are validated against their XSD) and returns its booked credits and debits. Raises
+    StatementError for a DOCTYPE, malformed XML, another document, a schema violation, several
+    accounts in one file, an amount with more than 2 decimals, a credit or debit without a bank
+    reference, a batch whose details do not add up, or a dedupe key that repeats."""
     root = _parse_xml(data)
     message = root[0] if len(root) and _name(root) == "Document" else None
     while message is not None and not isinstance(message.tag, str):
@@ -373,4 +435,5 @@ def parse_camt(data: bytes) -> Statement:
         statement_id=",".join(_text(block, "Id") for block in blocks),
         credits=tuple(reader.credits),
         skipped=reader.skipped,
+        debits=tuple(reader.debits),
     )

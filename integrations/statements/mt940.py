@@ -1,10 +1,13 @@
-"""SWIFT MT940 customer statement → the booked incoming credits, with the `mt-940` package.
+"""SWIFT MT940 customer statement → the booked credits and debits, with the `mt-940` package.
 
 Every `:20:` block of the file is read (a file may hold several days); they must all be for the
-one `:25:` account. Taken: `:61:` lines with the mark `C`; `D` and the reversals `RC`/`RD` count
-in `skipped`. The dedupe key is the account and the `:61:` bank reference (after `//`); when that
-is empty or NONREF it is the customer reference, value date, amount and the ordinal of that
-(reference, date, amount) combination in the file. Free text is the `:86:` field on one line.
+one `:25:` account. Taken: `:61:` lines with the mark `C` (credits) and `D` (debits); the
+reversals `RC`/`RD` count in `skipped`. The dedupe key is the account and the `:61:` bank
+reference (after `//`); when that is empty or NONREF it is the customer reference, value date,
+amount and the ordinal of that (reference, date, amount) combination among the file's credits
+(or debits). A debit's key has "D:" in front. Free text is the `:86:` field on one line. A
+debit's `end_to_end_id` is the `:61:` customer reference (the account owner's reference: for a
+SEPA transfer we ordered, banks write our EndToEndId there), "" when NONREF.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ from decimal import Decimal
 
 import mt940
 
-from .types import Statement, StatementCredit, StatementError
+from .types import Statement, StatementCredit, StatementDebit, StatementError
 
 NONREF = "NONREF"
+DEBIT_KEY_PREFIX = "D:"
+TAKEN_MARKS = ("C", "D")  # credit, debit; the reversals RC and RD are skipped
 _OPTIONS = mt940.Options(strip_bom=True, unbounded_details=True, case_insensitive_marks=True)
 _CYRILLIC_WORD_RE = re.compile(rb"[\xc0-\xff]{3}")  # three cp1251 letters in a row
 _TRAILER_RE = re.compile(r"(?m)^-(?:\}.*)?[ \t]*$")  # "-" or "-}{5:…}" ends a SWIFT block 4
@@ -69,21 +74,22 @@ def _statement_id(block: mt940.models.Transactions) -> str:
 
 
 def parse_mt940(data: bytes) -> Statement:
-    """Reads an MT940 file (UTF-8, or Windows-1251/Latin-1) and returns its booked credits.
-    Raises StatementError for a file the package cannot read, one without `:20:` or the `:25:`
-    account, several accounts in one file, a credit without a currency, or a repeated bank
-    reference."""
+    """Reads an MT940 file (UTF-8, or Windows-1251/Latin-1) and returns its booked credits and
+    debits. Raises StatementError for a file the package cannot read, one without `:20:` or the
+    `:25:` account, several accounts in one file, an entry without a currency, or a repeated
+    bank reference."""
     if not isinstance(data, bytes):
         raise TypeError("parse_mt940 takes the file's bytes")
     blocks = _read_blocks(data)
     account = _the_account(blocks)
-    credits, skipped = _credits(blocks, account)
+    credits, debits, skipped = _entries(blocks, account)
     return Statement(
         format="mt940",
         account=account,
         statement_id=",".join(_statement_id(block) for block in blocks),
         credits=tuple(credits),
         skipped=skipped,
+        debits=tuple(debits),
     )
 
 
@@ -116,23 +122,26 @@ def _the_account(blocks: list[mt940.models.Transactions]) -> str:
     return accounts[0]
 
 
-def _credits(
+def _entries(
     blocks: list[mt940.models.Transactions], account: str
-) -> tuple[list[StatementCredit], int]:
-    """The booked credits of every statement, in file order, and how many `:61:` lines were
-    skipped (debits, reversals, zero amounts)."""
+) -> tuple[list[StatementCredit], list[StatementDebit], int]:
+    """The booked credits and debits of every statement, in file order, and how many `:61:`
+    lines were skipped (reversals, zero amounts)."""
     credits: list[StatementCredit] = []
+    debits: list[StatementDebit] = []
     skipped = 0
     keys: set[str] = set()
-    fallback_seen: Counter[tuple[str, date, int]] = Counter()
+    # the fallback ordinals are counted per direction, so debits never shift a credit's key
+    fallback_seen: dict[str, Counter[tuple[str, date, int]]] = {m: Counter() for m in TAKEN_MARKS}
     for block in blocks:
         for number, transaction in enumerate(block, start=1):
             item = transaction.data
             where = f"statement {_statement_id(block)}, :61: #{number}"
             if "status" not in item or item.get("amount") is None:
                 continue  # a placeholder without :61: (e.g. :86: before the first :61:)
-            if str(item["status"]).upper() != "C":
-                skipped += 1
+            mark = str(item["status"]).upper()
+            if mark not in TAKEN_MARKS:
+                skipped += 1  # RC, RD: reversals
                 continue
             money = item["amount"]
             currency = str(getattr(money, "currency", None) or item.get("currency") or "")
@@ -144,31 +153,44 @@ def _credits(
                 continue
             value_on = date(item["date"].year, item["date"].month, item["date"].day)
             entry = item.get("entry_date")
-            booked_on = date(entry.year, entry.month, entry.day) if entry else value_on
             bank_reference = _reference(item.get("bank_reference"))
-            key = _dedupe_key(account, bank_reference, item, value_on, amount, fallback_seen)
+            key = _dedupe_key(account, bank_reference, item, value_on, amount, fallback_seen[mark])
+            if mark == "D":
+                key = f"{DEBIT_KEY_PREFIX}{key}"
             if key in keys:
                 raise StatementError(f"{where}: bank reference {bank_reference!r} appears twice")
             keys.add(key)
+            common = {
+                "dedupe_key": key,
+                "account": account,
+                "amount": amount,
+                "currency": currency.upper(),
+                "booked_on": date(entry.year, entry.month, entry.day) if entry else value_on,
+                "value_on": value_on,
+                "bank_reference": bank_reference,
+                "free_text": _SPACE_RE.sub(" ", str(item.get("transaction_details") or "")).strip(),
+            }
+            if mark == "D":
+                debits.append(
+                    StatementDebit(
+                        end_to_end_id=_reference(item.get("customer_reference")),
+                        counterparty_name="",
+                        counterparty_account="",
+                        document_number="",
+                        **common,
+                    )
+                )
+                continue
             credits.append(
                 StatementCredit(
-                    dedupe_key=key,
-                    account=account,
-                    amount=amount,
-                    currency=currency.upper(),
-                    booked_on=booked_on,
-                    value_on=value_on,
-                    bank_reference=bank_reference,
                     end_to_end_id="",
                     structured_reference="",
-                    free_text=_SPACE_RE.sub(
-                        " ", str(item.get("transaction_details") or "")
-                    ).strip(),
                     payer_name="",
                     payer_account="",
+                    **common,
                 )
             )
-    return credits, skipped
+    return credits, debits, skipped
 
 
 def _dedupe_key(

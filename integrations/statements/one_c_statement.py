@@ -1,14 +1,16 @@
-"""1CClientBankExchange statement (the text file Russian banks send) → the incoming credits.
+"""1CClientBankExchange statement (the text file Russian banks send) → the credits and debits.
 
 The statement account is the header `РасчСчет` (a `СекцияРасчСчет` may repeat it; another account
 there is refused). A document whose recipient account (`ПолучательСчет`, else
-`ПолучательРасчСчет`) is ours is a credit; every other document (our outgoing payments) counts in
-`skipped`. A bank statement lists only executed documents, so every credit is taken as booked on
-`ДатаПоступило` (else `Дата`).
+`ПолучательРасчСчет`) is ours is a credit; one whose payer account (`ПлательщикСчет`, else
+`ПлательщикРасчСчет`) is ours is a debit (our payment order, or the bank's order for its fee);
+any other document counts in `skipped`. A bank statement lists only executed documents, so a
+credit is taken as booked on `ДатаПоступило` and a debit on `ДатаСписано` (else `Дата`).
 
-Dedupe key: account, `Номер/Дата` and the amount in kopecks, plus the payer's account (or INN)
-when the file gives one: payment order numbers are the payer's own, so two payers can send the
-same number on the same day for the same sum.
+Dedupe key: account, `Номер/Дата` and the amount in kopecks, plus the other party's account (or
+INN) when the file gives one: payment order numbers are the payer's own, so two payers can send
+the same number on the same day for the same sum, and the bank's own orders (its fees) are
+numbered apart from ours. A debit's key has "D:" in front.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from integrations.settlement.one_c import OneCFormatError, one_c_amount, read_1c
+from integrations.settlement.one_c import OneCFile, OneCFormatError, one_c_amount, read_1c
 
-from .types import Statement, StatementCredit, StatementError
+from .types import Statement, StatementCredit, StatementDebit, StatementError
 
 CURRENCY = "RUB"
+DEBIT_KEY_PREFIX = "D:"
 _DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _INN_PREFIX_RE = re.compile(r"^ИНН\s*\d{10,12}\s+", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
@@ -53,21 +56,79 @@ def _purpose(document: dict[str, str]) -> str:
     return _one_line(text)
 
 
-def _payer_name(document: dict[str, str]) -> str:
-    """`Плательщик1` (the name alone), else `Плательщик` without its "ИНН … " prefix."""
-    name = document.get("Плательщик1", "").strip()
-    return _one_line(name or _INN_PREFIX_RE.sub("", document.get("Плательщик", "").strip()))
+def _party_name(document: dict[str, str], role: str) -> str:
+    """`Плательщик1` (the name alone), else `Плательщик` without its "ИНН … " prefix; the same
+    for `Получатель`."""
+    name = document.get(f"{role}1", "").strip()
+    return _one_line(name or _INN_PREFIX_RE.sub("", document.get(role, "").strip()))
 
 
 def parse_1c_statement(data: bytes) -> Statement:
-    """Reads a 1CClientBankExchange statement and returns the documents paid into its account.
-    Raises StatementError for a file `read_1c` refuses, no `РасчСчет` or more than one account,
-    or a credit without a valid `Номер`, `Дата` or positive `Сумма`."""
+    """Reads a 1CClientBankExchange statement and returns the documents paid into its account
+    (credits) and out of it (debits). Raises StatementError for a file `read_1c` refuses, no
+    `РасчСчет` or more than one account, or a taken document without a valid `Номер`, `Дата`
+    or positive `Сумма`."""
     try:
         file = read_1c(data)
     except OneCFormatError as error:
         raise StatementError(error.message, line=error.line_number) from error
+    account = _the_account(file)
 
+    credits: list[StatementCredit] = []
+    debits: list[StatementDebit] = []
+    keys: set[str] = set()
+    skipped = 0
+    for position, document in enumerate(file.documents, start=1):
+        recipient = _first(document, "ПолучательСчет", "ПолучательРасчСчет")
+        payer_account = _first(document, "ПлательщикСчет", "ПлательщикРасчСчет")
+        if recipient == account:
+            payer_inn = document.get("ПлательщикИНН", "").strip()
+            read = _read(document, position, "ДатаПоступило", account, payer_account or payer_inn)
+            credits.append(
+                StatementCredit(
+                    **read,
+                    end_to_end_id="",
+                    structured_reference="",
+                    payer_name=_party_name(document, "Плательщик"),
+                    payer_account=payer_account,
+                    payer_inn=payer_inn,
+                )
+            )
+        elif payer_account == account:
+            recipient_inn = document.get("ПолучательИНН", "").strip()
+            read = _read(document, position, "ДатаСписано", account, recipient or recipient_inn)
+            read["dedupe_key"] = f"{DEBIT_KEY_PREFIX}{read['dedupe_key']}"
+            debits.append(
+                StatementDebit(
+                    **read,
+                    end_to_end_id="",
+                    counterparty_name=_party_name(document, "Получатель"),
+                    counterparty_account=recipient,
+                    document_number=document.get("Номер", "").strip(),
+                )
+            )
+        else:
+            skipped += 1
+            continue
+        if read["dedupe_key"] in keys:
+            raise StatementError(
+                f"document {position} (Номер={document.get('Номер', '').strip()}): "
+                "the same payment order appears twice"
+            )
+        keys.add(read["dedupe_key"])
+    dates = [file.header.get(key, "").strip() for key in ("ДатаНачала", "ДатаКонца")]
+    return Statement(
+        format="1c",
+        account=account,
+        statement_id="-".join(dict.fromkeys(d for d in dates if d)),
+        credits=tuple(credits),
+        skipped=skipped,
+        debits=tuple(debits),
+    )
+
+
+def _the_account(file: OneCFile) -> str:
+    """The header `РасчСчет`, which every `СекцияРасчСчет` may only repeat."""
     accounts: list[str] = []
     for value in [file.header.get("РасчСчет", "")] + [b.get("РасчСчет", "") for b in file.balances]:
         if value.strip() and value.strip() not in accounts:
@@ -78,60 +139,36 @@ def parse_1c_statement(data: bytes) -> Statement:
         raise StatementError(
             f"one account per file, this one has {len(accounts)}: {', '.join(accounts)}"
         )
-    account = accounts[0]
+    return accounts[0]
 
-    credits: list[StatementCredit] = []
-    keys: set[str] = set()
-    skipped = 0
-    for position, document in enumerate(file.documents, start=1):
-        recipient = _first(document, "ПолучательСчет", "ПолучательРасчСчет")
-        if recipient != account:
-            skipped += 1
-            continue
-        number = document.get("Номер", "").strip()
-        where = f"document {position} (Номер={number or '?'})"
-        if not number:
-            raise StatementError(f"{where}: no Номер")
-        issued_on = _date(document.get("Дата", ""), f"{where}, Дата")
-        received = document.get("ДатаПоступило", "").strip()
-        booked_on = _date(received, f"{where}, ДатаПоступило") if received else issued_on
-        try:
-            amount = one_c_amount(document.get("Сумма", ""))
-        except ValueError as error:
-            raise StatementError(f"{where}: {error}") from error
-        if amount <= 0:
-            raise StatementError(f"{where}: Сумма must be positive, got {document.get('Сумма')}")
-        payer_account = _first(document, "ПлательщикСчет", "ПлательщикРасчСчет")
-        payer_inn = document.get("ПлательщикИНН", "").strip()
-        reference = f"{number}/{issued_on.isoformat()}"
-        key = f"{account}:{reference}:{amount}"
-        if payer_account or payer_inn:
-            key += f":{payer_account or payer_inn}"
-        if key in keys:
-            raise StatementError(f"{where}: the same payment order appears twice")
-        keys.add(key)
-        credits.append(
-            StatementCredit(
-                dedupe_key=key,
-                account=account,
-                amount=amount,
-                currency=CURRENCY,
-                booked_on=booked_on,
-                value_on=None,
-                bank_reference=reference,
-                end_to_end_id="",
-                structured_reference="",
-                free_text=_purpose(document),
-                payer_name=_payer_name(document),
-                payer_account=payer_account,
-                payer_inn=payer_inn,
-            )
-        )
-    dates = [file.header.get(key, "").strip() for key in ("ДатаНачала", "ДатаКонца")]
-    return Statement(
-        format="1c",
-        account=account,
-        statement_id="-".join(dict.fromkeys(d for d in dates if d)),
-        credits=tuple(credits),
-        skipped=skipped,
-    )
+
+def _read(
+    document: dict[str, str], position: int, booked_key: str, account: str, other: str
+) -> dict:
+    """The fields a credit and a debit share: the dedupe key (account, `Номер/Дата`, amount and
+    the other party's account or INN when known), amount, dates, reference and purpose.
+    `booked_key` is `ДатаПоступило` for a credit, `ДатаСписано` for a debit (else `Дата`)."""
+    number = document.get("Номер", "").strip()
+    where = f"document {position} (Номер={number or '?'})"
+    if not number:
+        raise StatementError(f"{where}: no Номер")
+    issued_on = _date(document.get("Дата", ""), f"{where}, Дата")
+    booked = document.get(booked_key, "").strip()
+    booked_on = _date(booked, f"{where}, {booked_key}") if booked else issued_on
+    try:
+        amount = one_c_amount(document.get("Сумма", ""))
+    except ValueError as error:
+        raise StatementError(f"{where}: {error}") from error
+    if amount <= 0:
+        raise StatementError(f"{where}: Сумма must be positive, got {document.get('Сумма')}")
+    reference = f"{number}/{issued_on.isoformat()}"
+    return {
+        "dedupe_key": f"{account}:{reference}:{amount}" + (f":{other}" if other else ""),
+        "account": account,
+        "amount": amount,
+        "currency": CURRENCY,
+        "booked_on": booked_on,
+        "value_on": None,
+        "bank_reference": reference,
+        "free_text": _purpose(document),
+    }

@@ -1,4 +1,5 @@
-"""The result of reading a bank statement: the booked incoming payments, nothing else."""
+"""The result of reading a bank statement: the booked incoming payments (credits, returns of our
+own payments among them) and the booked outgoing ones (debits)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,32 @@ class StatementCredit:
     payer_name: str
     payer_account: str  # IBAN or RU account of the payer, "" if unknown
     payer_inn: str = ""  # 1C ПлательщикИНН
+    # the bank says this credit returns a payment of ours: camt `TxDtls/RtrInf`, or a bank
+    # transaction code PMNT / ICDT or RCDT / RRTN, RPCR or ARET. A credit whose EndToEndId names
+    # a payout is a return as well; deciding that is the importer's, by `end_to_end_id`.
+    is_return: bool = False
+    # camt `RtrInf/Rsn/Cd` (or `Prtry`), then ": " and the `AddtlInf` lines; "" when not given
+    return_reason: str = ""
+
+
+@dataclass(frozen=True)
+class StatementDebit:
+    """One booked outgoing payment from a statement (a payout to a supplier, a bank fee…)."""
+
+    # "D:<our account id>:<bank reference>[:<detail index>]": the credit's key, marked "D:" so
+    # that a debit's key is never a credit's; the importer's idempotency key
+    dedupe_key: str
+    account: str  # our account the debit was taken from
+    amount: int  # minor units, > 0
+    currency: str
+    booked_on: date
+    value_on: date | None
+    bank_reference: str  # as on StatementCredit
+    end_to_end_id: str  # "" when absent or NOTPROVIDED; MT940: the :61: customer reference
+    free_text: str  # remittance text (Ustrd lines joined, MT940 :86:, 1C НазначениеПлатежа)
+    counterparty_name: str  # who was paid: camt Cdtr, 1C Получатель1/Получатель
+    counterparty_account: str  # IBAN or RU account of who was paid, "" if unknown
+    document_number: str  # 1C Номер of our payment order, "" in other formats
 
 
 @dataclass(frozen=True)
@@ -35,7 +62,10 @@ class Statement:
     account: str
     statement_id: str
     credits: tuple[StatementCredit, ...]
-    skipped: int  # entries not taken (debits, not booked, reversals), for the import report
+    # entries taken neither as credit nor as debit (not booked, reversals, zero amounts), for
+    # the import report
+    skipped: int
+    debits: tuple[StatementDebit, ...] = ()
 
 
 class StatementError(ValueError):

@@ -5,8 +5,10 @@ Matching, in order: what an app above claims (`splitting.hooks.credit_resolvers`
 funding reference) → the structured reference (check digit verified; one no document has is
 asked of `splitting.hooks.reference_resolvers`) → a reference or an account number in the free
 text → a payer account seen before whose account has an open document of exactly this amount →
-suspense. A credit's dedupe key is unique per tenant and is also its payment's external id, so
-a statement imported again posts nothing new."""
+suspense. A credit that gives back one of our payouts, and every debit, are the settlement's
+(`splitting.settlement.bank_debits`: a returned payout, a payout confirmed). A line's dedupe key
+is unique per tenant (a credit's is also its payment's external id), so a statement imported
+again posts nothing new."""
 
 import hashlib
 import re
@@ -26,6 +28,7 @@ from splitting.core.ledger import Leg
 from splitting.core.payments import PaymentConflict, PaymentRefused, payment_post
 from splitting.models import (
     BankCredit,
+    BankDebitStatus,
     Channel,
     CreditStatus,
     Payment,
@@ -33,6 +36,7 @@ from splitting.models import (
     TransactionKind,
 )
 from splitting.selectors import account_position
+from splitting.settlement.bank_debits import debit_book, payout_return, payout_returned
 from warehouse.models import Account, AuditEvent, Tenant
 
 
@@ -80,7 +84,8 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
             f"the statement is of account {statement.account}, not of {tenant.code}'s",
             code="foreign_statement",
         )
-    wrong = sorted({c.currency for c in statement.credits} - {tenant.currency})
+    lines = (*statement.credits, *statement.debits)
+    wrong = sorted({line.currency for line in lines} - {tenant.currency})
     if wrong:
         raise StatementRejected(
             f"credits in {', '.join(wrong)}: {tenant.code} keeps {tenant.currency}",
@@ -97,10 +102,15 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
         created_at=timezone.now(),
         actor=actor,
     )
-    matched = parked = duplicates = 0
+    matched = parked = duplicates = returned = 0
     for credit in statement.credits:
         if BankCredit.objects.filter(tenant=tenant, dedupe_key=credit.dedupe_key).exists():
             duplicates += 1
+            continue
+        if payout_returned(tenant, credit) and payout_return(
+            tenant=tenant, record=record, credit=credit
+        ):
+            returned += 1
             continue
         match = credit_match(tenant, credit)
         book = _book_matched if match is None or match.claim is None else _book_claimed
@@ -109,9 +119,31 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
         else:
             _park(tenant, record, credit)
             parked += 1
-    record.credits = len(statement.credits)
+    confirmed = unmatched = 0
+    for debit in statement.debits:
+        row = debit_book(tenant=tenant, record=record, debit=debit)
+        if row is None:  # kept before: the statement imported again
+            continue
+        if row.status == BankDebitStatus.MATCHED:
+            confirmed += 1
+        else:
+            unmatched += 1
+    record.credits, record.debits = len(statement.credits), len(statement.debits)
     record.matched, record.parked, record.duplicates = matched, parked, duplicates
-    record.save(update_fields=["credits", "matched", "parked", "duplicates"])
+    record.payouts_confirmed, record.payouts_returned = confirmed, returned
+    record.debits_unmatched = unmatched
+    record.save(
+        update_fields=[
+            "credits",
+            "debits",
+            "matched",
+            "parked",
+            "duplicates",
+            "payouts_confirmed",
+            "payouts_returned",
+            "debits_unmatched",
+        ]
+    )
     AuditEvent.objects.create(
         tenant=tenant,
         actor=actor,
@@ -122,6 +154,9 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
             "matched": matched,
             "parked": parked,
             "duplicates": duplicates,
+            "payouts_confirmed": confirmed,
+            "payouts_returned": returned,
+            "debits_unmatched": unmatched,
         },
     )
     return StatementOutcome(record, matched, parked, duplicates)

@@ -30,6 +30,12 @@ def payable(supplier_id: int) -> str:
     return f"payable:{supplier_id}"
 
 
+def recoverable(supplier_id: int) -> str:
+    """What a supplier owes the operator: reversals of money it had already been paid out,
+    recovered from its next payouts (`splitting.settlement.payables`)."""
+    return f"recoverable:{supplier_id}"
+
+
 def clearing(channel: str) -> str:
     return f"clearing:{channel}"
 
@@ -56,7 +62,7 @@ class LedgerUnbalanced(ApplicationError):
 
 def _supplier_of(code: str) -> int | None:
     kind, _, rest = code.partition(":")
-    return int(rest) if kind in ("receivable", "billed", "payable") else None
+    return int(rest) if kind in ("receivable", "billed", "payable", "recoverable") else None
 
 
 def ledger_accounts(tenant_id: int, codes: Iterable[str]) -> dict[str, int]:

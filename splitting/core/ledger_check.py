@@ -22,6 +22,7 @@ from splitting.models import (
     Payment,
     PaymentStatus,
     Payout,
+    PayoutStatus,
 )
 from warehouse.models import Clearing, ClearingKind, OpenItem, Tenant
 
@@ -84,6 +85,9 @@ class _TenantCheck:
             self.billed_mirrors_receivable,
             self.advance_is_unused_advances,
             self.payable_is_allocations_less_payouts,
+            self.payable_never_negative,
+            self.paid_out_within_collected,
+            self.bank_is_payouts,
             self.commission_is_withheld,
             self.clearing_is_booked_payments,
             self.suspense_is_queue,
@@ -178,35 +182,102 @@ class _TenantCheck:
             lambda r: f"account {r[0][0]}: ledger {r[1]}, payments {r[2]}",
         )
 
-    def payable_is_allocations_less_payouts(self) -> None:
-        tenant = self.tenant
-        payable = Counter(
-            {
-                k: -v
-                for k, v in ledger_totals(tenant, "payable:", "ledger_account__supplier_id").items()
-            }
-        )
+    @cached_property
+    def owed(self) -> Counter:
+        """Per supplier: collected for it net of commission (and the coupons used at its
+        offices), less what was paid out to it and not returned."""
         owed: Counter = Counter()
         for r in (
-            Allocation.objects.filter(tenant=tenant)
+            Allocation.objects.filter(tenant=self.tenant)
             .values("supplier_id")
             .annotate(gross=Sum("amount"), commission=Sum("commission"))
             .order_by()
         ):
             owed[(r["supplier_id"],)] += r["gross"] - r["commission"]
-        payouts = (
-            Payout.objects.filter(tenant=tenant).values("supplier_id").annotate(t=Sum("amount"))
-        )
-        for r in payouts:
-            owed[(r["supplier_id"],)] -= r["t"]
         for share in self.shares:
             for supplier_id, amount in share.payable.items():
                 owed[(supplier_id,)] += amount
+        for r in self.paid_out.items():
+            owed[r[0]] -= r[1]
+        return owed
+
+    @cached_property
+    def paid_out(self) -> Counter:
+        return Counter(
+            {
+                (r["supplier_id"],): r["t"]
+                for r in Payout.objects.filter(tenant=self.tenant)
+                .exclude(status=PayoutStatus.RETURNED)
+                .values("supplier_id")
+                .annotate(t=Sum("amount"))
+                .order_by()
+            }
+        )
+
+    @cached_property
+    def payable(self) -> Counter:
+        return Counter(
+            {
+                k: -v
+                for k, v in ledger_totals(
+                    self.tenant, "payable:", "ledger_account__supplier_id"
+                ).items()
+            }
+        )
+
+    @cached_property
+    def recoverable(self) -> Counter:
+        return ledger_totals(self.tenant, "recoverable:", "ledger_account__supplier_id")
+
+    def payable_is_allocations_less_payouts(self) -> None:
+        balance = Counter(self.payable)
+        balance.subtract(self.recoverable)
         self.report(
-            "payable equals allocations net of commission and coupons used, less payouts",
-            differences(payable, owed),
+            "payable less what the supplier owes back equals allocations net of commission and "
+            "coupons used, less payouts",
+            differences(balance, self.owed),
             lambda r: f"supplier {r[0][0]}: ledger {r[1]}, allocations {r[2]}",
         )
+
+    def payable_never_negative(self) -> None:
+        self.report(
+            "no supplier payable below zero",
+            sorted((key, amount) for key, amount in self.payable.items() if amount < 0),
+            lambda r: f"supplier {r[0][0]}: payable {r[1]}",
+        )
+        self.report(
+            "no supplier owes back less than nothing",
+            sorted((key, amount) for key, amount in self.recoverable.items() if amount < 0),
+            lambda r: f"supplier {r[0][0]}: recoverable {r[1]}",
+        )
+
+    def paid_out_within_collected(self) -> None:
+        """A supplier paid out more than was collected for it net of commission must owe the
+        difference back, booked as such; anything else is an overpayment nobody recorded."""
+        collected = Counter(self.owed)
+        collected.update(self.paid_out)
+        over = []
+        for key, paid in sorted(self.paid_out.items()):
+            excess = paid - collected.get(key, 0)
+            if excess > self.recoverable.get(key, 0):
+                over.append((key, paid, collected.get(key, 0), self.recoverable.get(key, 0)))
+        self.report(
+            "no supplier paid out more than was collected for it",
+            over,
+            lambda r: (
+                f"supplier {r[0][0]}: paid out {r[1]}, collected net {r[2]}, owes back {r[3]}"
+            ),
+        )
+
+    def bank_is_payouts(self) -> None:
+        bank = -sum(ledger_totals(self.tenant, "bank", "ledger_account_id").values())
+        live = sum(self.paid_out.values())
+        if bank != live:
+            self.report(
+                "bank account equals the payouts not returned",
+                [(bank, live)],
+                lambda r: f"ledger {r[0]}, payouts {r[1]}",
+            )
 
     def commission_is_withheld(self) -> None:
         tenant = self.tenant

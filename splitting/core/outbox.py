@@ -15,6 +15,7 @@ from core.money import format_minor
 from integrations.webhooks import backoff_seconds, webhook_send
 from splitting.models import DeliveryAttempt, OutboxStatus, Payment, SupplierEvent
 from warehouse.models import Account, AuditEvent, Supplier
+from warehouse.models.reference import webhook_secret_new
 
 MAX_ATTEMPTS = 10
 CLAIM_SECONDS = 120
@@ -24,6 +25,8 @@ PAYMENT_BOOKED = "payment.booked"
 ADVANCE_APPLIED = "advance.applied"
 PAYMENT_REVERSED = "payment.reversed"
 READING_ACCEPTED = "reading.accepted"  # a meter reading of the cabinet (no payment)
+COUPON_REDEEMED = "coupon.redeemed"  # a corporate payer's coupon used at the supplier's office
+# payout.sent, payout.confirmed, payout.returned: splitting.settlement
 
 
 def supplier_events(
@@ -55,6 +58,7 @@ def supplier_events(
                 body={
                     "event": event,
                     "supplier": suppliers[supplier_id].code,
+                    "transaction": shares[0].transaction_id,
                     "payment": {
                         "id": payment.pk,
                         "channel": payment.channel,
@@ -125,11 +129,10 @@ def supplier_event_deliver(*, event_id: int) -> SupplierEvent | None:
         event.save(update_fields=["next_attempt_at"])
 
     supplier = event.supplier
-    body = json.dumps(event.body, sort_keys=True, separators=(",", ":")).encode()
     result = webhook_send(
         supplier.webhook_url,
-        supplier.webhook_secret or settings.SECRET_KEY,
-        body,
+        signing_secrets(supplier, now),
+        event_payload(event),
         event=event.event,
         timeout=settings.WEBHOOK_TIMEOUT,
     )
@@ -153,6 +156,53 @@ def supplier_event_deliver(*, event_id: int) -> SupplierEvent | None:
             )
         event.save(update_fields=["attempts", "status", "delivered_at", "next_attempt_at"])
     return event
+
+
+def event_payload(event: SupplierEvent) -> bytes:
+    """What the receiver gets: the event's own `id` (dedupe on it), its `sequence` (rising per
+    supplier, with gaps), when it was written, and the body."""
+    envelope = {
+        **event.body,
+        "id": str(event.public_id),
+        "sequence": event.pk,
+        "created_at": event.created_at.isoformat(),
+    }
+    return json.dumps(envelope, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signing_secrets(supplier: Supplier, now: datetime) -> list[str]:
+    """The supplier's secret, and the one before it while the rotation's overlap lasts.
+    Nothing else signs what leaves the system."""
+    secrets = [supplier.webhook_secret]
+    until = supplier.webhook_secret_previous_until
+    if supplier.webhook_secret_previous and until and now < until:
+        secrets.append(supplier.webhook_secret_previous)
+    return secrets
+
+
+def secret_rotate(*, supplier: Supplier, actor, overlap: timedelta = timedelta(hours=24)) -> str:
+    """A new secret for the supplier's webhooks and download links, returned once (to be shown
+    once); the old one still signs, beside it, for `overlap`."""
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        new = webhook_secret_new()
+        supplier.webhook_secret_previous = supplier.webhook_secret
+        supplier.webhook_secret_previous_until = timezone.now() + overlap
+        supplier.webhook_secret = new
+        supplier.save(
+            update_fields=[
+                "webhook_secret",
+                "webhook_secret_previous",
+                "webhook_secret_previous_until",
+            ]
+        )
+        AuditEvent.objects.create(
+            tenant_id=supplier.tenant_id,
+            actor=actor,
+            action="supplier.webhook_secret_rotated",
+            detail={"supplier": supplier.code, "overlap_hours": overlap.total_seconds() / 3600},
+        )
+    return new
 
 
 def supplier_event_resend(*, event: SupplierEvent, actor) -> SupplierEvent:

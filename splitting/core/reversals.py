@@ -10,6 +10,7 @@ from django.utils import timezone
 from splitting.core import ledger
 from splitting.core.ledger import Leg
 from splitting.core.outbox import events_enqueue, supplier_events
+from splitting.core.payables import payables_floor
 from splitting.core.payments import PaymentConflict, PaymentRefused, advances_apply
 from splitting.models import (
     Allocation,
@@ -75,6 +76,8 @@ def payment_reverse(*, payment: Payment, actor=None, reason: str = "") -> Paymen
             for row in booked
         ]
     )
+    # What the suppliers had already been paid of it, they now owe back.
+    payables_floor(tenant_id=payment.tenant_id, supplier_ids={r.supplier_id for r in rows}, at=now)
     payment.status, payment.reversed_at, payment.advance_open = PaymentStatus.REVERSED, now, 0
     payment.save(update_fields=["status", "reversed_at", "advance_open"])
     if payment.from_suspense and payment.bank_credit_id:

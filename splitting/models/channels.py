@@ -28,7 +28,11 @@ class StatementImport(models.Model):
     matched = models.PositiveIntegerField(default=0)
     parked = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0, help_text="debits, pending, reversals")
+    skipped = models.PositiveIntegerField(default=0, help_text="pending, reversals")
+    debits = models.PositiveIntegerField(default=0)
+    payouts_confirmed = models.PositiveIntegerField(default=0)
+    payouts_returned = models.PositiveIntegerField(default=0)
+    debits_unmatched = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -43,6 +47,7 @@ class CreditStatus(models.TextChoices):
     SUSPENSE = "suspense", _("In suspense")
     ASSIGNED = "assigned", _("Assigned by staff")
     REFUNDED = "refunded", _("Refunded")
+    RETURN = "return", _("A payout the bank returned")
 
 
 class BankCredit(models.Model):

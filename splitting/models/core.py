@@ -18,6 +18,8 @@ Ledger accounts, one row per tenant and `code`:
 - `bank`                   the operator's settlement account, which payouts leave from.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -154,6 +156,9 @@ class TransactionKind(models.TextChoices):
     BLOCK = "block", _("Coupons issued")
     RELEASE = "release", _("Coupon released")
     REDEEM = "redeem", _("Coupon used")
+    OVERPAID = "overpaid", _("Overpaid supplier set aside")
+    OFFSET = "offset", _("Recovered from a supplier's payable")
+    RETURN = "return", _("Payout returned")
 
 
 class Transaction(models.Model):
@@ -263,6 +268,9 @@ class SupplierEvent(models.Model):
         help_text="the payment the event is about (none for a meter reading)",
     )
     event = models.CharField(max_length=40)
+    public_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, help_text="the event's `id`: receivers dedupe on it"
+    )
     body = models.JSONField()
     status = models.CharField(
         max_length=9, choices=OutboxStatus.choices, default=OutboxStatus.PENDING

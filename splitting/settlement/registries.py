@@ -1,7 +1,7 @@
-"""Settling with suppliers: the daily registry of the payments in each supplier's favour and of
-what else it is owed through an app above (`splitting.hooks.supplier_credits`: the corporate
-payers' coupons used at its offices), the payout of its net amount, and the files both travel
-in."""
+"""The suppliers' daily registries: the payments in each supplier's favour (reversals negative)
+and what else it is owed through an app above (`splitting.hooks.supplier_credits`: the corporate
+payers' coupons used at its offices), and the files of their lines. Settling them is
+`splitting.settlement.payouts`."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -12,23 +12,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.errors import ApplicationError
-from integrations.settlement import one_c, pain001, registry_files
-from integrations.settlement.types import Party, RegistryLine
-from integrations.settlement.types import Payout as PayoutOrder
+from integrations.settlement import one_c_registry, registry_files
 from integrations.settlement.types import Registry as RegistryDocument
+from integrations.settlement.types import RegistryLine
 from splitting import hooks
-from splitting.core import ledger
-from splitting.core.ledger import Leg
-from splitting.models import (
-    Allocation,
-    Payout,
-    Registry,
-    RegistryStatus,
-    TransactionKind,
-)
-from warehouse.models import AuditEvent, Supplier, Tenant
+from splitting.models import Allocation, Registry
+from splitting.settlement.payouts import party
+from warehouse.models import Supplier, Tenant
 
-FORMATS = ("csv", "xlsx", "1c", "pain001")
+FORMATS = ("csv", "xlsx", "1c")  # the registry's lines; "1c" is the 1C registry of payments
 
 
 def day_end(tenant: Tenant, day: date) -> datetime:
@@ -102,70 +94,21 @@ def registries_build_due(now: datetime | None = None) -> list[Registry]:
     return built
 
 
-@transaction.atomic(durable=True)
-def payout_create(*, registry: Registry, actor=None) -> Payout:
-    """Books the transfer of the registry's net amount to the supplier and marks the registry
-    paid. Its EndToEndId is the registry number. Creating it again returns the same payout."""
-    registry = Registry.objects.select_for_update().get(pk=registry.pk)
-    existing = Payout.objects.filter(registry=registry).first()
-    if existing is not None:
-        return existing
-    if registry.net <= 0:
-        raise ApplicationError(
-            f"registry {registry.number} nets {registry.net}: nothing to pay out (reversals are "
-            "recovered from the next payout)",
-            code="nothing_to_pay",
-        )
-    now = timezone.now()
-    txn = ledger.transaction_post(
-        tenant_id=registry.tenant_id,
-        kind=TransactionKind.PAYOUT,
-        legs=[
-            Leg(ledger.payable(registry.supplier_id), registry.net),
-            Leg(ledger.BANK, -registry.net),
-        ],
-        memo=f"payout of registry {registry.number}",
-        at=now,
-    )
-    payout = Payout.objects.create(
-        tenant_id=registry.tenant_id,
-        supplier_id=registry.supplier_id,
-        registry=registry,
-        amount=registry.net,
-        end_to_end_id=registry.number,
-        transaction=txn,
-        created_at=now,
-        actor=actor,
-    )
-    registry.status = RegistryStatus.PAID
-    registry.save(update_fields=["status"])
-    AuditEvent.objects.create(
-        tenant_id=registry.tenant_id,
-        actor=actor,
-        action="payout.created",
-        detail={"registry": registry.number, "amount": registry.net},
-    )
-    return payout
-
-
-def _party(owner) -> Party:
-    return Party(
-        name=owner.name,
-        iban=owner.iban,
-        bic=owner.bic,
-        bank_name=owner.bank_name,
-        bank_account=owner.bank_account,
-        corr_account=owner.corr_account,
-        inn=owner.inn,
-        kpp=owner.kpp,
-    )
-
-
 def registry_document(registry: Registry) -> RegistryDocument:
     """The registry's lines in booking order: its allocations, then — at the same instant — its
     supplier credits (used coupons)."""
+    return registries_document([registry], number=registry.number, day=registry.day)
+
+
+def registries_document(
+    registries: list[Registry], *, number: str, day: date, supplier=None
+) -> RegistryDocument:
+    """The lines of several registries of one supplier (a week's, a month's) as one document,
+    in booking order; no registries gives a document without lines (of `supplier`)."""
+    supplier = registries[0].supplier if registries else supplier
+    tenant = supplier.tenant
     rows = (
-        Allocation.objects.filter(registry=registry)
+        Allocation.objects.filter(registry__in=registries)
         .select_related("payment__account")
         .order_by("booked_at", "pk")
     )
@@ -184,55 +127,54 @@ def registry_document(registry: Registry) -> RegistryDocument:
         )
         for row in rows
     ]
-    lines += [
-        ((item.at, rank, item.pk), item.line)
-        for rank, item in hooks.supplier_registry_items(registry=registry)
-    ]
+    for registry in registries:
+        lines += [
+            ((item.at, rank, item.pk), item.line)
+            for rank, item in hooks.supplier_registry_items(registry=registry)
+        ]
     return RegistryDocument(
-        id=registry.number,
-        day=registry.day,
-        currency=registry.tenant.currency,
-        supplier=_party(registry.supplier),
-        operator=_party(registry.tenant),
+        id=number,
+        day=day,
+        currency=tenant.currency,
+        supplier=party(supplier),
+        operator=party(tenant),
         lines=tuple(line for _, line in sorted(lines, key=lambda pair: pair[0])),
     )
 
 
-def _payout_order(registry: Registry, payout: Payout) -> PayoutOrder:
-    return PayoutOrder(
-        end_to_end_id=payout.end_to_end_id,
-        amount=payout.amount,
-        currency=registry.tenant.currency,
-        creditor=_party(registry.supplier),
-        remittance=f"Registry {registry.number} of {registry.day:%Y-%m-%d}: "
-        f"{registry.count} payments",
+def registry_file(*, registry: Registry, file_format: str) -> tuple[bytes, str]:
+    """The registry's lines as a file (content, file name): CSV, XLSX or the 1C registry of
+    payments. Reading it books nothing: the payout's payment order is written when the payout is
+    booked (`splitting.settlement.payouts`)."""
+    registry = Registry.objects.select_related("tenant", "supplier").get(pk=registry.pk)
+    return lines_file(
+        registry_document(registry),
+        file_format,
+        stem=registry.number,
+        created_at=registry.created_at,
+        zone=ZoneInfo(registry.tenant.timezone),
     )
 
 
-def registry_file(*, registry: Registry, file_format: str, actor=None) -> tuple[bytes, str]:
-    """The registry as a file: (content, file name). The payment orders (1c, pain001) pay the
-    registry out: they book the payout first, if it is not booked yet."""
-    registry = Registry.objects.select_related("tenant", "supplier").get(pk=registry.pk)
-    stem = registry.number
+def lines_file(
+    document: RegistryDocument,
+    file_format: str,
+    *,
+    stem: str,
+    created_at: datetime,
+    zone: ZoneInfo,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> tuple[bytes, str]:
+    """Registry lines as a file of `file_format`; a document of several days says which
+    (`first_day`…`last_day`) where the format has a place for it."""
     if file_format == "csv":
-        return registry_files.registry_csv(registry_document(registry)), f"{stem}.csv"
+        return registry_files.registry_csv(document), f"{stem}.csv"
     if file_format == "xlsx":
-        return registry_files.registry_xlsx(registry_document(registry)), f"{stem}.xlsx"
-    if file_format not in FORMATS:
-        raise ApplicationError(f"unknown registry format {file_format!r}", code="bad_format")
-    payout = payout_create(registry=registry, actor=actor)
-    order = _payout_order(registry, payout)
-    debtor = _party(registry.tenant)
+        return registry_files.registry_xlsx(document), f"{stem}.xlsx"
     if file_format == "1c":
-        content = one_c.payout_1c(
-            payouts=[order], debtor=debtor, created_at=payout.created_at, day=registry.day
+        content = one_c_registry.registry_1c(
+            document, created_at=created_at, tz=zone, date_from=first_day, date_to=last_day
         )
         return content, f"{stem}.txt"
-    content = pain001.payout_pain001(
-        payouts=[order],
-        debtor=debtor,
-        message_id=f"MSG-{stem}"[:35],
-        created_at=payout.created_at,
-        execution_date=payout.created_at.astimezone(ZoneInfo(registry.tenant.timezone)).date(),
-    )
-    return content, f"{stem}.xml"
+    raise ApplicationError(f"unknown registry format {file_format!r}", code="bad_format")

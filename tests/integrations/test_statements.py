@@ -80,8 +80,8 @@ def test_camt053_v02_single_credit_batch_and_skipped_entries():
     assert statement.format == "camt.053"
     assert statement.account == "DE89370400440532013000"
     assert statement.statement_id == "0532013000-2026-07-15"
-    # the debit and the pending credit; the batch counts as 2 credits
-    assert statement.skipped == 2
+    # the pending credit (the debit is now a debit); the batch counts as 2 credits
+    assert statement.skipped == 1
     assert [credit.amount for credit in statement.credits] == [5123, 12000, 6650]
     assert [credit.dedupe_key for credit in statement.credits] == [
         "DE89370400440532013000:B26071500042",
@@ -161,7 +161,7 @@ def test_camt054_v02_entry_reference_reversal_and_detail_references():
 def test_camt054_v08_notification():
     statement = parse_camt(read("camt054_v08.xml"))
     assert statement.format == "camt.054"
-    assert statement.skipped == 2  # the debit and the INFO entry
+    assert statement.skipped == 1  # the INFO entry (the debit is now a debit)
     (credit,) = statement.credits
     assert credit == replace(
         credit,
@@ -352,7 +352,7 @@ def test_mt940_credits_debit_and_fallback_key():
     assert statement.format == "mt940"
     assert statement.account == "DE89370400440532013000"
     assert statement.statement_id == "STMT260715001/87/1"
-    assert statement.skipped == 1  # the debit
+    assert statement.skipped == 0  # the debit is now a debit
     first, second = statement.credits
     assert (first.amount, first.currency) == (5123, "EUR")
     assert first.dedupe_key == "DE89370400440532013000:B26071500042"
@@ -442,7 +442,7 @@ def test_1c_statement_incoming_documents():
     assert statement.format == "1c"
     assert statement.account == "40702810938000012345"
     assert statement.statement_id == "15.07.2026"
-    assert statement.skipped == 1  # our outgoing payment to the heat supplier
+    assert statement.skipped == 0  # our outgoing payment to the heat supplier is a debit
     person, company = statement.credits
 
     assert (person.amount, person.currency) == (432150, "RUB")

@@ -18,7 +18,8 @@ from integrations.settlement.registry_files import read_registry_csv
 from splitting.core.reversals import payment_reverse
 from splitting.models import Allocation, Payout, Registry, RegistryStatus
 from splitting.selectors import supplier_balance
-from splitting.settlement.registries import payout_create, registries_build, registries_build_due
+from splitting.settlement.payouts import payout_create
+from splitting.settlement.registries import registries_build, registries_build_due
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
 from warehouse.models import OpenItem
 
@@ -155,24 +156,25 @@ def test_export_registry_writes_csv_and_xlsx_that_read_back(paid, tmp_path):
     assert registry.number in [c.value for row in sheet.iter_rows(max_row=3) for c in row]
 
 
-def test_export_registry_pain001_validates_and_carries_the_registry_as_end_to_end_id(
+def test_settle_registries_pain001_validates_and_carries_the_registry_as_end_to_end_id(
     paid, tmp_path
 ):
     world = paid
     out = tmp_path / "payout.xml"
 
+    registries_build(tenant=world.tenant, day=_today(world))
+    Registry.objects.exclude(supplier=world.other).update(status=RegistryStatus.NETTED)
     status, _ = _command(
-        "export_registry",
+        "settle_registries",
         "--tenant",
         world.tenant.code,
-        "--supplier",
-        "teplo",
         "--date",
         _today(world).isoformat(),
         "--format",
         "pain001",
         "--out",
         out,
+        "--yes",
     )
 
     assert status == 0
@@ -188,16 +190,14 @@ def test_export_registry_pain001_validates_and_carries_the_registry_as_end_to_en
     assert_ledger_clean()
 
 
-def test_export_registry_1c_reads_back_with_the_right_totals(paid, tmp_path):
+def test_settle_registries_writes_one_1c_file_with_every_suppliers_payout(paid, tmp_path):
     world = paid
     out = tmp_path / "payout.txt"
 
-    status, _ = _command(
-        "export_registry",
+    refused, _ = _command(
+        "settle_registries",
         "--tenant",
         world.tenant.code,
-        "--supplier",
-        "vodokanal",
         "--date",
         _today(world).isoformat(),
         "--format",
@@ -205,16 +205,31 @@ def test_export_registry_1c_reads_back_with_the_right_totals(paid, tmp_path):
         "--out",
         out,
     )
+    status, _ = _command(
+        "settle_registries",
+        "--tenant",
+        world.tenant.code,
+        "--date",
+        _today(world).isoformat(),
+        "--format",
+        "1c",
+        "--out",
+        out,
+        "--yes",
+    )
 
-    assert status == 0
+    assert (refused, status) == (2, 0)
     parsed = read_1c(out.read_bytes())
-    registry = Registry.objects.get(supplier=world.supplier)
+    registries = {r.supplier_id: r for r in Registry.objects.all()}
     assert parsed.header["ВерсияФормата"] == "1.03"
-    assert len(parsed.documents) == 1
-    document = parsed.documents[0]
-    assert one_c_amount(document["Сумма"]) == registry.net
-    assert document["ПолучательИНН"] == "7702070139"
-    assert registry.number in document["НазначениеПлатежа"]
+    assert len(parsed.documents) == 2
+    water = next(d for d in parsed.documents if d["ПолучательИНН"] == "7702070139")
+    assert one_c_amount(water["Сумма"]) == registries[world.supplier.pk].net
+    assert registries[world.supplier.pk].number in water["НазначениеПлатежа"]
+    assert sum(one_c_amount(d["Сумма"]) for d in parsed.documents) == sum(
+        r.net for r in registries.values()
+    )
+    assert_ledger_clean()
 
 
 def test_check_ledger_passes_on_a_clean_ledger_and_lists_what_disagrees(paid):

@@ -12,10 +12,12 @@ from django.utils import timezone
 from lxml import etree
 
 from integrations.settlement.one_c import one_c_amount, read_1c
+from integrations.settlement.one_c_registry import read_registry_1c
 from integrations.settlement.pain001 import pain001_errors
 from integrations.settlement.registry_files import read_registry_csv
 from splitting.models import Payout, Registry
 from splitting.selectors import supplier_balance
+from splitting.settlement.payouts import orders_file, payout_create
 from splitting.settlement.registries import registries_build, registry_file
 from tests.factories import UserFactory
 from tests.splitting.helpers import assert_ledger_clean, charges, pay
@@ -103,7 +105,14 @@ def test_every_registry_file_carries_the_coupon_and_the_payout_pays_it(world, us
     header, lines = read_registry_csv(registry_file(registry=registry, file_format="csv")[0])
     xlsx, _ = registry_file(registry=registry, file_format="xlsx")
     one_c, _ = registry_file(registry=registry, file_format="1c")
-    pain, _ = registry_file(registry=registry, file_format="pain001")
+    one_c_order = bytes(payout_create(registry=registry, file_format="1c").file.content)
+    pain, _ = orders_file(
+        registry.tenant,
+        list(Payout.objects.filter(registry=registry)),
+        day=registry.day,
+        file_format="pain001",
+        created_at=registry.created_at,
+    )
 
     assert (header["count"], header["gross"], header["net"]) == (2, 164_000, registry.net)
     line = next(line for line in lines if line["payment_id"].startswith("coupon:"))
@@ -120,7 +129,11 @@ def test_every_registry_file_carries_the_coupon_and_the_payout_pays_it(world, us
     }
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
     assert f"coupon:{coupon.identifier}" in [c.value for row in sheet.iter_rows() for c in row]
-    assert one_c_amount(read_1c(one_c).documents[0]["Сумма"]) == registry.net
+    registry_lines = read_registry_1c(one_c)
+    assert f"coupon:{coupon.identifier}" in [
+        line.payment_id for line in registry_lines.registry.lines
+    ]
+    assert one_c_amount(read_1c(one_c_order).documents[0]["Сумма"]) == registry.net
     assert pain001_errors(pain) == []
     ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
     amount = etree.fromstring(pain).findtext(".//p:InstdAmt", namespaces=ns)

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import status
 
+from core.money import format_minor
 from invoicing.references import check_digit_valid, with_check_digit
 from splitting.core import ledger
 from splitting.core.ledger import Leg
+from splitting.core.outbox import COUPON_REDEEMED, events_enqueue, supplier_event_write
 from splitting.models import TransactionKind
 from wallets.models import (
     ISSUING_ROLES,
@@ -337,6 +339,28 @@ def _spend(locked: Coupon, case_reference: str, actor) -> None:
         office=locked.office.code,
         case_reference=case_reference,
     )
+    if locked.office.supplier_id:
+        _announce_redeemed(locked, wallet)
+
+
+def _announce_redeemed(coupon: Coupon, wallet) -> None:
+    """The office's supplier hears of a coupon used for it, like of a payment."""
+    event = supplier_event_write(
+        supplier=coupon.office.supplier,
+        event=COUPON_REDEEMED,
+        body={
+            "coupon": {
+                "identifier": coupon.identifier,
+                "amount": format_minor(coupon.amount),
+                "case_reference": coupon.case_reference,
+                "used_at": coupon.used_at.isoformat(),
+                "payer_tax_id": wallet.payer.tax_id,
+                "office": coupon.office.code,
+            }
+        },
+        at=coupon.used_at,
+    )
+    events_enqueue([event] if event else [])
 
 
 def coupon_redeem(*, coupon: Coupon, case_reference: str, actor) -> Redemption:

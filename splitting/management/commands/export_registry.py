@@ -12,8 +12,8 @@ from warehouse.models import Supplier, Tenant
 class Command(BaseCommand):
     help = (
         "Writes a supplier's daily registry (building it if the day's registries are not built "
-        "yet) as csv, xlsx, or — for the payout — a 1C ClientBankExchange payment order or an "
-        "ISO 20022 pain.001.001.03 file; these two book the payout if it is not booked yet."
+        "yet) as csv, xlsx or the 1C registry of payments (docs/registry-1c.md). It books "
+        "nothing: payouts are `settle_registries`."
     )
 
     def add_arguments(self, parser):
