@@ -12,6 +12,7 @@ from cabinet import (
     readings_views,
     requests_views,
     staff_views,
+    supplier_flows_views,
     supplier_views,
     views_home,
 )
@@ -91,6 +92,17 @@ urlpatterns = [
     path("supplier/", supplier_views.payments, name="supplier-home"),
     path("supplier/debt/", supplier_views.debt, name="supplier-debt"),
     path("supplier/payouts/", supplier_views.payouts, name="supplier-payouts"),
+    path("supplier/flows/", supplier_flows_views.flows, name="supplier-flows"),
+    path(
+        "supplier/flows/files/<int:pk>/",
+        supplier_flows_views.flow_file,
+        name="supplier-flow-file",
+    ),
+    path(
+        "supplier/secret/rotate/",
+        supplier_flows_views.secret_rotate_view,
+        name="supplier-secret-rotate-own",
+    ),
     re_path(
         r"^supplier/export/(?P<what>payments|days|debt|payouts)\.(?P<file_format>csv|xlsx)$",
         supplier_views.export,

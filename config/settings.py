@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "warehouse.middleware.AuditActorMiddleware",  # who changes what: warehouse.audit_history
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -145,6 +146,9 @@ CELERY_BEAT_SCHEDULE = {
     "build-registries": {"task": "splitting.build_registries", "schedule": 3600.0},
     "deliver-due-supplier-events": {"task": "splitting.deliver_due_events", "schedule": 60.0},
     "expire-checkouts": {"task": "splitting.expire_checkouts", "schedule": 3600.0},
+    # The suppliers' reporting flows: the files of the stretches that ended, then their sending.
+    "build-flow-files": {"task": "splitting.build_flow_files", "schedule": 3600.0},
+    "deliver-due-flow-files": {"task": "splitting.deliver_due_flow_files", "schedule": 300.0},
 }
 
 # Outbound webhooks to suppliers' billing systems.

@@ -1,5 +1,5 @@
 """Response headers shared by the pages a payer reaches through a link (pay links, checkout
-results, front-office payment requests)."""
+results, front-office payment requests), and the file download every page answers with."""
 
 
 def private_page(response):
@@ -9,4 +9,13 @@ def private_page(response):
     them (403), so a pay link with a TAN form would be dead in every Chromium-based browser."""
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def attachment(content: bytes, filename: str, content_type: str):
+    """A file download: `content` as `filename`."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

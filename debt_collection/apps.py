@@ -29,3 +29,7 @@ class DebtCollectionConfig(AppConfig):
         register(m.PromiseToPay, by_account)
         register(m.PaymentPlan, by_account)
         register(m.Instalment, ScopePaths(tenant="plan__tenant", account="plan__account"))
+
+        from debt_collection import audit_tracking
+
+        audit_tracking.register()

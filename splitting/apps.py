@@ -11,13 +11,16 @@ class SplittingConfig(AppConfig):
         from splitting.models import (
             Allocation,
             BankCredit,
+            BankDebit,
             CashDeskPayment,
             CashShift,
             Checkout,
+            FlowFile,
             FrontOffice,
             Payment,
             PaymentRequest,
             Payout,
+            PayoutFile,
             Registry,
             StatementImport,
             SupplierEvent,
@@ -41,3 +44,10 @@ class SplittingConfig(AppConfig):
         register(CashDeskPayment, ScopePaths(tenant="shift__tenant", account="payment__account"))
         register(Checkout, ScopePaths(tenant="tenant", account="account"))
         register(PaymentRequest, ScopePaths(tenant="tenant", account="account"))
+        register(BankDebit, ScopePaths(tenant="tenant"))
+        register(PayoutFile, ScopePaths(tenant="tenant"))
+        register(FlowFile, ScopePaths(tenant="tenant", supplier="supplier"))
+
+        from splitting import audit_tracking
+
+        audit_tracking.register()

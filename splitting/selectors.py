@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 
 from core.permissions import Permission, roles_with
 from splitting import hooks
-from splitting.core import ledger
+from splitting.core.payables import position
 from splitting.models import (
     Allocation,
     AllocationKind,
@@ -17,10 +17,10 @@ from splitting.models import (
     CheckoutStatus,
     DeliveryAttempt,
     Entry,
-    LedgerAccount,
     Payment,
     PaymentStatus,
     Payout,
+    PayoutStatus,
     Registry,
     StatementImport,
     SupplierEvent,
@@ -185,32 +185,30 @@ class SupplierBalance:
     commission: int
     paid_out: int
     payable: int
+    owes_back: int = 0  # reversals of money already paid out, not yet recovered
 
 
 def supplier_balance(supplier: Supplier) -> SupplierBalance:
     """Collected in the supplier's favour (net of reversals, with what it is owed outside its
     payments: `splitting.hooks.supplier_credits`, the coupons used at its offices), commission
-    withheld, paid out, and what the ledger says is payable now."""
+    withheld, paid out (less what the bank returned), and what the ledger says is payable now
+    and owed back."""
     totals = Allocation.objects.filter(supplier=supplier).aggregate(
         gross=Coalesce(Sum("amount"), 0), commission=Coalesce(Sum("commission"), 0)
     )
-    paid = Payout.objects.filter(supplier=supplier).aggregate(total=Coalesce(Sum("amount"), 0))
-    payable_account = LedgerAccount.objects.filter(
-        tenant_id=supplier.tenant_id, code=ledger.payable(supplier.pk)
-    ).first()
-    payable = 0
-    if payable_account is not None:
-        payable = -(
-            Entry.objects.filter(ledger_account=payable_account).aggregate(
-                total=Coalesce(Sum("amount"), 0)
-            )["total"]
-        )
+    paid = (
+        Payout.objects.filter(supplier=supplier)
+        .exclude(status=PayoutStatus.RETURNED)
+        .aggregate(total=Coalesce(Sum("amount"), 0))
+    )
+    now = position(supplier.tenant_id, supplier.pk)
     return SupplierBalance(
         supplier=supplier,
         collected=totals["gross"] + hooks.supplier_collected(supplier=supplier),
         commission=totals["commission"],
         paid_out=paid["total"],
-        payable=payable,
+        payable=now.payable,
+        owes_back=now.recoverable,
     )
 
 

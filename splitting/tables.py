@@ -3,7 +3,6 @@ Amounts are formatted with `core.money.format_currency`, in the row's tenant's l
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 

@@ -41,3 +41,34 @@ def expire_checkouts() -> int:
     from splitting.channels.checkouts import checkouts_expire
 
     return checkouts_expire()
+
+
+@shared_task(name="splitting.build_flow_files")
+def build_flow_files() -> int:
+    """The reporting flows' files of every stretch that has ended (tenant time zones)."""
+    from splitting.settlement.flows import flows_build_due
+
+    return len(flows_build_due())
+
+
+@shared_task(name="splitting.deliver_flow_file")
+def deliver_flow_file(delivery_id: int) -> str:
+    from splitting.settlement.flows import flow_delivery_attempt
+
+    delivery = flow_delivery_attempt(delivery_id=delivery_id)
+    if delivery is None:
+        return "nothing to do"
+    if delivery.status == "pending" and not settings.CELERY_TASK_ALWAYS_EAGER:
+        wait = max(1, int((delivery.next_attempt_at - timezone.now()).total_seconds()))
+        deliver_flow_file.apply_async((delivery_id,), countdown=wait)
+    return delivery.status
+
+
+@shared_task(name="splitting.deliver_due_flow_files")
+def deliver_due_flow_files() -> int:
+    from splitting.settlement.flows import flow_deliveries_due
+
+    due = flow_deliveries_due()
+    for delivery_id in due:
+        deliver_flow_file.delay(delivery_id)
+    return len(due)

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from splitting.views import cashdesk as cashdesk_views
+from splitting.views import flows as flow_views
 from splitting.views import payment_requests as payment_request_views
 from splitting.views import payments as views
 from splitting.views import providers as provider_views
@@ -37,6 +38,21 @@ urlpatterns = [
     ),
     path("supplier/registries/", settlement_views.registry_list, name="supplier-registries"),
     path("staff/payouts/", settlement_views.payout_list, name="payout-list"),
+    path("staff/flows/", flow_views.flow_log, name="flow-log"),
+    path("staff/flows/files/<int:pk>/", flow_views.flow_file_download, name="flow-file"),
+    path(
+        "staff/flows/deliveries/<int:pk>/resend/",
+        flow_views.flow_delivery_resend_view,
+        name="flow-delivery-resend",
+    ),
+    path(
+        "staff/suppliers/<int:pk>/rotate-secret/",
+        flow_views.supplier_secret_rotate_view,
+        name="supplier-secret-rotate",
+    ),
+    path(
+        "flow-files/<uuid:public_id>/<str:token>/", flow_views.flow_file_link, name="flow-file-link"
+    ),
     path(
         "staff/payouts/files/<int:pk>/",
         settlement_views.payout_file_download,

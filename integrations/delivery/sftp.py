@@ -37,6 +37,7 @@ from .types import DeliveryResult
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
+_GRACE = 5  # seconds
 # The host key algorithms paramiko may negotiate for a key of each OpenSSH type.
 _ALGORITHMS = {
     "ssh-ed25519": ("ssh-ed25519",),
@@ -107,8 +108,9 @@ def _connect(host: str, port: int, timeout: float, keys: tuple[HostKey, ...]):
     except OSError as error:
         raise _Refused(f"cannot connect to {host}:{port}: {error.strerror or error}") from None
     transport = paramiko.Transport(sock)
-    transport.banner_timeout = timeout
-    transport.handshake_timeout = timeout
+    # paramiko's own limits are a safety net behind ours (the wait below, `timeout` for the
+    # login and each request), so a silent server gets our message, not a banner error
+    transport.banner_timeout = transport.handshake_timeout = timeout + _GRACE
     transport.auth_timeout = timeout
     wanted = {algorithm for key in keys for algorithm in _ALGORITHMS[key.key_type]}
     options = transport.get_security_options()
@@ -172,6 +174,10 @@ def _put(sftp: paramiko.SFTPClient, directory: str, filename: str, content: byte
         raise _Refused(f"directory {directory!r} does not exist on the server") from None
     except PermissionError:
         raise _Refused(f"directory {directory!r}: permission denied") from None
+    except TimeoutError:
+        raise
+    except OSError as error:
+        raise _Refused(f"directory {directory!r}: {error}") from None
     if not stat.S_ISDIR(attributes.st_mode or 0):
         raise _Refused(f"{directory!r} on the server is not a directory")
     target = posixpath.join(directory, filename)

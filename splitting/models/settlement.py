@@ -236,6 +236,7 @@ class FlowDeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
     DOWNLOAD = "download", _("Download only")
+    SKIPPED = "skipped", _("Nothing to send")
 
 
 class FlowDelivery(models.Model):

@@ -34,7 +34,7 @@ from core.errors import ApplicationError
 from integrations.settlement.one_c_operations import BankOperation
 from splitting.core import ledger
 from splitting.models import Channel, Entry, LedgerAccount, Payout, Registry, TransactionKind
-from splitting.settlement.payouts import party, payout_order
+from splitting.settlement.orders import party, payout_order
 from warehouse.models import Supplier, Tenant
 from warehouse.services.periods import period_parse
 

@@ -42,7 +42,7 @@ from core.money import to_major
 from integrations.settlement.one_c_operations import operations_1c
 from splitting.settlement import accounting
 from splitting.settlement.accounting import Period, Turnover
-from splitting.settlement.payouts import party
+from splitting.settlement.orders import party
 from warehouse.models import Tenant
 
 ONE_C_CONTENT_TYPE = "text/plain; charset=windows-1251"

@@ -12,16 +12,12 @@ to pay again (`splitting.settlement.bank_debits`)."""
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.money import format_minor
-from integrations.settlement import one_c, pain001
-from integrations.settlement.types import Party
-from integrations.settlement.types import Payout as PayoutOrder
 from splitting.core import ledger
 from splitting.core.ledger import Leg
 from splitting.core.outbox import events_enqueue, supplier_event_write
@@ -34,29 +30,14 @@ from splitting.models import (
     RegistryStatus,
     TransactionKind,
 )
+from splitting.settlement.flows import flows_on_payouts
+from splitting.settlement.orders import (
+    orders_file,
+    payment_order_format,
+)
 from warehouse.models import AuditEvent, Tenant
 
-PAYMENT_ORDER_FORMATS = ("1c", "pain001")
 PAYOUT_SENT = "payout.sent"
-
-
-def payment_order_format(tenant: Tenant) -> str:
-    """The payment-order file a tenant's bank takes: 1C for a Russian settlement account,
-    pain.001 for an IBAN."""
-    return "pain001" if tenant.iban else "1c"
-
-
-def party(owner) -> Party:
-    return Party(
-        name=owner.name,
-        iban=owner.iban,
-        bic=owner.bic,
-        bank_name=owner.bank_name,
-        bank_account=owner.bank_account,
-        corr_account=owner.corr_account,
-        inn=owner.inn,
-        kpp=owner.kpp,
-    )
 
 
 @dataclass(frozen=True)
@@ -167,42 +148,6 @@ def _settled(registry: Registry) -> Settlement:
     return Settlement(registry, registry.taken, registry.recovered, live)
 
 
-def payout_order(payout: Payout) -> PayoutOrder:
-    registry = payout.registry
-    return PayoutOrder(
-        end_to_end_id=payout.end_to_end_id,
-        amount=payout.amount,
-        currency=registry.tenant.currency,
-        creditor=party(registry.supplier),
-        remittance=f"{payout.end_to_end_id}: registry {registry.number} of "
-        f"{registry.day:%Y-%m-%d}, {registry.count} payments",
-    )
-
-
-def orders_file(
-    tenant: Tenant, payouts: list[Payout], *, day: date, file_format: str, created_at: datetime
-) -> tuple[bytes, str]:
-    """The payment-order file of `payouts` (content, file name). ValueError when the format
-    cannot carry someone's bank details."""
-    orders = [payout_order(p) for p in payouts]
-    stem = orders[0].end_to_end_id if len(orders) == 1 else f"PAYOUTS-{day:%Y%m%d}-{tenant.pk}"
-    if file_format == "1c":
-        content = one_c.payout_1c(
-            payouts=orders, debtor=party(tenant), created_at=created_at, day=day
-        )
-        return content, f"{stem}.txt"
-    if file_format == "pain001":
-        content = pain001.payout_pain001(
-            payouts=orders,
-            debtor=party(tenant),
-            message_id=f"MSG-{stem}-{created_at:%H%M%S}"[:35],
-            created_at=created_at,
-            execution_date=created_at.astimezone(ZoneInfo(tenant.timezone)).date(),
-        )
-        return content, f"{stem}.xml"
-    raise ApplicationError(f"unknown payment-order format {file_format!r}", code="bad_format")
-
-
 def _file_write(tenant, payouts, *, day, file_format, at, actor) -> PayoutFile:
     try:
         content, filename = orders_file(
@@ -229,6 +174,9 @@ def _file_write(tenant, payouts, *, day, file_format, at, actor) -> PayoutFile:
 
 
 def _announce(payouts: list[Payout], at: datetime) -> None:
+    """The suppliers hear of their payouts (webhook), and their "on each payout" flows make
+    their files — in the payouts' transaction, sent after commit."""
+    flows_on_payouts(payouts, at)
     events = []
     for payout in payouts:
         registry = payout.registry

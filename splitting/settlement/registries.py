@@ -17,7 +17,7 @@ from integrations.settlement.types import Registry as RegistryDocument
 from integrations.settlement.types import RegistryLine
 from splitting import hooks
 from splitting.models import Allocation, Registry
-from splitting.settlement.payouts import party
+from splitting.settlement.orders import party
 from warehouse.models import Supplier, Tenant
 
 FORMATS = ("csv", "xlsx", "1c")  # the registry's lines; "1c" is the 1C registry of payments

@@ -387,6 +387,7 @@ class SupplierBalanceApi(APIView):
                 "commission": format_minor(balance.commission),
                 "paid_out": format_minor(balance.paid_out),
                 "payable": format_minor(balance.payable),
+                "owes_back": format_minor(balance.owes_back),
             }
         )
 

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django_tables2 import RequestConfig
 from core.documents.csv import CSV_CONTENT_TYPE
 from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
+from core.http import attachment
 from core.money import format_currency
 from core.ui.forms import form_errors
 from core.ui.redirects import safe_next
@@ -35,14 +36,8 @@ from splitting.core.payables import supplier_claims
 from splitting.filters import RegistryFilter
 from splitting.models import BankDebit, BankDebitStatus, Payout, PayoutFile, RegistryStatus
 from splitting.settlement.bank_debits import debit_clear
-from splitting.settlement.payouts import (
-    PAYMENT_ORDER_FORMATS,
-    day_settle,
-    orders_file,
-    payment_order_format,
-    registry_settle,
-    settlement_preview,
-)
+from splitting.settlement.orders import PAYMENT_ORDER_FORMATS, orders_file, payment_order_format
+from splitting.settlement.payouts import day_settle, registry_settle, settlement_preview
 from splitting.settlement.registries import FORMATS, registries_build, registry_file
 from splitting.tables import RegistryTable
 from warehouse.access import staff_required
@@ -98,12 +93,6 @@ def _registry_or_404(request, pk: int):
     if registry is None:
         raise Http404
     return registry
-
-
-def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -300,7 +289,7 @@ def registry_download(request, pk: int, file_format: str):
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
         return redirect("registry-list")
-    return _attachment(content, filename, CONTENT_TYPES[file_format])
+    return attachment(content, filename, CONTENT_TYPES[file_format])
 
 
 @login_required
@@ -308,7 +297,7 @@ def payout_file_download(request, pk: int):
     """A payment-order file as it was written when its payouts were booked."""
     record = get_object_or_404(PayoutFile, pk=pk)
     may_settle(request.user, record.tenant_id)
-    return _attachment(bytes(record.content), record.filename, CONTENT_TYPES[record.format])
+    return attachment(bytes(record.content), record.filename, CONTENT_TYPES[record.format])
 
 
 @login_required
@@ -329,7 +318,7 @@ def payout_order_download(request, pk: int):
         file_format=file_format,
         created_at=payout.created_at,
     )
-    return _attachment(content, filename, CONTENT_TYPES[file_format])
+    return attachment(content, filename, CONTENT_TYPES[file_format])
 
 
 @staff_required

@@ -56,10 +56,25 @@ from core.money import format_minor
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.services import pay_links
 from splitting.core.payments import payment_post
-from splitting.models import Allocation, Checkout, Payment, PaymentStatus
+from splitting.models import (
+    Allocation,
+    Checkout,
+    FlowDelivery,
+    FlowFile,
+    Payment,
+    PaymentStatus,
+)
 from tests.factories import MembershipFactory, UserFactory
 from tests.month_end import month_end_close
-from warehouse.models import Account, AccountHolder, Role, Service, Supplier, Tenant
+from warehouse.models import (
+    Account,
+    AccountHolder,
+    Role,
+    Service,
+    Supplier,
+    SupplierFlow,
+    Tenant,
+)
 from warehouse.services.accounts import accounts_import
 from warehouse.services.charges import charges_import
 from warehouse.services.tenants import tenant_setup
@@ -269,6 +284,7 @@ def _build(media_root) -> SimpleNamespace:
         account=owner, period=PERIOD, status=DocumentStatus.ISSUED
     )
     payment = payments_a[OWNER[1]]
+    flow_file = _flow_file(suppliers_a["vodokanal"])
     shares = Allocation.objects.filter(payment=payment).values_list("amount", flat=True)
     collected = Allocation.objects.filter(supplier=suppliers_a["vodokanal"]).aggregate(
         total=Sum("amount")
@@ -303,7 +319,33 @@ def _build(media_root) -> SimpleNamespace:
         token=pay_links.pay_token(document.pay_salt),
         payment=payment,
         marks=marks,
+        flow_file=flow_file,
     )
+
+
+def _flow_file(supplier) -> FlowFile:
+    """A file vodokanal's reporting flow made (its cabinet lists and serves it)."""
+    flow = SupplierFlow.objects.create(supplier=supplier, format="csv")
+    record = FlowFile.objects.create(
+        tenant=supplier.tenant,
+        supplier=supplier,
+        flow=flow,
+        first_day=dt.date(2026, 12, 1),
+        last_day=dt.date(2026, 12, 1),
+        format="csv",
+        filename="REG-iso.csv",
+        content=b"id;amount\n",
+        sha256="0" * 64,
+        lines=0,
+        gross=0,
+        commission=0,
+        net=0,
+        created_at=timezone.now(),
+    )
+    FlowDelivery.objects.create(
+        file=record, tenant=supplier.tenant, method="download", status="download"
+    )
+    return record
 
 
 @pytest.fixture(scope="module")
@@ -601,6 +643,22 @@ ROWS = [
         "supplier-export",
         lambda w: f"/supplier/export/payments.csv?supplier={w.water.pk}",
         SUPPLIER_A,
+    ),
+    Row("supplier-flows", lambda w: f"/supplier/flows/?supplier={w.water.pk}", SUPPLIER_A),
+    Row(
+        "supplier-flow-file",
+        lambda w: f"/supplier/flows/files/{w.flow_file.pk}/?supplier={w.water.pk}",
+        SUPPLIER_A,
+        shows=False,  # the file's own bytes, checked by the status
+    ),
+    Row(
+        "supplier-secret-rotate-own",
+        lambda w: f"/supplier/secret/rotate/?supplier={w.water.pk}",
+        SUPPLIER_A,
+        method="POST",
+        state=lambda w: Supplier.objects.get(pk=w.water.pk).webhook_secret,
+        status=302,
+        shows=False,
     ),
     # The staff pages of the cabinet: the tenant's operator staff.
     Row("staff-requests", lambda w: "/staff/requests/", STAFF_A, own_data=frozenset({"staff_b"})),

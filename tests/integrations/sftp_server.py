@@ -8,8 +8,9 @@ ed25519 host key per server.
         (server.root / "in" / "R-1.txt").read_bytes()
 
 `server.logins` records every password attempt (user name, accepted?), so a test can tell that
-a client that refused the host key never sent a password. The `sftp_server` fixture wraps it
-(import it into a test module to use it)."""
+a client that refused the host key never sent a password; `server.operations` the writes and
+renames, so a test can tell how a file came to be there. The `sftp_server` fixture wraps it
+(import `sftp_server_fixture` into a test module to use it)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,9 @@ class SftpServer:
     root: Path  # what the client sees as "/"
     host_keys: dict[str, str] = field(default_factory=dict)  # every key's line, by type
     logins: list[tuple[str, bool]] = field(default_factory=list)
+    # what clients did to files, in order, with the paths they named:
+    # ("write", path) for an open for writing, ("rename", old, new) for either kind of rename
+    operations: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def _server_class(server: SftpServer) -> type[asyncssh.SSHServer]:
@@ -61,6 +65,27 @@ def _server_class(server: SftpServer) -> type[asyncssh.SSHServer]:
             return accepted
 
     return PasswordServer
+
+
+def _sftp_class(server: SftpServer) -> type[asyncssh.SFTPServer]:
+    class RecordingSFTPServer(asyncssh.SFTPServer):
+        def __init__(self, chan):
+            super().__init__(chan, chroot=str(server.root).encode())
+
+        def open(self, path, pflags, attrs):
+            if pflags & asyncssh.FXF_WRITE:
+                server.operations.append(("write", path.decode()))
+            return super().open(path, pflags, attrs)
+
+        def rename(self, oldpath, newpath):
+            server.operations.append(("rename", oldpath.decode(), newpath.decode()))
+            return super().rename(oldpath, newpath)
+
+        def posix_rename(self, oldpath, newpath):
+            server.operations.append(("rename", oldpath.decode(), newpath.decode()))
+            return super().posix_rename(oldpath, newpath)
+
+    return RecordingSFTPServer
 
 
 @contextmanager
@@ -98,13 +123,17 @@ def running_sftp_server(
             0,
             server_host_keys=keys,
             server_factory=_server_class(server),
-            sftp_factory=lambda chan: asyncssh.SFTPServer(chan, chroot=str(root).encode()),
+            sftp_factory=_sftp_class(server),
             allow_scp=False,
         )
 
     async def stop(acceptor: asyncssh.SSHAcceptor) -> None:
         acceptor.close()
         await acceptor.wait_closed()
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:  # sessions a client left open
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     try:
         acceptor = asyncio.run_coroutine_threadsafe(start(), loop).result(START_TIMEOUT)
@@ -119,9 +148,10 @@ def running_sftp_server(
         loop.close()
 
 
-@pytest.fixture
-def sftp_server(tmp_path) -> Iterator[SftpServer]:
-    """A running server rooted at a fresh `tmp_path / "sftp"`."""
+@pytest.fixture(name="sftp_server")
+def sftp_server_fixture(tmp_path) -> Iterator[SftpServer]:
+    """`sftp_server`: a running server rooted at a fresh `tmp_path / "sftp"`. To use it, import
+    `sftp_server_fixture` into the test module (`# noqa: F401`)."""
     root = tmp_path / "sftp"
     root.mkdir()
     with running_sftp_server(root) as server:

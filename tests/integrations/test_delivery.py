@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from django.core.mail import get_connection
 
 from integrations.delivery import DeliveryResult, file_email_send, host_keys_parse, sftp_upload
-from tests.integrations.sftp_server import running_sftp_server, sftp_server  # noqa: F401
+from tests.integrations.sftp_server import running_sftp_server, sftp_server_fixture  # noqa: F401
 
 # A settlement file as it travels: Windows-1251 text with CRLF line ends, which an attachment
 # handled as text could re-encode or re-wrap.
@@ -177,7 +177,7 @@ def test_a_header_that_cannot_be_sent_is_a_failure_not_an_exception(smtp_server)
 
 
 @pytest.fixture
-def inbox(sftp_server):  # noqa: F811  (the fixture imported above)
+def inbox(sftp_server):
     directory = sftp_server.root / "in"
     directory.mkdir()
     return directory
@@ -202,16 +202,21 @@ def names(directory) -> list[str]:
     return sorted(path.name for path in directory.iterdir())
 
 
-def test_the_upload_lands_the_exact_bytes_and_leaves_no_part_file(sftp_server, inbox):  # noqa: F811
+def test_the_upload_lands_the_exact_bytes_and_leaves_no_part_file(sftp_server, inbox):
     result = upload(sftp_server, content=BINARY)
 
     assert result.ok, result.error
     assert names(inbox) == ["R-20261120-WATER.txt"]
     assert (inbox / "R-20261120-WATER.txt").read_bytes() == BINARY
     assert sftp_server.logins == [(sftp_server.user, True)]
+    # the final name appears only by renaming the complete part file
+    assert sftp_server.operations == [
+        ("write", "/in/R-20261120-WATER.txt.part"),
+        ("rename", "/in/R-20261120-WATER.txt.part", "/in/R-20261120-WATER.txt"),
+    ]
 
 
-def test_uploading_again_replaces_the_file(sftp_server, inbox):  # noqa: F811
+def test_uploading_again_replaces_the_file(sftp_server, inbox):
     upload(sftp_server, content=b"first version")
 
     result = upload(sftp_server)
@@ -221,14 +226,14 @@ def test_uploading_again_replaces_the_file(sftp_server, inbox):  # noqa: F811
     assert (inbox / "R-20261120-WATER.txt").read_bytes() == CONTENT
 
 
-def test_a_relative_directory_is_taken_from_the_login_directory(sftp_server, inbox):  # noqa: F811
+def test_a_relative_directory_is_taken_from_the_login_directory(sftp_server, inbox):
     result = upload(sftp_server, directory="in")
 
     assert result.ok, result.error
     assert (inbox / "R-20261120-WATER.txt").read_bytes() == CONTENT
 
 
-def test_a_wrong_host_key_is_refused_before_the_password_is_sent(sftp_server, inbox, tmp_path):  # noqa: F811
+def test_a_wrong_host_key_is_refused_before_the_password_is_sent(sftp_server, inbox, tmp_path):
     impostor_root = tmp_path / "other"
     impostor_root.mkdir()
     with running_sftp_server(impostor_root) as other:
@@ -244,7 +249,7 @@ def test_a_wrong_host_key_is_refused_before_the_password_is_sent(sftp_server, in
     assert sftp_server.logins == []  # the password never left
 
 
-def test_a_server_without_a_key_of_the_configured_type_is_refused(sftp_server, inbox):  # noqa: F811
+def test_a_server_without_a_key_of_the_configured_type_is_refused(sftp_server, inbox):
     with running_sftp_server(sftp_server.root, key_types=("ecdsa-sha2-nistp256",)) as other:
         ecdsa_line = other.host_key
 
@@ -265,7 +270,7 @@ def test_the_configured_key_type_is_negotiated_when_the_server_has_several(tmp_p
     assert (tmp_path / "in" / "R-20261120-WATER.txt").read_bytes() == CONTENT
 
 
-def test_no_host_key_configured_uploads_nothing(sftp_server, inbox):  # noqa: F811
+def test_no_host_key_configured_uploads_nothing(sftp_server, inbox):
     result = upload(sftp_server, host_key="")
 
     assert not result.ok
@@ -274,7 +279,7 @@ def test_no_host_key_configured_uploads_nothing(sftp_server, inbox):  # noqa: F8
     assert sftp_server.logins == []
 
 
-def test_a_wrong_password_is_refused(sftp_server, inbox):  # noqa: F811
+def test_a_wrong_password_is_refused(sftp_server, inbox):
     result = upload(sftp_server, password="not-the-password")
 
     assert not result.ok
@@ -284,7 +289,7 @@ def test_a_wrong_password_is_refused(sftp_server, inbox):  # noqa: F811
     assert sftp_server.logins == [(sftp_server.user, False)]
 
 
-def test_a_missing_directory_is_refused(sftp_server, inbox):  # noqa: F811
+def test_a_missing_directory_is_refused(sftp_server, inbox):
     result = upload(sftp_server, directory="/outbox")
 
     assert not result.ok
@@ -293,7 +298,7 @@ def test_a_missing_directory_is_refused(sftp_server, inbox):  # noqa: F811
     assert names(inbox) == []
 
 
-def test_a_file_name_with_a_directory_is_refused(sftp_server, inbox):  # noqa: F811
+def test_a_file_name_with_a_directory_is_refused(sftp_server, inbox):
     result = upload(sftp_server, filename="../R-1.txt")
 
     assert not result.ok

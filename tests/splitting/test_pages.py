@@ -244,21 +244,20 @@ def test_a_supplier_user_sees_only_its_own_suppliers_registries(client, register
     assert response.status_code == 200 and staff_url.status_code == 200
     assert world.water.number in content
     assert world.heat.number not in content
-    assert "Create payout" not in content and "Build registries" not in content
-    assert f"/staff/registries/{world.water.pk}/pain001" not in content  # unpaid: staff only
+    assert "Settle…" not in content and "Build registries" not in content
     assert client.get(f"/staff/registries/{world.heat.pk}/csv").status_code == 404
 
 
-def test_a_supplier_user_may_not_book_the_payout_by_downloading_a_payment_order(
-    client, registered, sign_in
-):
+def test_a_supplier_user_may_not_settle_a_registry(client, registered, sign_in):
     world = registered
     sign_in(supplier=world.supplier)
 
-    refused = client.get(f"/staff/registries/{world.water.pk}/pain001")
-    payout = client.post(f"/staff/registries/{world.water.pk}/payout/")
+    page = client.get(f"/staff/registries/{world.water.pk}/payout/")
+    payout = client.post(
+        f"/staff/registries/{world.water.pk}/payout/", {"file_format": "1c", "confirm": "on"}
+    )
 
-    assert refused.status_code == 403 and payout.status_code == 403
+    assert page.status_code == 403 and payout.status_code == 403
     assert not Payout.objects.exists()
 
 
@@ -281,30 +280,32 @@ def test_an_unknown_format_is_not_found(client, registered, sign_in):
     assert client.get(f"/staff/registries/{registered.water.pk}/pdf").status_code == 404
 
 
-def test_an_accountant_downloading_pain001_books_the_payout(client, registered, sign_in):
+def test_an_accountant_settles_a_registry_in_pain001_and_its_file_is_the_one_booked(
+    client, registered, sign_in
+):
     world = registered
     accountant = sign_in(Role.ACCOUNTANT)
 
-    response = client.get(f"/staff/registries/{world.water.pk}/pain001")
+    client.post(
+        f"/staff/registries/{world.water.pk}/payout/", {"file_format": "pain001", "confirm": "on"}
+    )
+    payout = Payout.objects.get(registry=world.water)
+    response = client.get(f"/staff/payouts/files/{payout.file.pk}/")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
     assert response["Content-Disposition"] == f'attachment; filename="{world.water.number}.xml"'
-    xml = response.content.decode()
-    assert f"<EndToEndId>{world.water.number}</EndToEndId>" in xml
+    assert f"<EndToEndId>{world.water.number}</EndToEndId>" in response.content.decode()
     world.water.refresh_from_db()
     assert world.water.status == RegistryStatus.PAID
-    payout = Payout.objects.get(registry=world.water)
     assert payout.actor == accountant and payout.amount == world.water.net
     assert_ledger_clean()
 
 
-def test_once_paid_everyone_who_sees_the_registry_may_download_the_payment_order(
+def test_the_1c_registry_of_payments_is_everyones_who_sees_the_registry_and_books_nothing(
     client, registered, sign_in
 ):
     world = registered
-    sign_in(Role.ACCOUNTANT)
-    client.post(f"/staff/registries/{world.water.pk}/payout/")
     sign_in(supplier=world.supplier)
 
     response = client.get(f"/staff/registries/{world.water.pk}/1c")
@@ -312,26 +313,31 @@ def test_once_paid_everyone_who_sees_the_registry_may_download_the_payment_order
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{world.water.number}.txt"'
     assert world.water.number in response.content.decode("cp1251")
-    assert Payout.objects.count() == 1
-
-
-def test_a_collector_may_not_download_an_unpaid_payment_order(client, registered, sign_in):
-    sign_in(Role.COLLECTOR)
-
-    response = client.get(f"/staff/registries/{registered.water.pk}/1c")
-
-    assert response.status_code == 403
     assert not Payout.objects.exists()
 
 
-def test_an_accountant_creates_a_payout_from_the_list(client, registered, sign_in):
+def test_a_collector_may_not_download_a_payment_order(client, registered, sign_in):
+    world = registered
+    sign_in(Role.ACCOUNTANT)
+    client.post(
+        f"/staff/registries/{world.water.pk}/payout/", {"file_format": "1c", "confirm": "on"}
+    )
+    payout = Payout.objects.get()
+    sign_in(Role.COLLECTOR)
+
+    assert client.get(f"/staff/payouts/files/{payout.file.pk}/").status_code == 403
+    assert client.get(f"/staff/payouts/{payout.pk}/order/").status_code == 403
+
+
+def test_an_accountant_settles_a_registry_from_the_list(client, registered, sign_in):
     world = registered
     sign_in(Role.ACCOUNTANT)
     listing = client.get("/staff/registries/", {"status": "built"})
-    assert listing.content.decode().count("Create payout") == 2
+    assert listing.content.decode().count("Settle…") == 2
 
     response = client.post(
-        f"/staff/registries/{world.heat.pk}/payout/", {"next": "/staff/registries/?status=built"}
+        f"/staff/registries/{world.heat.pk}/payout/",
+        {"next": "/staff/registries/?status=built", "file_format": "1c", "confirm": "on"},
     )
 
     assert response.status_code == 302 and response.url == "/staff/registries/?status=built"

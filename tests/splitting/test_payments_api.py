@@ -177,6 +177,7 @@ def test_supplier_balance_shows_collected_commission_and_payable(client):
         "commission": "1.26",
         "paid_out": "0.00",
         "payable": "103.74",
+        "owes_back": "0.00",
     }
 
 

@@ -16,10 +16,12 @@ from django.urls import reverse
 from splitting.core import ledger
 from splitting.core.ledger import Leg
 from splitting.core.ledger_check import ledger_check
-from splitting.core.payables import position, supplier_claims
+from splitting.core.payables import Position, position, supplier_claims
 from splitting.core.reversals import payment_reverse
 from splitting.models import (
     Allocation,
+    BankDebit,
+    BankDebitStatus,
     Payout,
     PayoutFile,
     PayoutStatus,
@@ -128,7 +130,7 @@ def test_reversals_larger_than_a_days_payments_are_recovered_and_payouts_sum_to_
     assert recovered == owed_back.recoverable, "the next payouts recovered all of it"
     for supplier in (world.supplier, world.other):
         assert _paid_out(supplier) == _collected_net(supplier), supplier.code
-        assert position(world.tenant.pk, supplier.pk) == (0, 0)
+        assert position(world.tenant.pk, supplier.pk) == Position(payable=0, recoverable=0)
     assert supplier_claims(world.tenant) == []
 
 
@@ -301,3 +303,92 @@ def test_the_payout_pages_refuse_a_supplier_user(built, client, supplier_user):
 
     assert answer.status_code == 403
     assert not Payout.objects.exists()
+
+
+# --- the bank's word: a debit confirms a payout, a return reopens it ----------------------------
+
+
+def _camt053(world, *entries: str, statement_id: str = "S-1") -> bytes:
+    """A camt.053.001.02 statement of the tenant's account with `entries`."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+ <BkToCstmrStmt>
+  <GrpHdr><MsgId>MSG-{statement_id}</MsgId><CreDtTm>2026-12-04T06:00:00+03:00</CreDtTm></GrpHdr>
+  <Stmt>
+   <Id>{statement_id}</Id><CreDtTm>2026-12-04T06:00:00+03:00</CreDtTm>
+   <Acct><Id><Othr><Id>{world.tenant.bank_account}</Id></Othr></Id><Ccy>RUB</Ccy></Acct>
+   <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="RUB">0.00</Amt>
+    <CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-12-03</Dt></Dt></Bal>
+   {"".join(entries)}
+  </Stmt>
+ </BkToCstmrStmt>
+</Document>""".encode()
+
+
+def _entry(reference: str, direction: str, amount: int, end_to_end_id: str, extra: str = "") -> str:
+    return f"""<Ntry><Amt Ccy="RUB">{amount // 100}.{amount % 100:02d}</Amt>
+    <CdtDbtInd>{direction}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-12-03</Dt></BookgDt>
+    <AcctSvcrRef>{reference}</AcctSvcrRef><BkTxCd/>
+    <NtryDtls><TxDtls><Refs><EndToEndId>{end_to_end_id}</EndToEndId></Refs>
+    <RltdPties><Cdtr><Nm>АО «Водоканал»</Nm></Cdtr></RltdPties>
+    <RmtInf><Ustrd>{end_to_end_id}</Ustrd></RmtInf>{extra}</TxDtls></NtryDtls></Ntry>"""
+
+
+def _import(world, data: bytes, name: str):
+    from splitting.channels.statements import statement_import
+
+    with time_machine.travel(_at(4, 9), tick=False):
+        return statement_import(tenant=world.tenant, data=data, filename=name)
+
+
+RETURN = "<RtrInf><Rsn><Cd>AC04</Cd></Rsn><AddtlInf>Счёт закрыт</AddtlInf></RtrInf>"
+
+
+def test_a_statement_debit_confirms_the_payout_a_return_reopens_it_and_again_changes_nothing(
+    built,
+):
+    world = built
+    with time_machine.travel(_at(2, 1), tick=False):
+        payout = day_settle(tenant=world.tenant, day=_at(1).date()).payouts[0]
+    fee = 3_500
+
+    statement = _camt053(
+        world,
+        _entry("B-1", "DBIT", payout.amount, payout.end_to_end_id),
+        _entry("B-2", "DBIT", fee, "NOTPROVIDED"),
+    )
+    first = _import(world, statement, "s1.xml")
+    again = _import(world, statement, "s1-again.xml")
+
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.CONFIRMED
+    assert payout.confirmed_by.bank_reference == "B-1"
+    assert (first.statement.payouts_confirmed, first.statement.debits_unmatched) == (1, 1)
+    assert (again.statement.payouts_confirmed, again.statement.debits_unmatched) == (0, 0)
+    assert BankDebit.objects.count() == 2
+    assert BankDebit.objects.get(status=BankDebitStatus.UNMATCHED).amount == fee
+
+    payable_before = position(world.tenant.pk, payout.supplier_id).payable
+    returned = _camt053(
+        world,
+        _entry("B-3", "CRDT", payout.amount, payout.end_to_end_id, RETURN),
+        statement_id="S-2",
+    )
+    back = _import(world, returned, "s2.xml")
+    _import(world, returned, "s2-again.xml")
+
+    payout.refresh_from_db()
+    registry = payout.registry
+    assert back.statement.payouts_returned == 1 and back.matched == 0 and back.parked == 0
+    assert payout.status == PayoutStatus.RETURNED
+    assert payout.return_reason.startswith("AC04")
+    assert registry.status == RegistryStatus.BUILT and registry.paid == 0
+    after = position(world.tenant.pk, payout.supplier_id)
+    assert after.payable == payable_before + payout.amount
+    assert_ledger_clean()
+
+    with time_machine.travel(_at(5, 9), tick=False):
+        again_paid = registry_settle(registry=registry).payout
+    assert again_paid.amount == payout.amount
+    assert again_paid.end_to_end_id == f"{registry.number}-2"
+    assert_ledger_clean()

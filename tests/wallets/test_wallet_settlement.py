@@ -17,7 +17,8 @@ from integrations.settlement.pain001 import pain001_errors
 from integrations.settlement.registry_files import read_registry_csv
 from splitting.models import Payout, Registry
 from splitting.selectors import supplier_balance
-from splitting.settlement.payouts import orders_file, payout_create
+from splitting.settlement.orders import orders_file
+from splitting.settlement.payouts import payout_create
 from splitting.settlement.registries import registries_build, registry_file
 from tests.factories import UserFactory
 from tests.splitting.helpers import assert_ledger_clean, charges, pay

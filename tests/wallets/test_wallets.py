@@ -195,7 +195,8 @@ def test_check_ledger_notices_a_wallet_that_disagrees_with_the_ledger(funded):
     rules = {violation.rule for violation in ledger_check(world.tenant)}
 
     assert rules == {
-        "payable equals allocations net of commission and coupons used, less payouts",
+        "payable less what the supplier owes back equals allocations net of commission and "
+        "coupons used, less payouts",
         "wallet available equals its ledger balance",
         "wallet blocked equals its valid coupons",
         "wallet spent equals its used coupons",

@@ -7,7 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import ApplicationError
-from splitting.settlement.payouts import PAYMENT_ORDER_FORMATS, day_settle
+from splitting.settlement.orders import PAYMENT_ORDER_FORMATS
+from splitting.settlement.payouts import day_settle
 from splitting.settlement.registries import registries_build
 from warehouse.models import Tenant
 
