@@ -190,15 +190,24 @@ def _file_write(flow, first, last, made, now, payout=None) -> FlowFile:
     return record
 
 
+def _days(stretches) -> set[date]:
+    days = set()
+    for first, last in stretches:
+        days |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    return days
+
+
 def flow_files_build(flow: SupplierFlow, *, today: date, now: datetime | None = None):
     """The flow's files of every stretch due (the registries of its days built first)."""
-    now = now or timezone.now()
+    stretches = stretches_due(flow, today)
+    for day in sorted(_days(stretches)):
+        registries_build(tenant=flow.supplier.tenant, day=day)
+    return _files_make(flow, stretches, now or timezone.now())
+
+
+def _files_make(flow: SupplierFlow, stretches, now: datetime) -> list[FlowFile]:
     made = []
-    for first, last in stretches_due(flow, today):
-        day = first
-        while day <= last:
-            registries_build(tenant=flow.supplier.tenant, day=day)
-            day += timedelta(days=1)
+    for first, last in stretches:
         with transaction.atomic():
             if FlowFile.objects.filter(
                 flow=flow, first_day=first, last_day=last, payout__isnull=True
@@ -215,14 +224,17 @@ def flows_build_due(now: datetime | None = None) -> list[FlowFile]:
     made = []
     for tenant in Tenant.objects.order_by("pk"):
         today = now.astimezone(ZoneInfo(tenant.timezone)).date()
-        flows = (
+        flows = list(
             SupplierFlow.objects.filter(supplier__tenant=tenant, active=True)
             .exclude(interval=FlowInterval.PAYOUT)
             .select_related("supplier__tenant")
             .order_by("supplier__code", "pk")
         )
+        due = {flow.pk: stretches_due(flow, today) for flow in flows}
+        for day in sorted(_days(s for stretches in due.values() for s in stretches)):
+            registries_build(tenant=tenant, day=day)  # once a day for all the tenant's flows
         for flow in flows:
-            made += flow_files_build(flow, today=today, now=now)
+            made += _files_make(flow, due[flow.pk], now)
     deliveries_enqueue([f.delivery.pk for f in made if f.delivery.status == "pending"])
     return made
 

@@ -379,3 +379,15 @@ def test_host_keys_are_read_from_openssh_and_keyscan_lines():
 def test_a_host_key_that_is_not_an_openssh_key_line_is_refused(text, message):
     with pytest.raises(ValueError, match=message):
         host_keys_parse(text)
+
+
+# -- the result --------------------------------------------------------------------------------
+
+
+def test_a_failure_built_without_a_reason_still_says_it_failed():
+    assert DeliveryResult(ok=False, error="", duration_ms=3).error == DeliveryResult.NO_REASON
+
+
+def test_a_success_with_an_error_is_refused():
+    with pytest.raises(ValueError, match="carries no error"):
+        DeliveryResult(ok=True, error="HTTP 500", duration_ms=3)
