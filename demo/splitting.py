@@ -16,6 +16,7 @@ from splitting.models import (
     SupplierEvent,
     Transaction,
 )
+from splitting.settlement.payouts import day_settle
 from splitting.settlement.registries import registries_build
 from warehouse.models import Membership, Tenant
 
@@ -97,8 +98,9 @@ def demo_payments(tenant_codes, *, seed: int) -> int:
                 document_reference=document.reference,
             )
             posted += 1
-        # So that the registry pages have something to show before the first midnight.
-        registries_build(
-            tenant=tenant, day=timezone.now().astimezone(ZoneInfo(tenant.timezone)).date()
-        )
+        # So that the registry and payout pages have something to show before the first
+        # midnight: today's registries, settled — one payment-order file for the day.
+        today = timezone.now().astimezone(ZoneInfo(tenant.timezone)).date()
+        registries_build(tenant=tenant, day=today)
+        day_settle(tenant=tenant, day=today)
     return posted
