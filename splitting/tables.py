@@ -184,7 +184,7 @@ class RegistryTable(tables.Table):
         if payouts:
             notes.append(payouts[-1].get_status_display())
         return format_html(
-            '{}<div class="small muted nowrap">{}</div>',
+            '{}<div class="small muted">{}</div>',
             badge(record.status, value),
             " · ".join(str(n) for n in notes),
         )

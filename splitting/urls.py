@@ -63,6 +63,7 @@ urlpatterns = [
         settlement_views.payout_order_download,
         name="payout-order",
     ),
+    path("staff/payouts/claims/repay/", settlement_views.claim_repay_view, name="claim-repay"),
     path(
         "staff/payouts/debits/<int:pk>/clear/",
         settlement_views.bank_debit_clear_view,

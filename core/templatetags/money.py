@@ -9,7 +9,7 @@ nothing here goes through float.
 from django import template
 
 from core.dates import format_date, format_period
-from core.money import format_amount, format_currency, format_decimal
+from core.money import format_amount, format_currency, format_decimal, format_minor
 
 register = template.Library()
 
@@ -40,3 +40,9 @@ def docdate(value, owner):
 @register.filter
 def period(view):
     return format_period(view)
+
+
+@register.filter
+def minor_plain(amount):
+    """123450 → "1234.50": an amount as a form field takes it back."""
+    return format_minor(amount) if isinstance(amount, int) else ""

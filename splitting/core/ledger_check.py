@@ -18,6 +18,7 @@ from splitting.models import (
     Allocation,
     AllocationKind,
     BankCredit,
+    ClaimRepayment,
     Entry,
     Payment,
     PaymentStatus,
@@ -199,7 +200,22 @@ class _TenantCheck:
                 owed[(supplier_id,)] += amount
         for r in self.paid_out.items():
             owed[r[0]] -= r[1]
+        for r in self.repaid.items():
+            owed[r[0]] += r[1]
         return owed
+
+    @cached_property
+    def repaid(self) -> Counter:
+        """Per supplier: what it paid back of what it owed (`ClaimRepayment`)."""
+        return Counter(
+            {
+                (r["supplier_id"],): r["t"]
+                for r in ClaimRepayment.objects.filter(tenant=self.tenant)
+                .values("supplier_id")
+                .annotate(t=Sum("amount"))
+                .order_by()
+            }
+        )
 
     @cached_property
     def paid_out(self) -> Counter:
@@ -256,9 +272,10 @@ class _TenantCheck:
         difference back, booked as such; anything else is an overpayment nobody recorded."""
         collected = Counter(self.owed)
         collected.update(self.paid_out)
+        collected.subtract(self.repaid)
         over = []
         for key, paid in sorted(self.paid_out.items()):
-            excess = paid - collected.get(key, 0)
+            excess = paid - self.repaid.get(key, 0) - collected.get(key, 0)
             if excess > self.recoverable.get(key, 0):
                 over.append((key, paid, collected.get(key, 0), self.recoverable.get(key, 0)))
         self.report(

@@ -37,6 +37,7 @@ from splitting.models.core import (
 from splitting.models.settlement import (
     BankDebit,
     BankDebitStatus,
+    ClaimRepayment,
     FlowDelivery,
     FlowDeliveryAttempt,
     FlowDeliveryStatus,
@@ -61,6 +62,7 @@ __all__ = [
     "Channel",
     "Checkout",
     "CheckoutStatus",
+    "ClaimRepayment",
     "CreditStatus",
     "DeliveryAttempt",
     "DeskMethod",

@@ -159,6 +159,7 @@ class TransactionKind(models.TextChoices):
     OVERPAID = "overpaid", _("Overpaid supplier set aside")
     OFFSET = "offset", _("Recovered from a supplier's payable")
     RETURN = "return", _("Payout returned")
+    REPAID = "repaid", _("A supplier paid back what it owed")
 
 
 class Transaction(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from splitting.models.channels import BankCredit, StatementImport
 from splitting.models.core import Transaction
+from warehouse.models import FlowDelivery as FlowMethod
 from warehouse.models import Supplier, SupplierFlow, Tenant
 
 
@@ -190,6 +191,29 @@ class Payout(models.Model):
         return f"{self.end_to_end_id}: {self.amount}"
 
 
+class ClaimRepayment(models.Model):
+    """A supplier paying back, by bank transfer, what it owed the operator (`recoverable`): staff
+    take the transfer out of the suspense queue for it."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="repayments")
+    credit = models.ForeignKey(BankCredit, on_delete=models.PROTECT, related_name="repayments")
+    amount = models.BigIntegerField()
+    transaction = models.OneToOneField(Transaction, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="claim_repayment_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.supplier_id}: {self.amount}"
+
+
 class FlowFile(models.Model):
     """A file a supplier's reporting flow made: the registry lines of its stretch of days (or
     the order of one payout), kept so it can be downloaded and delivered again."""
@@ -244,7 +268,7 @@ class FlowDelivery(models.Model):
 
     file = models.OneToOneField(FlowFile, on_delete=models.CASCADE, related_name="delivery")
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
-    method = models.CharField(max_length=8)
+    method = models.CharField(max_length=8, choices=FlowMethod.choices)
     status = models.CharField(max_length=9, choices=FlowDeliveryStatus.choices)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

@@ -27,21 +27,29 @@ from core.documents.csv import CSV_CONTENT_TYPE
 from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
 from core.http import attachment
-from core.money import format_currency
+from core.money import format_currency, to_minor
 from core.ui.forms import form_errors
 from core.ui.redirects import safe_next
 from splitting import selectors
 from splitting.access import may_settle
 from splitting.core.payables import supplier_claims
 from splitting.filters import RegistryFilter
-from splitting.models import BankDebit, BankDebitStatus, Payout, PayoutFile, RegistryStatus
+from splitting.models import (
+    BankCredit,
+    BankDebit,
+    BankDebitStatus,
+    Payout,
+    PayoutFile,
+    RegistryStatus,
+)
 from splitting.settlement.bank_debits import debit_clear
+from splitting.settlement.claims import claim_repay
 from splitting.settlement.orders import PAYMENT_ORDER_FORMATS, orders_file, payment_order_format
 from splitting.settlement.payouts import day_settle, registry_settle, settlement_preview
 from splitting.settlement.registries import FORMATS, registries_build, registry_file
 from splitting.tables import RegistryTable
 from warehouse.access import staff_required
-from warehouse.models import Tenant
+from warehouse.models import Supplier, Tenant
 from warehouse.selectors import staff_scope
 
 REGISTRIES_PER_PAGE = 50
@@ -341,15 +349,52 @@ def payout_list(request):
         .order_by("booked_on", "pk")
     )
     files = PayoutFile.objects.filter(tenant_id__in=ids).select_related("tenant")[:30]
+    credits = (
+        BankCredit.objects.filter(tenant_id__in=ids, open_amount__gt=0)
+        .select_related("tenant")
+        .order_by("booked_on", "pk")[:100]
+    )
     context = {
         "payouts": payouts,
         "debits": debits,
+        "credits": credits,
         "files": files,
         "claims": [(tenant, claim) for tenant in tenants for claim in supplier_claims(tenant)],
         "tenants": tenants,
         "section": "payouts",
     }
     return render(request, "splitting/payouts/list.html", context)
+
+
+class RepayForm(forms.Form):
+    supplier = forms.IntegerField()
+    credit = forms.IntegerField()
+    amount = forms.CharField(max_length=20)
+
+
+@require_POST
+@staff_required
+def claim_repay_view(request):
+    """Staff take a supplier's transfer out of the suspense queue for what it owes back."""
+    form = RepayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("payout-list")
+    supplier = get_object_or_404(Supplier, pk=form.cleaned_data["supplier"])
+    may_settle(request.user, supplier.tenant_id)
+    credit = get_object_or_404(BankCredit, pk=form.cleaned_data["credit"], tenant=supplier.tenant)
+    try:
+        amount = to_minor(form.cleaned_data["amount"])
+        claim_repay(credit=credit, supplier=supplier, amount=amount, actor=request.user)
+    except (ApplicationError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        messages.success(
+            request,
+            _("%(supplier)s paid back %(amount)s.")
+            % {"supplier": supplier.name, "amount": format_currency(amount, supplier.tenant)},
+        )
+    return redirect("payout-list")
 
 
 @require_POST

@@ -20,8 +20,12 @@ from splitting.core.payables import Position, position, supplier_claims
 from splitting.core.reversals import payment_reverse
 from splitting.models import (
     Allocation,
+    BankCredit,
     BankDebit,
     BankDebitStatus,
+    ClaimRepayment,
+    CreditStatus,
+    Payment,
     Payout,
     PayoutFile,
     PayoutStatus,
@@ -391,4 +395,40 @@ def test_a_statement_debit_confirms_the_payout_a_return_reopens_it_and_again_cha
         again_paid = registry_settle(registry=registry).payout
     assert again_paid.amount == payout.amount
     assert again_paid.end_to_end_id == f"{registry.number}-2"
+    assert_ledger_clean()
+
+
+def test_a_suppliers_transfer_from_suspense_pays_back_what_it_owes(built, client, operator_admin):
+    world = built
+    _settle_day(world, 1)
+    payment = Payment.objects.get()
+    _reverse(payment, 2)
+    owed = position(world.tenant.pk, world.supplier.pk).recoverable
+    assert owed > 0
+    transfer = _camt053(
+        world,
+        _entry("B-9", "CRDT", owed, "NOTPROVIDED").replace("АО «Водоканал»", "Оператор"),
+    )
+    _import(world, transfer, "repaid.xml")
+    credit = BankCredit.objects.get(bank_reference="B-9")
+    assert credit.status == CreditStatus.SUSPENSE
+    client.force_login(operator_admin)
+
+    page = client.get(reverse("payout-list"))
+    too_much = client.post(
+        reverse("claim-repay"),
+        {"supplier": world.supplier.pk, "credit": credit.pk, "amount": f"{owed / 100 + 1:.2f}"},
+    )
+    done = client.post(
+        reverse("claim-repay"),
+        {"supplier": world.supplier.pk, "credit": credit.pk, "amount": f"{owed / 100:.2f}"},
+    )
+
+    assert page.status_code == 200 and world.supplier.name.encode() in page.content
+    assert too_much.status_code == 302 and done.status_code == 302
+    assert ClaimRepayment.objects.get().amount == owed
+    assert position(world.tenant.pk, world.supplier.pk).recoverable == 0
+    credit.refresh_from_db()
+    assert (credit.open_amount, credit.status) == (0, CreditStatus.ASSIGNED)
+    assert [c.supplier for c in supplier_claims(world.tenant)] == [world.other], "teplo still"
     assert_ledger_clean()
