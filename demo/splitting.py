@@ -7,11 +7,15 @@ from django.utils import timezone
 
 from splitting.models import (
     Allocation,
+    BankDebit,
+    ClaimRepayment,
     DeliveryAttempt,
+    FlowFile,
     IdempotencyKey,
     LedgerAccount,
     Payment,
     Payout,
+    PayoutFile,
     Registry,
     SupplierEvent,
     Transaction,
@@ -39,7 +43,11 @@ def demo_ledger_remove(tenant_codes) -> None:
     DeliveryAttempt.objects.filter(event__tenant_id__in=tenants).delete()
     SupplierEvent.objects.filter(tenant_id__in=tenants).delete()
     Allocation.objects.filter(tenant_id__in=tenants).delete()
+    FlowFile.objects.filter(tenant_id__in=tenants).delete()  # its delivery and tries with it
+    ClaimRepayment.objects.filter(tenant_id__in=tenants).delete()
     Payout.objects.filter(tenant_id__in=tenants).delete()
+    PayoutFile.objects.filter(tenant_id__in=tenants).delete()
+    BankDebit.objects.filter(tenant_id__in=tenants).delete()
     Registry.objects.filter(tenant_id__in=tenants).delete()
     Transaction.objects.filter(tenant_id__in=tenants).delete()
     LedgerAccount.objects.filter(tenant_id__in=tenants).delete()

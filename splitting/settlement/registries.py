@@ -109,23 +109,34 @@ def registries_document(
     tenant = supplier.tenant
     rows = (
         Allocation.objects.filter(registry__in=registries)
-        .select_related("payment__account")
         .order_by("booked_at", "pk")
+        .values_list(  # plain rows: a registry of a month may hold tens of thousands
+            "pk",
+            "booked_at",
+            "period",
+            "payment_id",
+            "amount",
+            "commission",
+            "payment__document_reference",
+            "payment__account__account_number",
+        )
     )
     lines = [
         (
-            (row.booked_at, 0, row.pk),
+            (at, 0, pk),
             RegistryLine(
-                account_number=row.payment.account.account_number,
-                period=row.period,
-                document_reference=row.payment.document_reference,
-                payment_id=str(row.payment_id),
-                booked_at=row.booked_at,
-                amount=row.amount,
-                commission=row.commission,
+                account_number=number_,
+                period=period,
+                document_reference=reference,
+                payment_id=str(payment_id),
+                booked_at=at,
+                amount=amount,
+                commission=commission,
             ),
         )
-        for row in rows
+        for pk, at, period, payment_id, amount, commission, reference, number_ in rows.iterator(
+            chunk_size=5_000
+        )
     ]
     for registry in registries:
         lines += [
