@@ -37,46 +37,45 @@ DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessin
 PDF_CONTENT_TYPE = "application/pdf"
 ACT_FORMATS = ("docx", "pdf")
 
-_C = "commission act"
 LABELS = Texts(
     {
-        "title": pgettext_lazy(_C, "Agent's services act No. {number}"),
-        "dated": pgettext_lazy(_C, "dated {date}"),
-        "period": pgettext_lazy(_C, "Period: {first} – {last}"),
-        "agent": pgettext_lazy(_C, "Agent (operator)"),
-        "principal": pgettext_lazy(_C, "Principal (supplier)"),
-        "inn": pgettext_lazy(_C, "INN {inn}"),
-        "kpp": pgettext_lazy(_C, "KPP {kpp}"),
-        "tax_id": pgettext_lazy(_C, "Tax ID {tax_id}"),
-        "bank": pgettext_lazy(_C, "Bank: {bank}"),
-        "account": pgettext_lazy(_C, "Settlement account {account}"),
-        "bic": pgettext_lazy(_C, "BIC {bic}"),
-        "corr_account": pgettext_lazy(_C, "Corr. account {account}"),
-        "iban": pgettext_lazy(_C, "IBAN {iban}"),
+        "title": pgettext_lazy("commission act", "Agent's services act No. {number}"),
+        "dated": pgettext_lazy("commission act", "dated {date}"),
+        "period": pgettext_lazy("commission act", "Period: {first} – {last}"),
+        "agent": pgettext_lazy("commission act", "Agent (operator)"),
+        "principal": pgettext_lazy("commission act", "Principal (supplier)"),
+        "inn": pgettext_lazy("commission act", "INN {inn}"),
+        "kpp": pgettext_lazy("commission act", "KPP {kpp}"),
+        "tax_id": pgettext_lazy("commission act", "Tax ID {tax_id}"),
+        "bank": pgettext_lazy("commission act", "Bank: {bank}"),
+        "account": pgettext_lazy("commission act", "Settlement account {account}"),
+        "bic": pgettext_lazy("commission act", "BIC {bic}"),
+        "corr_account": pgettext_lazy("commission act", "Corr. account {account}"),
+        "iban": pgettext_lazy("commission act", "IBAN {iban}"),
         "body": pgettext_lazy(
-            _C,
+            "commission act",
             "Under the agency contract the Agent accepted payments from residents in favour of "
             "the Principal from {first} to {last}, listed them in the daily registries below "
             "and withheld its commission from them; the rest is due to the Principal.",
         ),
-        "day": pgettext_lazy(_C, "Day"),
-        "registry": pgettext_lazy(_C, "Registry"),
-        "payments": pgettext_lazy(_C, "Payments"),
-        "gross": pgettext_lazy(_C, "Collected"),
-        "commission": pgettext_lazy(_C, "Commission"),
-        "net": pgettext_lazy(_C, "Net"),
-        "total": pgettext_lazy(_C, "Total"),
-        "collected": pgettext_lazy(_C, "Collected from residents (gross)"),
-        "withheld": pgettext_lazy(_C, "Agent's commission withheld"),
-        "due": pgettext_lazy(_C, "Net due to the Principal"),
+        "day": pgettext_lazy("commission act", "Day"),
+        "registry": pgettext_lazy("commission act", "Registry"),
+        "payments": pgettext_lazy("commission act", "Payments"),
+        "gross": pgettext_lazy("commission act", "Collected"),
+        "commission": pgettext_lazy("commission act", "Commission"),
+        "net": pgettext_lazy("commission act", "Net"),
+        "total": pgettext_lazy("commission act", "Total"),
+        "collected": pgettext_lazy("commission act", "Collected from residents (gross)"),
+        "withheld": pgettext_lazy("commission act", "Agent's commission withheld"),
+        "due": pgettext_lazy("commission act", "Net due to the Principal"),
         "closing": pgettext_lazy(
-            _C,
+            "commission act",
             "The services have been rendered in full and on time. The Principal has no claims "
             "as to their scope, quality and timing.",
         ),
-        "for_agent": pgettext_lazy(_C, "For the Agent"),
-        "for_principal": pgettext_lazy(_C, "For the Principal"),
-        "footer": pgettext_lazy(_C, "Act {number} · {agent} · {principal}"),
+        "for_agent": pgettext_lazy("commission act", "For the Agent"),
+        "for_principal": pgettext_lazy("commission act", "For the Principal"),
+        "footer": pgettext_lazy("commission act", "Act {number} · {agent} · {principal}"),
     }
 )
 _SIGNATURE = "____________________ / ____________________"
