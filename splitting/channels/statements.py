@@ -243,22 +243,7 @@ def _by_payer_history(tenant: Tenant, credit: StatementCredit) -> Match | None:
 
 
 def _credit_row(tenant, record, credit: StatementCredit, **fields) -> BankCredit:
-    return BankCredit(
-        tenant=tenant,
-        statement=record,
-        dedupe_key=credit.dedupe_key[:200],
-        amount=credit.amount,
-        currency=credit.currency,
-        booked_on=credit.booked_on,
-        bank_reference=credit.bank_reference[:100],
-        end_to_end_id=credit.end_to_end_id[:100],
-        structured_reference=credit.structured_reference[:100],
-        free_text=credit.free_text,
-        payer_name=credit.payer_name[:200],
-        payer_account=credit.payer_account[:34],
-        payer_inn=credit.payer_inn[:12],
-        **fields,
-    )
+    return BankCredit.of_line(tenant, record, credit, **fields)
 
 
 def _book_matched(tenant, record, credit: StatementCredit, match: Match) -> bool:

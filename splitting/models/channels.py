@@ -102,6 +102,27 @@ class BankCredit(models.Model):
     def __str__(self):
         return f"{self.bank_reference}: {self.amount}"
 
+    @classmethod
+    def of_line(cls, tenant, statement, credit, **fields) -> "BankCredit":
+        """The row of a statement's credit line (`integrations.statements.StatementCredit`),
+        unsaved, with `fields` (its status, what matched it)."""
+        return cls(
+            tenant=tenant,
+            statement=statement,
+            dedupe_key=credit.dedupe_key[:200],
+            amount=credit.amount,
+            currency=credit.currency,
+            booked_on=credit.booked_on,
+            bank_reference=credit.bank_reference[:100],
+            end_to_end_id=credit.end_to_end_id[:100],
+            structured_reference=credit.structured_reference[:100],
+            free_text=credit.free_text,
+            payer_name=credit.payer_name[:200],
+            payer_account=credit.payer_account[:34],
+            payer_inn=credit.payer_inn[:12],
+            **fields,
+        )
+
 
 class TerminalProcessor(models.Model):
     """A payment-terminal network that calls us with the check/pay protocol. `code` names it

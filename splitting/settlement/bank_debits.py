@@ -34,12 +34,14 @@ PAYOUT_RETURNED = "payout.returned"
 _E2E_TOKEN = re.compile(r"\bR\d{8}-\d+-\d+(?:-\d+)?\b")
 
 
+def _names(end_to_end_id: str, text: str) -> list[str]:
+    """The EndToEndIds a statement line may name: its own, then any in its payment purpose."""
+    return ([end_to_end_id] if end_to_end_id else []) + _E2E_TOKEN.findall(text or "")
+
+
 def _named(tenant: Tenant, end_to_end_id: str, text: str, amount: int, statuses) -> Payout | None:
-    """The payout a statement line names, by its EndToEndId or, failing that, by one in the
-    payment purpose — only with the payout's own amount."""
-    names = [end_to_end_id] if end_to_end_id else []
-    names += _E2E_TOKEN.findall(text or "")
-    for name in names:
+    """The payout a statement line names, with the payout's own amount (locked)."""
+    for name in _names(end_to_end_id, text):
         payout = (
             Payout.objects.select_for_update()
             .filter(tenant=tenant, end_to_end_id=name, status__in=statuses, amount=amount)
@@ -94,8 +96,7 @@ def debit_book(
 def payout_returned(tenant: Tenant, credit: StatementCredit) -> Payout | None:
     """The live payout a statement credit gives back, if it is one (read without a lock; the
     booking locks it)."""
-    names = [credit.end_to_end_id] if credit.end_to_end_id else []
-    names += _E2E_TOKEN.findall(credit.free_text or "")
+    names = _names(credit.end_to_end_id, credit.free_text)
     return (
         Payout.objects.filter(
             tenant=tenant,
@@ -127,22 +128,10 @@ def payout_return(
     if payout is None:
         return None
     now = timezone.now()
-    row = BankCredit.objects.create(
-        tenant=tenant,
-        statement=record,
-        dedupe_key=credit.dedupe_key,
-        amount=credit.amount,
-        currency=credit.currency,
-        booked_on=credit.booked_on,
-        bank_reference=credit.bank_reference[:100],
-        end_to_end_id=credit.end_to_end_id[:100],
-        structured_reference=credit.structured_reference[:100],
-        free_text=credit.free_text,
-        payer_name=credit.payer_name[:200],
-        payer_account=credit.payer_account[:34],
-        status=CreditStatus.RETURN,
-        match_rule="payout_return",
+    row = BankCredit.of_line(
+        tenant, record, credit, status=CreditStatus.RETURN, match_rule="payout_return"
     )
+    row.save()
     txn = ledger.transaction_post(
         tenant_id=tenant.pk,
         kind=TransactionKind.RETURN,
