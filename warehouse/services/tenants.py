@@ -377,7 +377,9 @@ def _flows_write(supplier: Supplier, flows: list[dict]) -> None:
             supplier=supplier, **key, defaults={**rest, "active": True}
         )
         kept.append(row.pk)
-    supplier.flows.exclude(pk__in=kept).update(active=False)
+    for flow in supplier.flows.exclude(pk__in=kept).filter(active=True):
+        flow.active = False
+        flow.save(update_fields=["active"])  # one by one: the change history records each
 
 
 @transaction.atomic(durable=True)
