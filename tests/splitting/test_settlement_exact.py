@@ -31,6 +31,7 @@ from splitting.models import (
     PayoutStatus,
     Registry,
     RegistryStatus,
+    SupplierEvent,
     TransactionKind,
 )
 from splitting.settlement.payouts import day_settle, registry_settle
@@ -353,8 +354,11 @@ def test_a_statement_debit_confirms_the_payout_a_return_reopens_it_and_again_cha
     built,
 ):
     world = built
+    world.supplier.webhook_url = "http://127.0.0.1:9/unibill"  # events written, none delivered
+    world.supplier.save(update_fields=["webhook_url"])
     with time_machine.travel(_at(2, 1), tick=False):
-        payout = day_settle(tenant=world.tenant, day=_at(1).date()).payouts[0]
+        payouts = day_settle(tenant=world.tenant, day=_at(1).date()).payouts
+    payout = next(p for p in payouts if p.supplier_id == world.supplier.pk)
     fee = 3_500
 
     statement = _camt053(
@@ -397,6 +401,13 @@ def test_a_statement_debit_confirms_the_payout_a_return_reopens_it_and_again_cha
     assert again_paid.amount == payout.amount
     assert again_paid.end_to_end_id == f"{registry.number}-2"
     assert_ledger_clean()
+    told = SupplierEvent.objects.filter(supplier=world.supplier, event__startswith="payout.")
+    assert [(e.event, e.body["payout"]["end_to_end_id"]) for e in told.order_by("pk")] == [
+        ("payout.sent", payout.end_to_end_id),
+        ("payout.confirmed", payout.end_to_end_id),
+        ("payout.returned", payout.end_to_end_id),
+        ("payout.sent", again_paid.end_to_end_id),
+    ]
 
 
 def test_a_suppliers_transfer_from_suspense_pays_back_what_it_owes(built, client, operator_admin):

@@ -15,7 +15,7 @@ from integrations.settlement.one_c import one_c_amount, read_1c
 from integrations.settlement.one_c_registry import read_registry_1c
 from integrations.settlement.pain001 import pain001_errors
 from integrations.settlement.registry_files import read_registry_csv
-from splitting.models import Payout, Registry
+from splitting.models import Payout, Registry, SupplierEvent
 from splitting.selectors import supplier_balance
 from splitting.settlement.orders import orders_file
 from splitting.settlement.payouts import payout_create
@@ -40,6 +40,10 @@ def _today():
 
 @pytest.fixture
 def used(world):
+    return _coupons_used(world)
+
+
+def _coupons_used(world):
     """vodokanal's office and the operator's desk each take one coupon of a funded wallet:
     (the vodokanal coupon, the desk's coupon)."""
     tenant, clerk, issuer = world.tenant, UserFactory(), UserFactory()
@@ -143,3 +147,19 @@ def test_every_registry_file_carries_the_coupon_and_the_payout_pays_it(world, us
     balance = supplier_balance(world.supplier)
     assert (balance.collected, balance.paid_out, balance.payable) == (164_000, registry.net, 0)
     assert_ledger_clean()
+
+
+def test_a_coupon_used_at_the_suppliers_office_is_an_event_for_the_supplier(world):
+    world.supplier.webhook_url = "http://127.0.0.1:9/unibill"  # written, not delivered here
+    world.supplier.save(update_fields=["webhook_url"])
+    vodokanal_coupon, _desk_coupon = _coupons_used(world)
+
+    told = SupplierEvent.objects.filter(event="coupon.redeemed")
+    assert [e.supplier_id for e in told] == [world.supplier.pk], "the desk has no supplier"
+    body = told.get().body["coupon"]
+    assert body["identifier"] == vodokanal_coupon.identifier
+    assert (body["amount"], body["case_reference"], body["payer_tax_id"]) == (
+        "1500.00",
+        "CASE-17",
+        TAX_ID,
+    )
