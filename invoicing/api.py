@@ -22,6 +22,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.documents.names import file_stem
 from core.errors import ApplicationError
 from core.money import format_minor
 from core.permissions import Permission, roles_with
@@ -294,7 +295,7 @@ class DocumentPdfApi(APIView):
         document = _the_document(request, reference, with_view=True)
         pdf = render_pdf(document_view(document, base_url=request.build_absolute_uri("/")))
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+        response["Content-Disposition"] = f'inline; filename="{file_stem(document.number)}.pdf"'
         response["Cache-Control"] = "private, no-store"
         return response
 

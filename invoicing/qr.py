@@ -23,6 +23,7 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
 from invoicing.references import qrr_is_valid, rf_is_valid
+from warehouse import account_keys
 
 # --- GOST R 56042-2014 ---------------------------------------------------------------------
 
@@ -326,7 +327,7 @@ def epc_payload(
 # --- Swiss QR-bill SPC 0200 ----------------------------------------------------------------
 
 SWISS_SEPARATOR = "\r\n"
-QR_IID_RANGE = range(30000, 32000)  # a QR-IBAN's institution id (IBAN characters 5–9)
+QR_IID_RANGE = account_keys.QR_IID_RANGE
 
 # Characters the SIX implementation guidelines (2.3) allow under coding type 1: Basic Latin,
 # Latin-1 Supplement, Latin Extended-A, Ș ș Ț ț and €.
@@ -388,10 +389,7 @@ def _swiss_address(address: SwissAddress | None, field: str) -> list[str]:
 
 def is_qr_iban(iban: str) -> bool:
     """A QR-IBAN has its institution id (IBAN characters 5–9) in 30000–31999."""
-    compact = "".join(iban.split()).upper()
-    return (
-        compact[:2] in ("CH", "LI") and compact[4:9].isdigit() and int(compact[4:9]) in QR_IID_RANGE
-    )
+    return account_keys.is_qr_iban(iban)
 
 
 def swiss_payload(

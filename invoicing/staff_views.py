@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.documents.names import file_stem
 from core.errors import ApplicationError
 from core.permissions import Permission, allows
 from invoicing.models import BillingPeriod, PaymentDocument
@@ -122,7 +123,7 @@ def document_detail(request, pk: int):
 def document_pdf(request, pk: int):
     document = _document(request, pk)
     pdf = render_pdf(document_view(document, base_url=_base_url(request)))
-    return _file(pdf, "application/pdf", f"{document.number}.pdf")
+    return _file(pdf, "application/pdf", f"{file_stem(document.number)}.pdf")
 
 
 @staff_required

@@ -12,6 +12,7 @@ from django.db.models import (
     Min,
     Model,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -388,3 +389,11 @@ def account_in_tenant(user, tenant_id: int, account_number: str) -> Account | No
 def report_lines(batch: ImportBatch, limit: int | None = REPORT_LINES_SHOWN) -> list[dict]:
     lines = batch.report or []
     return lines if limit is None else lines[:limit]
+
+
+def accounts_of_reference(tenant, key: str):
+    """The tenant's account a payment reference names by its account key (warehouse.account_keys):
+    its `reference_key`, or — an account written without one — its number as it stands."""
+    return Account.objects.filter(tenant=tenant).filter(
+        Q(reference_key=key) | Q(reference_key="", account_number=key)
+    )

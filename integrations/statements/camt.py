@@ -15,7 +15,16 @@ entry counts in `skipped`. An entry with several `NtryDtls/TxDtls` (a batch book
 credit (or debit) per detail with the detail's own amount and the 1-based detail index in the
 dedupe key; the detail amounts must net to the entry amount (a detail in the other direction
 counts against it, and in `skipped`). A single-detail entry, or one without details, is one
-credit (or debit) for the entry amount. A debit's dedupe key is the credit's with "D:" in front.
+credit (or debit) for the entry amount.
+
+Dedupe key (`keys.entry_key`): our account, booking date, direction, amount and the most specific
+reference: the transaction's `Refs/AcctSvcrRef`, `TxId`, `EndToEndId` (not NOTPROVIDED),
+`InstrId`, then the entry's `AcctSvcrRef`, `NtryRef` (in Swiss camt.054 the same QR-IBAN every
+day, hence the date and amount); a batch detail adds its index. An entry with no reference at all
+is taken with a digest of counterparty and remittance text for a reference, and a warning. A key
+repeated in the file gets its ordinal, with a warning. A debit's key has "D:" in front.
+`legacy_key` is the key before issue 18: the account, the entry's `AcctSvcrRef`/`NtryRef` (else
+the detail's `AcctSvcrRef`) and the detail index.
 
 A credit is flagged a return (`is_return`) when its detail has `RtrInf` (its reason code and
 additional information become `return_reason`) or its bank transaction code is a return's
@@ -32,6 +41,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .keys import KeyRegister, digest, entry_key
 from .types import Statement, StatementCredit, StatementDebit, StatementError
 
 XSD_DIR = Path(__file__).resolve().parent.parent / "xsd"
@@ -240,6 +250,23 @@ def _end_to_end(detail) -> str:
     return "" if value.upper() == NOT_PROVIDED else value
 
 
+def _specific_reference(entry, detail) -> str:
+    """The transaction's `Refs/AcctSvcrRef`, `TxId`, `EndToEndId` (not NOTPROVIDED), `InstrId`,
+    then the entry's `AcctSvcrRef`, `NtryRef`: the first given, "" when none is."""
+    refs = _child(detail, "Refs")
+    for value in (
+        _text(refs, "AcctSvcrRef"),
+        _text(refs, "TxId"),
+        _end_to_end(detail),
+        _text(refs, "InstrId"),
+        _text(entry, "AcctSvcrRef"),
+        _text(entry, "NtryRef"),
+    ):
+        if value and value.upper() != NOT_PROVIDED:
+            return value
+    return ""
+
+
 # -- statement walk ----------------------------------------------------------------------------
 
 
@@ -268,7 +295,8 @@ class _Reader:
         self.credits: list[StatementCredit] = []
         self.debits: list[StatementDebit] = []
         self.skipped = 0
-        self.keys: dict[str, int] = {}  # dedupe key → line, to refuse duplicates
+        self.keys = KeyRegister()
+        self.warnings: list[str] = []
 
     def entry(self, entry) -> None:
         direction = _text(entry, "CdtDbtInd").upper()
@@ -324,27 +352,57 @@ class _Reader:
                 f"batch details add up to {net / 100:.2f}, the entry to {amount / 100:.2f}", entry
             )
 
-    def _key(self, entry, detail, reference, index, kind) -> tuple[str, str]:
-        """(dedupe key, bank reference); a debit's key starts with "D:"."""
-        reference = reference or _text(detail, "Refs", "AcctSvcrRef")
-        if not reference:
-            raise _error(
-                f"{kind} without a bank reference (AcctSvcrRef or NtryRef): no dedupe key",
-                entry if detail is None else detail,
+    def _key(self, entry, detail, reference, index, kind, amount, common) -> tuple[str, str, str]:
+        """(dedupe key, bank reference, legacy key); a debit's keys start with "D:".
+
+        The key's reference is the most specific one: the transaction's `Refs/AcctSvcrRef`,
+        `TxId`, `EndToEndId`, `InstrId`, then the entry's `AcctSvcrRef`, `NtryRef`; without any,
+        a digest of the counterparty and the remittance text, with a warning."""
+        legacy_reference = reference or _text(detail, "Refs", "AcctSvcrRef")
+        specific = _specific_reference(entry, detail)
+        where = _where(entry) + (f"/TxDtls[{index}]" if index is not None else "")
+        if specific:
+            key_reference = specific
+        else:
+            role = "Dbtr" if kind == "credit" else "Cdtr"
+            parties = _child(detail, "RltdPties")
+            text = _text(entry, "AddtlNtryInf") if detail is None else " ".join(_remittance(detail))
+            key_reference = "NOREF-" + digest(
+                _party_name(parties, role),
+                _account(_child(parties, f"{role}Acct")),
+                text.strip(),
+                length=16,
             )
-        key = f"{self.account}:{reference}" + (f":{index}" if index is not None else "")
+            self.warnings.append(
+                f"{where}: no bank reference; duplicate check by date, amount and text"
+            )
+        key = entry_key(
+            account=self.account,
+            booked_on=common["booked_on"],
+            direction="C" if kind == "credit" else "D",
+            amount=amount,
+            reference=key_reference,
+        ) + (f":{index}" if index is not None else "")
+        key, repeated = self.keys.unique(key)
+        if repeated and specific:
+            self.warnings.append(
+                f"{where}: reference {specific!r}, date and amount repeat an earlier {kind}; "
+                "told apart by its position in the file"
+            )
+        legacy = (
+            f"{self.account}:{legacy_reference}" + (f":{index}" if index is not None else "")
+            if legacy_reference
+            else ""
+        )
         if kind == "debit":
             key = f"{DEBIT_KEY_PREFIX}{key}"
-        if key in self.keys:
-            raise _error(
-                f"bank reference {reference!r} appears twice (first at line {self.keys[key]})",
-                entry,
-            )
-        self.keys[key] = entry.sourceline
-        return key, reference
+            legacy = f"{DEBIT_KEY_PREFIX}{legacy}" if legacy else ""
+        return key, legacy_reference or specific, legacy
 
     def _credit(self, entry, detail, reference, index, amount, common) -> None:
-        key, reference = self._key(entry, detail, reference, index, "credit")
+        key, reference, legacy = self._key(
+            entry, detail, reference, index, "credit", amount, common
+        )
         if detail is None:
             structured, free = "", _text(entry, "AddtlNtryInf")
         else:
@@ -364,12 +422,13 @@ class _Reader:
                 payer_account=_account(_child(parties, "DbtrAcct")),
                 is_return=is_return,
                 return_reason=return_reason,
+                legacy_key=legacy,
                 **common,
             )
         )
 
     def _debit(self, entry, detail, reference, index, amount, common) -> None:
-        key, reference = self._key(entry, detail, reference, index, "debit")
+        key, reference, legacy = self._key(entry, detail, reference, index, "debit", amount, common)
         free = _text(entry, "AddtlNtryInf") if detail is None else _remittance(detail)[1]
         parties = _child(detail, "RltdPties")
         self.debits.append(
@@ -383,6 +442,7 @@ class _Reader:
                 counterparty_name=_party_name(parties, "Cdtr"),
                 counterparty_account=_account(_child(parties, "CdtrAcct")),
                 document_number="",
+                legacy_key=legacy,
                 **common,
             )
         )
@@ -392,8 +452,8 @@ def parse_camt(data: bytes) -> Statement:
     """Reads a camt.053 statement or camt.054 notification (any version; .001.02 and .001.08
     are validated against their XSD) and returns its booked credits and debits. Raises
     StatementError for a DOCTYPE, malformed XML, another document, a schema violation, several
-    accounts in one file, an amount with more than 2 decimals, a credit or debit without a bank
-    reference, a batch whose details do not add up, or a dedupe key that repeats."""
+    accounts in one file, an amount with more than 2 decimals, or a batch whose details do not
+    add up. An entry without any reference is taken with a fallback key and a warning."""
     root = _parse_xml(data)
     message = root[0] if len(root) and _name(root) == "Document" else None
     while message is not None and not isinstance(message.tag, str):
@@ -436,4 +496,6 @@ def parse_camt(data: bytes) -> Statement:
         credits=tuple(reader.credits),
         skipped=reader.skipped,
         debits=tuple(reader.debits),
+        warnings=tuple(reader.warnings),
+        encoding=(root.getroottree().docinfo.encoding or "utf-8").lower(),
     )

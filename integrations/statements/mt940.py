@@ -2,12 +2,16 @@
 
 Every `:20:` block of the file is read (a file may hold several days); they must all be for the
 one `:25:` account. Taken: `:61:` lines with the mark `C` (credits) and `D` (debits); the
-reversals `RC`/`RD` count in `skipped`. The dedupe key is the account and the `:61:` bank
-reference (after `//`); when that is empty or NONREF it is the customer reference, value date,
-amount and the ordinal of that (reference, date, amount) combination among the file's credits
-(or debits). A debit's key has "D:" in front. Free text is the `:86:` field on one line. A
-debit's `end_to_end_id` is the `:61:` customer reference (the account owner's reference: for a
-SEPA transfer we ordered, banks write our EndToEndId there), "" when NONREF.
+reversals `RC`/`RD` count in `skipped`. The dedupe key is the account, entry date, mark, amount,
+the `:61:` bank reference (after `//`, else the customer reference) readable, and a digest of the
+whole `:61:` line with its `:86:` text: banks repeat the bank reference (Danske Bank writes the
+Bankgiro number on every line). A line identical to an earlier one, `:86:` included, gets its
+ordinal in the file, with a warning. A debit's key has "D:" in front. `legacy_key` is the key
+before issue 18: the account and the bank reference; without one, the customer reference, value
+date, amount and the ordinal of that combination among the file's credits (or debits). Free
+text is the `:86:` field on one line. A debit's `end_to_end_id` is the `:61:` customer reference
+(the account owner's reference: for a SEPA transfer we ordered, banks write our EndToEndId
+there), "" when NONREF.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from decimal import Decimal
 
 import mt940
 
+from .keys import READABLE_PREFIX, KeyRegister, digest, entry_key
 from .types import Statement, StatementCredit, StatementDebit, StatementError
 
 NONREF = "NONREF"
@@ -33,15 +38,16 @@ _SPACE_RE = re.compile(r"\s+")
 _PACKAGE_ERRORS = (RuntimeError, ValueError, KeyError, IndexError, TypeError, ArithmeticError)
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8; else Windows-1251 when the text has Cyrillic words, else Latin-1."""
+def _decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8; else Windows-1251 when the text has Cyrillic words, else
+    Latin-1."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
     if _CYRILLIC_WORD_RE.search(data):
-        return data.decode("cp1251", errors="replace")
-    return data.decode("latin-1")
+        return data.decode("cp1251", errors="replace"), "cp1251"
+    return data.decode("latin-1"), "latin-1"
 
 
 def _minor(amount: Decimal, where: str) -> int:
@@ -76,13 +82,13 @@ def _statement_id(block: mt940.models.Transactions) -> str:
 def parse_mt940(data: bytes) -> Statement:
     """Reads an MT940 file (UTF-8, or Windows-1251/Latin-1) and returns its booked credits and
     debits. Raises StatementError for a file the package cannot read, one without `:20:` or the
-    `:25:` account, several accounts in one file, an entry without a currency, or a repeated
-    bank reference."""
+    `:25:` account, several accounts in one file, or an entry without a currency."""
     if not isinstance(data, bytes):
         raise TypeError("parse_mt940 takes the file's bytes")
-    blocks = _read_blocks(data)
+    text, encoding = _decode(data)
+    blocks = _read_blocks(text)
     account = _the_account(blocks)
-    credits, debits, skipped = _entries(blocks, account)
+    credits, debits, skipped, warnings = _entries(blocks, account)
     return Statement(
         format="mt940",
         account=account,
@@ -90,12 +96,14 @@ def parse_mt940(data: bytes) -> Statement:
         credits=tuple(credits),
         skipped=skipped,
         debits=tuple(debits),
+        warnings=tuple(warnings),
+        encoding=encoding,
     )
 
 
-def _read_blocks(data: bytes) -> list[mt940.models.Transactions]:
+def _read_blocks(text: str) -> list[mt940.models.Transactions]:
     """The file's `:20:` statements, as the package reads them."""
-    text = _TRAILER_RE.sub("", _decode(data))
+    text = _TRAILER_RE.sub("", text)
     try:
         # a StringIO, never the text itself: the package reads a str that names a file
         blocks = mt940.parse_statements(io.StringIO(text), options=_OPTIONS)
@@ -124,13 +132,14 @@ def _the_account(blocks: list[mt940.models.Transactions]) -> str:
 
 def _entries(
     blocks: list[mt940.models.Transactions], account: str
-) -> tuple[list[StatementCredit], list[StatementDebit], int]:
-    """The booked credits and debits of every statement, in file order, and how many `:61:`
-    lines were skipped (reversals, zero amounts)."""
+) -> tuple[list[StatementCredit], list[StatementDebit], int, list[str]]:
+    """The booked credits and debits of every statement, in file order, how many `:61:`
+    lines were skipped (reversals, zero amounts), and the warnings."""
     credits: list[StatementCredit] = []
     debits: list[StatementDebit] = []
     skipped = 0
-    keys: set[str] = set()
+    warnings: list[str] = []
+    keys = KeyRegister()
     # the fallback ordinals are counted per direction, so debits never shift a credit's key
     fallback_seen: dict[str, Counter[tuple[str, date, int]]] = {m: Counter() for m in TAKEN_MARKS}
     for block in blocks:
@@ -153,19 +162,28 @@ def _entries(
                 continue
             value_on = date(item["date"].year, item["date"].month, item["date"].day)
             entry = item.get("entry_date")
+            booked_on = date(entry.year, entry.month, entry.day) if entry else value_on
             bank_reference = _reference(item.get("bank_reference"))
-            key = _dedupe_key(account, bank_reference, item, value_on, amount, fallback_seen[mark])
+            legacy = _legacy_key(
+                account, bank_reference, item, value_on, amount, fallback_seen[mark]
+            )
+            key = _dedupe_key(account, item, mark, booked_on, amount)
+            key, repeated = keys.unique(key)
+            if repeated:
+                warnings.append(
+                    f"{where}: the same :61: line and :86: text as an earlier one; "
+                    "told apart by its position in the file"
+                )
             if mark == "D":
                 key = f"{DEBIT_KEY_PREFIX}{key}"
-            if key in keys:
-                raise StatementError(f"{where}: bank reference {bank_reference!r} appears twice")
-            keys.add(key)
+                legacy = f"{DEBIT_KEY_PREFIX}{legacy}"
             common = {
                 "dedupe_key": key,
+                "legacy_key": legacy,
                 "account": account,
                 "amount": amount,
                 "currency": currency.upper(),
-                "booked_on": date(entry.year, entry.month, entry.day) if entry else value_on,
+                "booked_on": booked_on,
                 "value_on": value_on,
                 "bank_reference": bank_reference,
                 "free_text": _SPACE_RE.sub(" ", str(item.get("transaction_details") or "")).strip(),
@@ -190,10 +208,37 @@ def _entries(
                     **common,
                 )
             )
-    return credits, debits, skipped
+    return credits, debits, skipped, warnings
 
 
-def _dedupe_key(
+def _dedupe_key(account: str, item: dict, mark: str, booked_on: date, amount: int) -> str:
+    """Account, entry date, mark, amount, the bank (else customer) reference readable, and a
+    digest of the whole `:61:` line (value and entry date, mark, funds code, amount, type,
+    references, supplementary details) with its `:86:` text."""
+    line = [
+        str(item.get(name) or "").strip() for name in ("date", "entry_date", "status", "funds_code")
+    ]
+    line.append(f"{amount}{getattr(item['amount'], 'currency', None) or item.get('currency')}")
+    line += [
+        str(item.get(name) or "").strip()
+        for name in ("id", "customer_reference", "bank_reference", "extra_details")
+    ]
+    details = _SPACE_RE.sub(" ", str(item.get("transaction_details") or "")).strip()
+    readable = (
+        _reference(item.get("bank_reference"))
+        or _reference(item.get("customer_reference"))
+        or NONREF
+    )
+    return entry_key(
+        account=account,
+        booked_on=booked_on,
+        direction=mark,
+        amount=amount,
+        reference=f"{readable[:READABLE_PREFIX]}~{digest(*line, details)}",
+    )
+
+
+def _legacy_key(
     account: str,
     bank_reference: str,
     item: dict,
@@ -201,8 +246,9 @@ def _dedupe_key(
     amount: int,
     fallback_seen: Counter[tuple[str, date, int]],
 ) -> str:
-    """The account and the bank reference; without one, the customer reference, value date,
-    amount and the ordinal of that combination in the file (counted in `fallback_seen`)."""
+    """The key before issue 18: the account and the bank reference; without one, the customer
+    reference, value date, amount and the ordinal of that combination in the file (counted in
+    `fallback_seen`)."""
     if bank_reference:
         return f"{account}:{bank_reference}"
     customer_reference = _reference(item.get("customer_reference")) or NONREF

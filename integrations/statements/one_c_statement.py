@@ -10,15 +10,25 @@ credit is taken as booked on `ДатаПоступило` and a debit on `Дат
 Dedupe key: account, `Номер/Дата` and the amount in kopecks, plus the other party's account (or
 INN) when the file gives one: payment order numbers are the payer's own, so two payers can send
 the same number on the same day for the same sum, and the bank's own orders (its fees) are
-numbered apart from ours. A debit's key has "D:" in front.
+numbered apart from ours. A debit's key has "D:" in front. The key did not change in issue 18,
+so `legacy_key` is the key itself.
+
+Encoding: `Кодировка=` is a hint (see `_decode`); `Statement.encoding` names the one used.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import date
 
-from integrations.settlement.one_c import OneCFile, OneCFormatError, one_c_amount, read_1c
+from integrations.settlement.one_c import (
+    ENCODINGS,
+    OneCFile,
+    OneCFormatError,
+    one_c_amount,
+    read_1c,
+)
 
 from .types import Statement, StatementCredit, StatementDebit, StatementError
 
@@ -27,6 +37,35 @@ DEBIT_KEY_PREFIX = "D:"
 _DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _INN_PREFIX_RE = re.compile(r"^ИНН\s*\d{10,12}\s+", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
+_CYRILLIC_RE = re.compile("[\u0400-\u04ff]")
+_ENCODING_KEY = "Кодировка="
+DEFAULT_ENCODING = "cp1251"
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding). The declared `Кодировка=` is a hint: a UTF-8 BOM, or bytes that are
+    valid UTF-8 with Cyrillic in them, are UTF-8 whatever the file declares (banks' web clients
+    write UTF-8 under `Кодировка=Windows`); else the declared encoding (DOS → cp866), cp1251 when
+    none is declared."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "utf-8"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    if _CYRILLIC_RE.search(text):
+        return text, "utf-8"
+    encoding = DEFAULT_ENCODING
+    for candidate in ("cp1251", "cp866"):
+        start = data.find(_ENCODING_KEY.encode(candidate))
+        if start < 0:
+            continue
+        end = data.find(b"\n", start)
+        value = data[start + len(_ENCODING_KEY.encode(candidate)) : end if end >= 0 else None]
+        declared = value.decode("ascii", errors="replace").strip().upper()
+        encoding = ENCODINGS.get(declared, DEFAULT_ENCODING)
+        break
+    return data.decode(encoding, errors="replace"), encoding
 
 
 def _one_line(text: str) -> str:
@@ -68,8 +107,12 @@ def parse_1c_statement(data: bytes) -> Statement:
     (credits) and out of it (debits). Raises StatementError for a file `read_1c` refuses, no
     `РасчСчет` or more than one account, or a taken document without a valid `Номер`, `Дата`
     or positive `Сумма`."""
+    if not isinstance(data, bytes):
+        raise TypeError("parse_1c_statement takes the file's bytes")
+    text, encoding = _decode(data)
     try:
-        file = read_1c(data)
+        # handed on as BOM-marked UTF-8, which `read_1c` reads whatever the file declares
+        file = read_1c(codecs.BOM_UTF8 + text.encode("utf-8"))
     except OneCFormatError as error:
         raise StatementError(error.message, line=error.line_number) from error
     account = _the_account(file)
@@ -92,6 +135,7 @@ def parse_1c_statement(data: bytes) -> Statement:
                     payer_name=_party_name(document, "Плательщик"),
                     payer_account=payer_account,
                     payer_inn=payer_inn,
+                    legacy_key=read["dedupe_key"],
                 )
             )
         elif payer_account == account:
@@ -105,6 +149,7 @@ def parse_1c_statement(data: bytes) -> Statement:
                     counterparty_name=_party_name(document, "Получатель"),
                     counterparty_account=recipient,
                     document_number=document.get("Номер", "").strip(),
+                    legacy_key=read["dedupe_key"],
                 )
             )
         else:
@@ -124,6 +169,7 @@ def parse_1c_statement(data: bytes) -> Statement:
         credits=tuple(credits),
         skipped=skipped,
         debits=tuple(debits),
+        encoding=encoding,
     )
 
 

@@ -11,7 +11,8 @@ from datetime import date
 class StatementCredit:
     """One booked incoming payment from a statement."""
 
-    # "<our account id (IBAN or RU account)>:<bank reference>[:<detail index>]", stable across
+    # "<our account>:<booked on>:C:<amount>:<reference>[:<detail index>]" (see `keys.py`; 1C:
+    # "<our account>:<Номер>/<Дата>:<amount>[:<payer account or INN>]"), stable across
     # re-imports of the same file; the importer's idempotency key
     dedupe_key: str
     account: str  # our account the credit landed on (IBAN or 20-digit RU account)
@@ -34,14 +35,17 @@ class StatementCredit:
     is_return: bool = False
     # camt `RtrInf/Rsn/Cd` (or `Prtry`), then ": " and the `AddtlInf` lines; "" when not given
     return_reason: str = ""
+    # the key the parser gave before issue 18 (the account and the bank reference alone), so
+    # that credits imported before can be recognised; "" when it would have refused the entry
+    legacy_key: str = ""
 
 
 @dataclass(frozen=True)
 class StatementDebit:
     """One booked outgoing payment from a statement (a payout to a supplier, a bank fee…)."""
 
-    # "D:<our account id>:<bank reference>[:<detail index>]": the credit's key, marked "D:" so
-    # that a debit's key is never a credit's; the importer's idempotency key
+    # "D:<our account>:<booked on>:D:<amount>:<reference>[:<detail index>]": built as the
+    # credit's, marked "D:" so that a debit's key is never a credit's; the importer's key
     dedupe_key: str
     account: str  # our account the debit was taken from
     amount: int  # minor units, > 0
@@ -54,6 +58,7 @@ class StatementDebit:
     counterparty_name: str  # who was paid: camt Cdtr, 1C Получатель1/Получатель
     counterparty_account: str  # IBAN or RU account of who was paid, "" if unknown
     document_number: str  # 1C Номер of our payment order, "" in other formats
+    legacy_key: str = ""  # as on StatementCredit
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,10 @@ class Statement:
     # the import report
     skipped: int
     debits: tuple[StatementDebit, ...] = ()
+    # what the import should tell: an entry without any reference (its key falls back to date,
+    # amount and text), entries told apart only by their position; each names the entry
+    warnings: tuple[str, ...] = ()
+    encoding: str = ""  # the text encoding the file was read in ("utf-8", "cp1251"…)
 
 
 class StatementError(ValueError):

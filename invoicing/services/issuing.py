@@ -34,6 +34,7 @@ from invoicing.services.payment_details import (
     operator_party,
     supplier_party,
 )
+from warehouse import account_keys
 from warehouse.models import (
     Account,
     BatchStatus,
@@ -328,7 +329,10 @@ def _view(
 ) -> tuple[DocumentView, str]:
     """The document's view, with a new pay link and TAN; and the salt they derive from."""
     tenant, period = chunk.tenant, chunk.period
-    reference = document_reference(tenant, account.account_number, period)
+    key = account.reference_key or account_keys.reference_key(
+        account_keys.key_kind(tenant), account.account_number
+    )  # an account written without its key (not through the import) gets it here
+    reference = document_reference(tenant, key, period)
     salt = pay_links.new_salt()
     token = pay_links.pay_token(salt)
     view = DocumentView(

@@ -29,6 +29,7 @@ from splitting.channels.cashdesk_selectors import ShiftTotals, shift_totals
 from splitting.core.payments import payment_post
 from splitting.models import CashDeskPayment, CashShift, Channel, DeskMethod, Payment, ShiftStatus
 from warehouse.models import Account, AccountLink, AuditEvent, Tenant
+from warehouse.selectors import accounts_of_reference
 
 TOKEN_RE = re.compile(r"[0-9A-Za-z_-]{16,64}")
 MAX_AMOUNT = 10**13  # minor units: a hundred billion, far above any desk payment
@@ -120,7 +121,11 @@ def _by_reference(tenant: Tenant, reference: str, *, found_by: str) -> DeskMatch
         return DeskMatch(document.account, found_by, document.reference, document.period)
     # A reference of ours whose document is not issued (superseded, or not closed yet): the
     # account it encodes, paid oldest first.
-    account = _account(tenant, parsed.account_number)
+    account = (
+        accounts_of_reference(tenant, parsed.account_number)
+        .select_related("tenant", "premises__building")
+        .first()
+    )
     return DeskMatch(account, found_by, "", parsed.period) if account else None
 
 

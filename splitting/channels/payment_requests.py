@@ -35,6 +35,7 @@ from splitting.models import (
     PaymentRequestStatus,
 )
 from warehouse.models import Account
+from warehouse.selectors import accounts_of_reference
 
 
 class RequestRefused(ApplicationError):
@@ -98,12 +99,14 @@ def payment_request_create(
 
 
 def _account(office: FrontOffice, reference: str, number: str) -> Account:
+    accounts = Account.objects.filter(tenant=office.tenant, account_number=number)
     if reference:
         try:
-            number = reference_parse(reference).account_number
+            key = reference_parse(reference).account_number
         except ReferenceError:
             raise RequestRefused("not a valid reference", code="bad_reference") from None
-    account = Account.objects.filter(tenant=office.tenant, account_number=number).first()
+        accounts = accounts_of_reference(office.tenant, key)
+    account = accounts.first()
     if account is None:
         raise RequestRefused("no such account", code="unknown_account")
     return account

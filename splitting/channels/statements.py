@@ -38,6 +38,7 @@ from splitting.models import (
 from splitting.selectors import account_position
 from splitting.settlement.bank_debits import debit_book, payout_return, payout_returned
 from warehouse.models import Account, AuditEvent, Tenant
+from warehouse.selectors import accounts_of_reference
 
 
 class StatementRejected(ApplicationError):
@@ -206,7 +207,7 @@ def _by_reference(tenant: Tenant, reference: str, rule: str) -> Match | None:
         if found is None:
             return None
         return Match(found.account, rule) if found.claim is None else Match.resolved(found)
-    account = Account.objects.filter(tenant=tenant, account_number=parsed.account_number).first()
+    account = accounts_of_reference(tenant, parsed.account_number).first()
     if account is None:
         return None
     compact = reference.replace(" ", "").upper()

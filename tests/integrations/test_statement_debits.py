@@ -71,7 +71,8 @@ def _camt_credit(**fields) -> StatementCredit:
 
 CAMT_DEBITS = (
     _camt_debit(
-        dedupe_key=f"D:{IBAN}:B26120200101",
+        dedupe_key=f"D:{IBAN}:2026-12-02:D:123456:R20261201-1-2",
+        legacy_key=f"D:{IBAN}:B26120200101",
         amount=123456,
         bank_reference="B26120200101",
         end_to_end_id="R20261201-1-2",
@@ -80,7 +81,8 @@ CAMT_DEBITS = (
         counterparty_account="DE02120300000000202051",
     ),
     _camt_debit(
-        dedupe_key=f"D:{IBAN}:B26120200102:1",
+        dedupe_key=f"D:{IBAN}:2026-12-02:D:20000:R20261201-1-3:1",
+        legacy_key=f"D:{IBAN}:B26120200102:1",
         amount=20000,
         bank_reference="B26120200102",
         end_to_end_id="R20261201-1-3",
@@ -89,7 +91,8 @@ CAMT_DEBITS = (
         counterparty_account="DE75512108001245126199",
     ),
     _camt_debit(
-        dedupe_key=f"D:{IBAN}:B26120200102:2",
+        dedupe_key=f"D:{IBAN}:2026-12-02:D:15000:R20261201-1-4:2",
+        legacy_key=f"D:{IBAN}:B26120200102:2",
         amount=15000,
         bank_reference="B26120200102",
         end_to_end_id="R20261201-1-4",
@@ -99,7 +102,8 @@ CAMT_DEBITS = (
     ),
     # no TxDtls: the entry's AddtlNtryInf is the text, no counterparty
     _camt_debit(
-        dedupe_key=f"D:{IBAN}:B26120200103",
+        dedupe_key=f"D:{IBAN}:2026-12-02:D:1250:B26120200103",
+        legacy_key=f"D:{IBAN}:B26120200103",
         amount=1250,
         value_on=date(2026, 11, 30),
         bank_reference="B26120200103",
@@ -109,7 +113,8 @@ CAMT_DEBITS = (
 
 CAMT_CREDITS = (
     _camt_credit(
-        dedupe_key=f"{IBAN}:B26120200104",
+        dedupe_key=f"{IBAN}:2026-12-02:C:8910:R20261128-1-5",
+        legacy_key=f"{IBAN}:B26120200104",
         amount=8910,
         bank_reference="B26120200104",
         end_to_end_id="R20261128-1-5",
@@ -121,7 +126,8 @@ CAMT_CREDITS = (
     ),
     # no RtrInf: the bank transaction code PMNT/ICDT/RPCR says it is a return, without reason
     _camt_credit(
-        dedupe_key=f"{IBAN}:B26120200105",
+        dedupe_key=f"{IBAN}:2026-12-02:C:4000:R20261127-1-6",
+        legacy_key=f"{IBAN}:B26120200105",
         amount=4000,
         bank_reference="B26120200105",
         end_to_end_id="R20261127-1-6",
@@ -131,7 +137,8 @@ CAMT_CREDITS = (
         return_reason="",
     ),
     _camt_credit(
-        dedupe_key=f"{IBAN}:B26120200106",
+        dedupe_key=f"{IBAN}:2026-12-02:C:5123:B26120200106",
+        legacy_key=f"{IBAN}:B26120200106",
         amount=5123,
         bank_reference="B26120200106",
         structured_reference="RF87100200300062026",
@@ -221,8 +228,9 @@ def test_a_debit_and_a_credit_with_one_bank_reference_both_read():
 
     statement = parse_camt(text.encode())
 
-    assert statement.debits[0].dedupe_key == f"D:{IBAN}:B26120200101"
-    assert statement.credits[2].dedupe_key == f"{IBAN}:B26120200101"
+    assert statement.debits[0].legacy_key == f"D:{IBAN}:B26120200101"
+    assert statement.credits[2].legacy_key == f"{IBAN}:B26120200101"
+    assert statement.credits[2].dedupe_key == f"{IBAN}:2026-12-02:C:5123:B26120200101"
 
 
 def test_a_credit_detail_in_a_debit_batch_counts_against_it_and_is_skipped():
@@ -249,14 +257,20 @@ def test_debit_batch_details_that_do_not_add_up_are_refused():
         parse_camt(text.replace(old, '<Amt Ccy="EUR">140.00</Amt>').encode())
 
 
-def test_a_debit_without_bank_reference_is_refused():
+def test_a_debit_without_bank_reference_is_taken_with_a_warning():
+    # issue 18: a bank reference is optional in camt; before, the file was refused
     text = read("camt053_v02_debits.xml").decode()
     text = text.replace("<AcctSvcrRef>B26120200103</AcctSvcrRef>", "")
     text = text.replace("<NtryRef>000103</NtryRef>", "")
 
-    with pytest.raises(StatementError, match="debit without a bank reference") as caught:
-        parse_camt(text.encode())
-    assert caught.value.path == "Stmt/Ntry[3]"
+    statement = parse_camt(text.encode())
+
+    fee = statement.debits[3]
+    assert (fee.amount, fee.bank_reference, fee.legacy_key) == (1250, "", "")
+    assert fee.dedupe_key.startswith(f"D:{IBAN}:2026-12-02:D:1250:NOREF-")
+    assert statement.warnings == (
+        "Stmt/Ntry[3]: no bank reference; duplicate check by date, amount and text",
+    )
 
 
 # -- camt.054 (an existing notification: its direct debit is now a debit) ------------------
@@ -267,7 +281,8 @@ def test_camt054_v08_direct_debit_is_a_debit():
 
     assert statement.debits == (
         StatementDebit(
-            dedupe_key="D:DE02120300000000202051:2026071512345679",
+            dedupe_key="D:DE02120300000000202051:2026-07-15:D:1999:2026071512345679",
+            legacy_key="D:DE02120300000000202051:2026071512345679",
             account="DE02120300000000202051",
             amount=1999,
             currency="EUR",
@@ -297,8 +312,10 @@ def test_1c_our_payment_orders_are_debits_and_incoming_ones_credits():
     )
     assert statement.skipped == 0
     payout, fee = statement.debits
+    # the 1C key did not change in issue 18: legacy_key is the key itself
     assert payout == StatementDebit(
         dedupe_key=f"D:{RU_ACCOUNT}:17/2026-12-01:9876543:40702810510000054321",
+        legacy_key=f"D:{RU_ACCOUNT}:17/2026-12-01:9876543:40702810510000054321",
         account=RU_ACCOUNT,
         amount=9876543,
         currency="RUB",
@@ -317,6 +334,7 @@ def test_1c_our_payment_orders_are_debits_and_incoming_ones_credits():
     # the bank's own order for its fee, numbered like ours: the recipient keeps the keys apart
     assert fee == StatementDebit(
         dedupe_key=f"D:{RU_ACCOUNT}:17/2026-12-02:35000:70601810038002750101",
+        legacy_key=f"D:{RU_ACCOUNT}:17/2026-12-02:35000:70601810038002750101",
         account=RU_ACCOUNT,
         amount=35000,  # "350" without kopecks
         currency="RUB",
@@ -333,6 +351,7 @@ def test_1c_our_payment_orders_are_debits_and_incoming_ones_credits():
     person, company = statement.credits
     assert person == StatementCredit(
         dedupe_key=f"{RU_ACCOUNT}:733/2026-12-01:215075:40817810500001234567",
+        legacy_key=f"{RU_ACCOUNT}:733/2026-12-01:215075:40817810500001234567",
         account=RU_ACCOUNT,
         amount=215075,
         currency="RUB",
@@ -360,6 +379,7 @@ def test_1c_existing_statement_outgoing_payment_is_a_debit():
     (heat,) = statement.debits
     assert heat == StatementDebit(
         dedupe_key=f"D:{RU_ACCOUNT}:97/2026-07-15:12000000:40702810510000054321",
+        legacy_key=f"D:{RU_ACCOUNT}:97/2026-07-15:12000000:40702810510000054321",
         account=RU_ACCOUNT,
         amount=12000000,
         currency="RUB",
@@ -452,27 +472,31 @@ def test_mt940_d_lines_are_debits_and_rd_reversals_are_skipped():
     assert statement.debits == (
         # the customer reference (our EndToEndId) before "//"
         _mt940_debit(
-            dedupe_key=f"D:{IBAN}:B26120200101",
+            dedupe_key=f"D:{IBAN}:2026-12-02:D:123456:B26120200101~24e0c71c181a3b4ba956",
+            legacy_key=f"D:{IBAN}:B26120200101",
             amount=123456,
             bank_reference="B26120200101",
             end_to_end_id="R20261201-1-2",
             free_text="Stadtwerke Beispiel GmbH Registry R20261201-1-2 of 2026-12-01: 42 payments",
         ),
         _mt940_debit(
-            dedupe_key=f"D:{IBAN}:B26120200102",
+            dedupe_key=f"D:{IBAN}:2026-12-02:D:35000:B26120200102~826c542d3f3b1d69440e",
+            legacy_key=f"D:{IBAN}:B26120200102",
             amount=35000,
             bank_reference="B26120200102",
             free_text="SAMMLER R20261201-B 2 Posten",
         ),
-        # no bank reference: the fallback key, with the ordinal among the debits
+        # no bank reference: the :86: text keeps the two apart (before issue 18: the ordinal)
         _mt940_debit(
-            dedupe_key=f"D:{IBAN}:NONREF:2026-12-02:250:1",
+            dedupe_key=f"D:{IBAN}:2026-12-02:D:250:NONREF~7b92c2606de5043c06b6",
+            legacy_key=f"D:{IBAN}:NONREF:2026-12-02:250:1",
             amount=250,
             bank_reference="",
             free_text="Kontofuehrung Dezember 2026",
         ),
         _mt940_debit(
-            dedupe_key=f"D:{IBAN}:NONREF:2026-12-02:250:2",
+            dedupe_key=f"D:{IBAN}:2026-12-02:D:250:NONREF~d845ea8d87d11d93caf8",
+            legacy_key=f"D:{IBAN}:NONREF:2026-12-02:250:2",
             amount=250,
             bank_reference="",
             free_text="Buchungsposten 1",
@@ -480,7 +504,8 @@ def test_mt940_d_lines_are_debits_and_rd_reversals_are_skipped():
     )
     (credit,) = statement.credits
     assert credit == StatementCredit(
-        dedupe_key=f"{IBAN}:B26120200106",
+        dedupe_key=f"{IBAN}:2026-12-02:C:5123:B26120200106~1da0eac78e515f9b6fd9",
+        legacy_key=f"{IBAN}:B26120200106",
         account=IBAN,
         amount=5123,
         currency="EUR",
@@ -509,20 +534,30 @@ def test_mt940_a_debit_does_not_shift_the_ordinal_of_a_credit_without_reference(
     statement = parse_mt940(data)
 
     assert [credit.dedupe_key for credit in statement.credits] == [
-        "40702810938000012345:NONREF:2026-12-02:10000:1"
+        "40702810938000012345:2026-12-02:C:10000:NONREF~1e7d0d8eddcfaa3699a6"
     ]
     assert [debit.dedupe_key for debit in statement.debits] == [
+        "D:40702810938000012345:2026-12-02:D:10000:NONREF~299d36737efe32a3f026"
+    ]
+    assert [credit.legacy_key for credit in statement.credits] == [
+        "40702810938000012345:NONREF:2026-12-02:10000:1"
+    ]
+    assert [debit.legacy_key for debit in statement.debits] == [
         "D:40702810938000012345:NONREF:2026-12-02:10000:1"
     ]
     assert statement.debits[0].currency == "RUB"
 
 
-def test_mt940_a_repeated_debit_bank_reference_is_refused():
+def test_mt940_a_repeated_debit_bank_reference_is_two_debits():
+    # issue 18: banks repeat the :61: bank reference; before, the file was refused
     data = (
         MT940_HEAD
         + ":61:2612021202D1,00NTRF//B1\r\n:61:2612021202D2,00NTRF//B1\r\n"
         + ":62F:C261202RUB0,00\r\n"
     ).encode()
 
-    with pytest.raises(StatementError, match="appears twice"):
-        parse_mt940(data)
+    statement = parse_mt940(data)
+
+    assert [debit.amount for debit in statement.debits] == [100, 200]
+    assert len({debit.dedupe_key for debit in statement.debits}) == 2
+    assert {debit.legacy_key for debit in statement.debits} == {"D:40702810938000012345:B1"}

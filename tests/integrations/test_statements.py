@@ -83,11 +83,20 @@ def test_camt053_v02_single_credit_batch_and_skipped_entries():
     # the pending credit (the debit is now a debit); the batch counts as 2 credits
     assert statement.skipped == 1
     assert [credit.amount for credit in statement.credits] == [5123, 12000, 6650]
+    # account, booking date, direction, amount, the most specific reference: a batch detail's
+    # TxId before the entry's AcctSvcrRef, with the detail index
     assert [credit.dedupe_key for credit in statement.credits] == [
+        "DE89370400440532013000:2026-07-15:C:5123:B26071500042",
+        "DE89370400440532013000:2026-07-15:C:12000:TX-0715-1:1",
+        "DE89370400440532013000:2026-07-15:C:6650:TX-0715-2:2",
+    ]
+    # the keys before issue 18: the account and the entry's reference alone
+    assert [credit.legacy_key for credit in statement.credits] == [
         "DE89370400440532013000:B26071500042",
         "DE89370400440532013000:B26071500044:1",
         "DE89370400440532013000:B26071500044:2",
     ]
+    assert (statement.warnings, statement.encoding) == ((), "utf-8")
 
     single, first, second = statement.credits
     assert single.currency == "EUR"
@@ -120,7 +129,8 @@ def test_camt053_v08_status_code_and_party_wrapper():
         0,
     )
     (credit,) = statement.credits
-    assert credit.dedupe_key == "DE02120300000000202051:B26071500042"
+    assert credit.dedupe_key == "DE02120300000000202051:2026-07-15:C:5123:B26071500042"
+    assert credit.legacy_key == "DE02120300000000202051:B26071500042"
     assert credit.amount == 5123
     assert credit.payer_name == "Ivan Ivanov"  # V08: Dbtr/Pty/Nm
     assert credit.payer_account == "DE89370400440532013000"
@@ -140,15 +150,18 @@ def test_camt054_v02_entry_reference_reversal_and_detail_references():
     plain, first, second = statement.credits
 
     # no AcctSvcrRef: NtryRef; no TxDtls: one credit for the entry, AddtlNtryInf as text
-    assert plain.dedupe_key == "CH9300762011623852957:NTF-20260715-01"
+    assert plain.dedupe_key == "CH9300762011623852957:2026-07-15:C:85000:NTF-20260715-01"
+    assert plain.legacy_key == "CH9300762011623852957:NTF-20260715-01"
     assert (plain.amount, plain.currency) == (85000, "CHF")
     assert plain.booked_on == date(2026, 7, 15)  # BookgDt/DtTm
     assert plain.free_text == "Gutschrift Miete Juli LS 100200304"
     assert (plain.payer_name, plain.payer_account, plain.end_to_end_id) == ("", "", "")
 
     # no entry reference: each detail's Refs/AcctSvcrRef, with the detail index
-    assert first.dedupe_key == "CH9300762011623852957:QR26071500101:1"
-    assert second.dedupe_key == "CH9300762011623852957:QR26071500102:2"
+    assert first.dedupe_key == "CH9300762011623852957:2026-07-15:C:20000:QR26071500101:1"
+    assert second.dedupe_key == "CH9300762011623852957:2026-07-15:C:10040:QR26071500102:2"
+    assert first.legacy_key == "CH9300762011623852957:QR26071500101:1"
+    assert second.legacy_key == "CH9300762011623852957:QR26071500102:2"
     assert (first.amount, second.amount) == (20000, 10040)
     assert first.structured_reference == "210000000003139471430009017"  # QRR
     assert first.end_to_end_id == "QRB-2026-07-0001"
@@ -165,7 +178,9 @@ def test_camt054_v08_notification():
     (credit,) = statement.credits
     assert credit == replace(
         credit,
-        dedupe_key="DE02120300000000202051:2026071512345678",
+        # the transaction's EndToEndId before the entry's AcctSvcrRef
+        dedupe_key="DE02120300000000202051:2026-07-15:C:7500:ABO-2026-07-100200305",
+        legacy_key="DE02120300000000202051:2026071512345678",
         amount=7500,
         currency="EUR",
         booked_on=date(2026, 7, 15),
@@ -238,25 +253,36 @@ def test_batch_details_that_do_not_add_up_are_refused():
         parse_camt(_v02('<Amt Ccy="EUR">66.50</Amt>', '<Amt Ccy="EUR">60.00</Amt>'))
 
 
-def test_a_credit_without_bank_reference_is_refused():
+def test_a_credit_without_bank_reference_is_taken_with_a_warning():
+    # issue 18: both references are optional in camt; before, the file was refused
     data = _v02("<AcctSvcrRef>B26071500042</AcctSvcrRef>", "")
     data = data.replace(b"<NtryRef>000001</NtryRef>", b"")
-    with pytest.raises(StatementError, match="no dedupe key"):
-        parse_camt(data)
+    statement = parse_camt(data)
+    credit = statement.credits[0]
+    assert (credit.amount, credit.bank_reference, credit.legacy_key) == (5123, "", "")
+    assert credit.dedupe_key.startswith("DE89370400440532013000:2026-07-15:C:5123:NOREF-")
+    assert statement.warnings == (
+        "Stmt/Ntry[1]: no bank reference; duplicate check by date, amount and text",
+    )
 
 
 def test_a_booked_entry_without_booking_date_takes_the_value_date():
     data = _v02("<Sts>PDNG</Sts>", "<Sts>BOOK</Sts>")
     statement = parse_camt(data)
-    booked = by_key(statement)["DE89370400440532013000:P26071600007"]
+    booked = by_key(statement)["DE89370400440532013000:2026-07-16:C:9900:P26071600007"]
     assert booked.amount == 9900
     assert booked.booked_on == booked.value_on == date(2026, 7, 16)
 
 
-def test_a_repeated_bank_reference_is_refused():
+def test_a_repeated_bank_reference_on_another_day_and_amount_is_another_credit():
+    # issue 18: before, the file was refused ("appears twice")
     data = _v02("<Sts>PDNG</Sts>", "<Sts>BOOK</Sts>").replace(b"P26071600007", b"B26071500042")
-    with pytest.raises(StatementError, match="appears twice"):
-        parse_camt(data)
+    statement = parse_camt(data)
+    first, again = statement.credits[:2]
+    assert (first.amount, again.amount) == (5123, 9900)
+    assert first.dedupe_key != again.dedupe_key
+    assert first.legacy_key == again.legacy_key == "DE89370400440532013000:B26071500042"
+    assert statement.warnings == ()
 
 
 def test_other_xml_is_an_unknown_format():
@@ -355,15 +381,23 @@ def test_mt940_credits_debit_and_fallback_key():
     assert statement.skipped == 0  # the debit is now a debit
     first, second = statement.credits
     assert (first.amount, first.currency) == (5123, "EUR")
-    assert first.dedupe_key == "DE89370400440532013000:B26071500042"
+    # the :61: line and its :86: text, digested behind a readable reference
+    assert (
+        first.dedupe_key
+        == "DE89370400440532013000:2026-07-15:C:5123:B26071500042~4b0ec7aa540ab5e44e5d"
+    )
+    assert first.legacy_key == "DE89370400440532013000:B26071500042"
     assert first.bank_reference == "B26071500042"
     assert first.booked_on == first.value_on == date(2026, 7, 15)
     # the two :86: lines on one line
     assert first.free_text == "Ivan Ivanov RF87100200300062026 Zahlung Juli 2026 Wohnung 12"
     assert (first.end_to_end_id, first.payer_name, first.payer_account) == ("", "", "")
 
-    # no bank reference: customer reference + value date + amount + ordinal
-    assert second.dedupe_key == "DE89370400440532013000:NONREF:2026-07-16:25000:1"
+    assert (
+        second.dedupe_key == "DE89370400440532013000:2026-07-16:C:25000:NONREF~b6003f5c998f46a94f1a"
+    )
+    # before issue 18, without a bank reference: customer reference, value date, amount, ordinal
+    assert second.legacy_key == "DE89370400440532013000:NONREF:2026-07-16:25000:1"
     assert second.bank_reference == ""
     assert second.amount == 25000
     assert second.free_text == "Miete Wohnung 12 LS 100200300"
@@ -373,7 +407,7 @@ MT940_HEAD = ":20:STMT-RU-0715\r\n:25:40702810938000012345\r\n:28C:15/1\r\n:60F:
 MT940_TAIL = ":62F:C260715RUB0,00\r\n"
 
 
-def test_mt940_reversals_are_skipped_and_identical_nonref_credits_get_ordinals():
+def test_mt940_reversals_are_skipped_and_nonref_credits_are_told_apart_by_their_text():
     data = (
         MT940_HEAD
         + ":61:2607150715RC100,00NTRFNONREF//R1\r\n:86:storno\r\n"
@@ -385,6 +419,10 @@ def test_mt940_reversals_are_skipped_and_identical_nonref_credits_get_ordinals()
     statement = parse_mt940(data)
     assert statement.skipped == 2
     assert [credit.dedupe_key for credit in statement.credits] == [
+        "40702810938000012345:2026-07-15:C:10000:NONREF~75bd2f2d0c15fc64f45c",
+        "40702810938000012345:2026-07-15:C:10000:NONREF~04bdb90c80d5e2afe451",
+    ]
+    assert [credit.legacy_key for credit in statement.credits] == [
         "40702810938000012345:NONREF:2026-07-15:10000:1",
         "40702810938000012345:NONREF:2026-07-15:10000:2",
     ]
@@ -423,10 +461,7 @@ def test_mt940_swift_envelope_is_tolerated():
             "one account per file",
         ),
         (MT940_HEAD + ":61:2607150715C1,005NTRF//B1\r\n" + MT940_TAIL, "more than 2 decimals"),
-        (
-            MT940_HEAD + ":61:2607150715C1,00NTRF//B1\r\n:61:2607150715C2,00NTRF//B1\r\n",
-            "appears twice",
-        ),
+        # a repeated bank reference is no longer refused (issue 18): test_statement_keys.py
     ],
 )
 def test_mt940_bad_files_are_refused(data, error):
@@ -467,7 +502,8 @@ def test_1c_utf8_and_alternative_keys():
     text = text.replace("Кодировка=Windows", "Кодировка=UTF-8")
     text = text.replace("ПолучательСчет=40702810938000012345\r\n", "")  # ПолучательРасчСчет only
     statement = parse_1c_statement(text.encode("utf-8"))
-    assert statement == parse_1c_statement(read("statement_1c.txt"))
+    assert statement.encoding == "utf-8"
+    assert statement == replace(parse_1c_statement(read("statement_1c.txt")), encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -327,6 +327,11 @@ class Account(models.Model):
         Tenant, on_delete=models.CASCADE, related_name="accounts", db_index=False
     )
     account_number = models.CharField(max_length=32)
+    reference_key = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="the account number as payment references carry it (warehouse.account_keys)",
+    )
     premises = models.ForeignKey(Premises, on_delete=models.PROTECT, related_name="accounts")
     payer_name = models.CharField(max_length=200)
     phone = models.CharField(max_length=16, blank=True)
@@ -347,10 +352,34 @@ class Account(models.Model):
             models.UniqueConstraint(
                 fields=["tenant", "account_number"], name="account_number_per_tenant"
             ),
+            models.UniqueConstraint(
+                fields=["tenant", "reference_key"],
+                condition=~Q(reference_key=""),
+                name="account_reference_key_per_tenant",
+            ),
         ]
 
     def __str__(self):
         return self.account_number
+
+    def save(self, *args, **kwargs):
+        """An account saved one by one (the admin, a factory) gets its reference key as the
+        import gives it, when its number has one that no other account holds."""
+        if not self.reference_key and self.account_number and self.tenant_id:
+            from warehouse import account_keys
+
+            try:
+                key = account_keys.reference_key(
+                    account_keys.key_kind(self.tenant), self.account_number
+                )
+            except ValueError:
+                key = ""
+            taken = Account.objects.filter(tenant_id=self.tenant_id, reference_key=key)
+            if key and not taken.exclude(pk=self.pk).exists():
+                self.reference_key = key
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "reference_key"}
+        super().save(*args, **kwargs)
 
 
 class AccountLink(models.Model):

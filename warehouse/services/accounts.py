@@ -11,6 +11,7 @@ import pandas as pd
 from django.db import transaction
 
 from core.db import bulk_upsert
+from warehouse import account_keys
 from warehouse.models import Account, AccountLink, AuditEvent, Building, Premises, Supplier, Tenant
 from warehouse.reports import FileRejected, LineError
 from warehouse.services.tabular import LINE, TEXT, read_table, require_columns
@@ -58,6 +59,7 @@ def accounts_import(
 
     suppliers = dict(Supplier.objects.filter(tenant=tenant).values_list("code", "id"))
     errors = list(table.errors) + _line_errors(frame)
+    errors += _key_errors(tenant, frame)
     links, link_errors = _parse_links(frame, suppliers)
     errors += link_errors
     errors += _link_conflicts(tenant, links)
@@ -236,12 +238,61 @@ def _post_premises(tenant: Tenant, frame: pd.DataFrame) -> dict[tuple[str, str],
     }
 
 
+def _key_errors(tenant: Tenant, frame: pd.DataFrame) -> list[LineError]:
+    """Each number's reference key (`frame["reference_key"]`), and a line error for a number no
+    reference can carry, or whose key is another number's (in the file or already)."""
+    kind = account_keys.key_kind(tenant)
+    errors: list[LineError] = []
+    keys: list[str] = []
+    first: dict[str, tuple[int, str]] = {}
+    for line, number in zip(frame[LINE].tolist(), frame["account_number"].tolist(), strict=True):
+        try:
+            # an empty or overlong number has its own error already
+            too_long = len(number) > _MAX_LENGTH["account_number"]
+            key = account_keys.reference_key(kind, number) if number and not too_long else ""
+        except ValueError as error:
+            errors.append(LineError(int(line), "account_number", number, str(error)))
+            key = ""
+        keys.append(key)
+        if not key:
+            continue
+        seen = first.setdefault(key, (int(line), number))
+        if seen[1] != number:
+            errors.append(
+                LineError(
+                    int(line),
+                    "account_number",
+                    number,
+                    f"its payment reference would be that of {seen[1]} (line {seen[0]})",
+                )
+            )
+    frame["reference_key"] = keys
+    holders = dict(
+        Account.objects.filter(tenant=tenant, reference_key__in=[k for k in keys if k]).values_list(
+            "reference_key", "account_number"
+        )
+    )
+    for line, number, key in zip(frame[LINE].tolist(), frame["account_number"], keys, strict=True):
+        if key and holders.get(key, number) != number:
+            errors.append(
+                LineError(
+                    int(line),
+                    "account_number",
+                    number,
+                    f"its payment reference would be that of account {holders[key]}",
+                )
+            )
+    return errors
+
+
 def _post_accounts(tenant: Tenant, frame: pd.DataFrame, premises_ids, codes) -> None:
     """Upserts one account per line; a new one gets the next of `codes`, an existing one keeps
     its verification code, consents and active flag."""
     column = {c: frame[c].tolist() for c in REQUIRED + OPTIONAL}
     area = frame["area_m2"].str.replace(",", ".", regex=False).tolist()
     update = ["premises", "payer_name", "phone", "email", "area_m2", "residents", "delivery_route"]
+    update.append("reference_key")
+    column["reference_key"] = frame["reference_key"].tolist()
     bulk_upsert(
         Account,
         (
@@ -255,12 +306,13 @@ def _post_accounts(tenant: Tenant, frame: pd.DataFrame, premises_ids, codes) -> 
                 a or None,
                 int(r) if r else None,
                 route,
+                key,
                 codes(),
                 True,
                 True,
                 True,
             )
-            for number, address, prem, payer, phone, email, a, r, route in zip(
+            for number, address, prem, payer, phone, email, a, r, route, key in zip(
                 column["account_number"],
                 column["address"],
                 column["premises"],
@@ -270,6 +322,7 @@ def _post_accounts(tenant: Tenant, frame: pd.DataFrame, premises_ids, codes) -> 
                 area,
                 column["residents"],
                 column["delivery_route"],
+                column["reference_key"],
                 strict=True,
             )
         ),
@@ -283,6 +336,7 @@ def _post_accounts(tenant: Tenant, frame: pd.DataFrame, premises_ids, codes) -> 
             "area_m2",
             "residents",
             "delivery_route",
+            "reference_key",
             "verification_code",
             "sms_consent",
             "email_consent",

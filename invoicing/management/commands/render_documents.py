@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from core.documents.names import file_stem
 from invoicing.rendering.pdf import render_pdf, render_pdfs
 from invoicing.selectors import document_view, documents_of_period, print_order
 from warehouse.models import Tenant
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             disable=not sys.stderr.isatty(),
         ):
             view = document_view(document, base_url=base_url)
-            (out / f"{document.number}.pdf").write_bytes(render_pdf(view))
+            (out / f"{file_stem(document.number)}.pdf").write_bytes(render_pdf(view))
             views.append(view)
         print_path = out / f"print-{tenant}-{period}.pdf"
         print_path.write_bytes(render_pdfs(views))
