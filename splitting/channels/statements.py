@@ -100,12 +100,14 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
         bank_account=statement.account[:34],
         statement_id=statement.statement_id[:100],
         skipped=statement.skipped,
+        encoding=(statement.encoding or "")[:20],
+        warnings="\n".join(statement.warnings)[:10_000],
         created_at=timezone.now(),
         actor=actor,
     )
     matched = parked = duplicates = returned = 0
     for credit in statement.credits:
-        if BankCredit.objects.filter(tenant=tenant, dedupe_key=credit.dedupe_key).exists():
+        if _seen(tenant, credit):
             duplicates += 1
             continue
         if payout_returned(tenant, credit) and payout_return(
@@ -169,6 +171,21 @@ def _book_claimed(tenant, record, credit: StatementCredit, match: Match) -> bool
     row.save()
     match.claim(credit=row, actor=record.actor)
     return True
+
+
+def _seen(tenant: Tenant, credit: StatementCredit) -> bool:
+    """Booked before: by its key, or — a credit imported before the keys named the day and the
+    amount — by the key it had then, on the same day with the same amount."""
+    credits = BankCredit.objects.filter(tenant=tenant)
+    if credits.filter(dedupe_key=credit.dedupe_key[:200]).exists():
+        return True
+    legacy = getattr(credit, "legacy_key", "")
+    return (
+        bool(legacy)
+        and credits.filter(
+            dedupe_key=legacy[:200], amount=credit.amount, booked_on=credit.booked_on
+        ).exists()
+    )
 
 
 def credit_match(tenant: Tenant, credit: StatementCredit) -> Match | None:

@@ -29,6 +29,10 @@ class StatementImport(models.Model):
     parked = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0, help_text="pending, reversals")
+    encoding = models.CharField(max_length=20, blank=True, help_text="as the file was read")
+    warnings = models.TextField(
+        blank=True, help_text="lines taken with a weaker duplicate check (no bank reference)"
+    )
     debits = models.PositiveIntegerField(default=0)
     payouts_confirmed = models.PositiveIntegerField(default=0)
     payouts_returned = models.PositiveIntegerField(default=0)

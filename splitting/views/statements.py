@@ -160,10 +160,22 @@ def statement_upload(request):
         )
         % names
     )
+    record = outcome.statement
+    if record.payouts_confirmed or record.payouts_returned or record.debits_unmatched:
+        text += " " + _(
+            "Payouts: %(confirmed)d confirmed, %(returned)d returned; %(unmatched)d debits "
+            "no payout explains."
+        ) % {
+            "confirmed": record.payouts_confirmed,
+            "returned": record.payouts_returned,
+            "unmatched": record.debits_unmatched,
+        }
     if outcome.parked:
         messages.warning(request, text)
     else:
         messages.success(request, text)
+    for warning in record.warnings.splitlines()[:5]:
+        messages.warning(request, warning)
     return redirect("statement-list")
 
 

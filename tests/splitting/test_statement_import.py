@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from integrations.statements import parse_statement
 from invoicing.models import PaymentDocument
 from splitting.channels.statements import statement_import, suspense_assign, suspense_refund
 from splitting.core.reversals import payment_reverse
 from splitting.models import BankCredit, CreditStatus, Payment, StatementImport
+from tests.factories import TenantFactory
 from tests.month_end import month_end_close
 from tests.splitting.helpers import assert_ledger_clean, charges
 from warehouse.models import OpenItem
@@ -258,3 +260,56 @@ def test_mt940_and_camt054_import_match_park_and_import_again_as_nothing_new(
     assert (again.matched, again.parked, again.duplicates) == (0, 0, first.statement.credits)
     assert Payment.objects.count() == first.matched
     assert_ledger_clean(tenant)
+
+
+@pytest.fixture
+def ch_world(db):
+    """A Swiss operator whose QR-IBAN the notifications of tests/integrations/files are of."""
+    return TenantFactory(
+        profile="CH",
+        currency="CHF",
+        locale="de",
+        timezone="Europe/Zurich",
+        iban="CH5800791123000889012",
+        bank_account="",
+        inn="",
+        kpp="",
+    )
+
+
+def test_swiss_qr_notifications_of_two_days_with_the_same_entry_reference_book_both_days(
+    ch_world,
+):
+    monday = (FILES / "camt054_v08_qr_monday.xml").read_bytes()
+    tuesday = (FILES / "camt054_v08_qr_tuesday.xml").read_bytes()
+
+    first = statement_import(tenant=ch_world, data=monday, filename="mon.xml")
+    second = statement_import(tenant=ch_world, data=tuesday, filename="tue.xml")
+    again = [
+        statement_import(tenant=ch_world, data=data, filename=f"again-{n}.xml")
+        for n, data in enumerate((monday, tuesday))
+    ]
+
+    booked = first.matched + first.parked, second.matched + second.parked
+    assert booked[0] > 0 and booked[1] > 0, "Tuesday's credits are not Monday's"
+    assert [o.matched + o.parked for o in again] == [0, 0]
+    assert [o.duplicates for o in again] == list(booked)
+    assert BankCredit.objects.count() == sum(booked)
+
+
+def test_credits_imported_before_the_new_keys_are_still_recognised_by_their_old_key(ch_world):
+    """A database from before the keys named the day and the amount: its credits carry the old
+    key. The same file again books nothing; the next day's file, with the same old keys (the
+    Swiss NtryRef of every day), books its credits."""
+    monday = (FILES / "camt054_v08_qr_monday.xml").read_bytes()
+    tuesday = (FILES / "camt054_v08_qr_tuesday.xml").read_bytes()
+    first = statement_import(tenant=ch_world, data=monday, filename="mon.xml")
+    for credit in parse_statement(monday, "mon.xml").credits:
+        BankCredit.objects.filter(dedupe_key=credit.dedupe_key).update(dedupe_key=credit.legacy_key)
+
+    again = statement_import(tenant=ch_world, data=monday, filename="mon-again.xml")
+    next_day = statement_import(tenant=ch_world, data=tuesday, filename="tue.xml")
+
+    assert again.matched + again.parked == 0
+    assert again.duplicates == first.matched + first.parked
+    assert next_day.matched + next_day.parked > 0
