@@ -24,7 +24,8 @@ from invoicing.references import reference_parse
 PayloadFormat = Literal["gost", "epc", "swiss"]
 
 _TOKEN_RE = re.compile(r"RF\d{2}[0-9A-Z]+|\d{8,27}", re.IGNORECASE)
-_MMYYYY_RE = re.compile(r"(0[1-9]|1[0-2])(\d{4})")
+# PaymPeriod as billers write it: MMYYYY (the standard), MMYY, MM.YYYY, MM/YYYY, MM.YY
+_PERIOD_RE = re.compile(r"(0[1-9]|1[0-2])[./-]?(\d{4}|\d{2})")
 EPC_REFERENCE_LINE = 9  # 0-based: BCD, version, charset, SCT, BIC, name, IBAN, amount, purpose
 SWISS_REFERENCE_TYPE, SWISS_REFERENCE = 27, 28  # 0-based elements of SPC 0200
 
@@ -73,16 +74,23 @@ def _with_reference(kind: PayloadFormat, candidate: str) -> ScannedPayload:
     return ScannedPayload(kind, parsed.account_number, compact, parsed.period)
 
 
+def gost_period(text: str) -> str:
+    """A GOST payload's `PaymPeriod` → "YYYY-MM" ("" when it is none of the forms billers use):
+    `112026`, `1126`, `11.2026`, `11/2026`, `11.26` are all November 2026."""
+    match = _PERIOD_RE.fullmatch((text or "").strip())
+    if not match:
+        return ""
+    year = match[2] if len(match[2]) == 4 else f"20{match[2]}"
+    return f"{year}-{match[1]}"
+
+
 def _gost(text: str) -> ScannedPayload:
     try:
         fields = gost_parse(text)
     except ValueError:
         return ScannedPayload("gost")
     account = (fields.get("PersAcc") or fields.get("PersonalAccount") or "").strip()
-    period = ""
-    match = _MMYYYY_RE.fullmatch(fields.get("PaymPeriod", "").strip())
-    if match:
-        period = f"{match[2]}-{match[1]}"
+    period = gost_period(fields.get("PaymPeriod", ""))
     for token in _TOKEN_RE.findall(fields.get("Purpose", "")):
         parsed = _parsed(token.upper())
         # A number in the purpose is a reference of ours only if it names this account.

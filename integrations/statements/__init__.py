@@ -4,7 +4,9 @@ no domain apps."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 
 from .camt import parse_camt
 from .mt940 import parse_mt940
@@ -12,6 +14,7 @@ from .one_c_statement import parse_1c_statement
 from .types import Statement, StatementCredit, StatementDebit, StatementError
 
 __all__ = [
+    "statement_files",
     "Statement",
     "StatementCredit",
     "StatementDebit",
@@ -31,6 +34,7 @@ _ONE_C_MAGIC = "1CClientBankExchange"
 def detect_format(data: bytes) -> str:
     """ "xml", "mt940", "1c" or "" from the content alone."""
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    data = _LONE_CR.sub(b"\n", data) if b"\r" in data and not head.startswith(b"<") else data
     if head.startswith(b"<") or data[:2] in _UTF16_BOMS:
         return "xml"
     if head.startswith(_ONE_C_MAGIC.encode("ascii")):
@@ -39,6 +43,37 @@ def detect_format(data: bytes) -> str:
     if b"20" in tags and tags & {b"25", b"61"}:
         return "mt940"
     return ""
+
+
+_LONE_CR = re.compile(rb"\r(?!\n)")
+ZIP_MEMBERS_MAX = 200
+ZIP_BYTES_MAX = 100 * 1024 * 1024
+
+
+def statement_files(data: bytes, filename: str = "") -> list[tuple[str, bytes]]:
+    """The statement files in an upload: a zip's members (folders and macOS resource forks
+    left out), else the file itself. StatementError for a zip that is broken, empty, holds more
+    than ZIP_MEMBERS_MAX files or unpacks to more than ZIP_BYTES_MAX bytes."""
+    if not data.startswith(b"PK\x03\x04"):
+        return [(filename, data)]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [
+                m
+                for m in archive.infolist()
+                if not m.is_dir() and not m.filename.startswith("__MACOSX/")
+            ]
+            if not members:
+                raise StatementError(f"{filename or 'the zip'} holds no file")
+            if len(members) > ZIP_MEMBERS_MAX:
+                raise StatementError(
+                    f"a zip of at most {ZIP_MEMBERS_MAX} statements, not {len(members)}"
+                )
+            if sum(m.file_size for m in members) > ZIP_BYTES_MAX:
+                raise StatementError(f"the zip unpacks to more than {ZIP_BYTES_MAX // 2**20} MB")
+            return [(f"{filename}/{m.filename}", archive.read(m)) for m in members]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+        raise StatementError(f"{filename or 'the file'} is a broken zip: {error}") from None
 
 
 def parse_statement(data: bytes, filename: str = "") -> Statement:
@@ -50,6 +85,8 @@ def parse_statement(data: bytes, filename: str = "") -> Statement:
     kind = detect_format(data)
     if kind == "xml":
         return parse_camt(data)
+    data = _LONE_CR.sub(b"\n", data)  # old Mac line ends: a line is a line
+    kind = kind or detect_format(data)
     if kind == "1c":
         return parse_1c_statement(data)
     if kind == "mt940":

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
-from integrations.statements import StatementError, parse_statement
+from integrations.statements import StatementError, parse_statement, statement_files
 from integrations.statements.types import StatementCredit
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.references import ReferenceError, reference_parse
@@ -61,10 +61,22 @@ class Match:
 
 @dataclass(frozen=True)
 class StatementOutcome:
-    statement: StatementImport
+    statement: StatementImport  # the last one of a zip
     matched: int
     parked: int
     duplicates: int
+    statements: tuple[StatementImport, ...] = ()
+
+    @classmethod
+    def of(cls, outcomes: list["StatementOutcome"]) -> "StatementOutcome":
+        """A zip's statements together."""
+        return cls(
+            outcomes[-1].statement,
+            sum(o.matched for o in outcomes),
+            sum(o.parked for o in outcomes),
+            sum(o.duplicates for o in outcomes),
+            tuple(o.statement for o in outcomes),
+        )
 
 
 _RF = re.compile(r"\bRF\d{2}[0-9A-Z]{1,21}\b")
@@ -72,26 +84,48 @@ _TOKEN = re.compile(r"[0-9A-ZА-Я][0-9A-ZА-Я/-]{3,34}")
 
 
 def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) -> StatementOutcome:
-    """Reads the whole file first (a bad one is refused whole, nothing written), then books its
-    credits one by one, each in its own transaction — idempotent, so an interrupted import is
-    finished by importing the file again."""
+    """Reads the whole file first — every statement of a zip — (a bad one is refused whole,
+    nothing written), then books its lines one by one, each in its own transaction —
+    idempotent, so an interrupted import is finished by importing the file again."""
+    parsed = []
     try:
-        statement = parse_statement(data, filename)
+        files = statement_files(data, filename)
     except StatementError as error:
         raise StatementRejected(str(error), code="bad_statement") from None
+    for name, content in files:
+        try:
+            parsed.append((name, content, parse_statement(content, name)))
+        except StatementError as error:
+            where = f"{name}: " if len(files) > 1 else ""
+            raise StatementRejected(f"{where}{error}", code="bad_statement") from None
+    for name, _content, statement in parsed:
+        _check(tenant, statement, name if len(parsed) > 1 else "")
+    return StatementOutcome.of(
+        [
+            _import_one(tenant, statement, filename=name, data=content, actor=actor)
+            for name, content, statement in parsed
+        ]
+    )
+
+
+def _check(tenant: Tenant, statement, name: str) -> None:
+    where = f"{name}: " if name else ""
     own = {a for a in (tenant.iban.replace(" ", ""), tenant.bank_account) if a}
     if own and statement.account.replace(" ", "") not in own:
         raise StatementRejected(
-            f"the statement is of account {statement.account}, not of {tenant.code}'s",
+            f"{where}the statement is of account {statement.account}, not of {tenant.code}'s",
             code="foreign_statement",
         )
     lines = (*statement.credits, *statement.debits)
     wrong = sorted({line.currency for line in lines} - {tenant.currency})
     if wrong:
         raise StatementRejected(
-            f"credits in {', '.join(wrong)}: {tenant.code} keeps {tenant.currency}",
+            f"{where}credits in {', '.join(wrong)}: {tenant.code} keeps {tenant.currency}",
             code="bad_currency",
         )
+
+
+def _import_one(tenant: Tenant, statement, *, filename: str, data: bytes, actor):
     record = StatementImport.objects.create(
         tenant=tenant,
         filename=filename[:255],

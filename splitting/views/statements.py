@@ -160,21 +160,26 @@ def statement_upload(request):
         )
         % names
     )
-    record = outcome.statement
-    if record.payouts_confirmed or record.payouts_returned or record.debits_unmatched:
-        text += " " + _(
-            "Payouts: %(confirmed)d confirmed, %(returned)d returned; %(unmatched)d debits "
-            "no payout explains."
-        ) % {
-            "confirmed": record.payouts_confirmed,
-            "returned": record.payouts_returned,
-            "unmatched": record.debits_unmatched,
-        }
+    records = outcome.statements or (outcome.statement,)
+    bank = {
+        "confirmed": sum(r.payouts_confirmed for r in records),
+        "returned": sum(r.payouts_returned for r in records),
+        "unmatched": sum(r.debits_unmatched for r in records),
+    }
+    if any(bank.values()):
+        text += (
+            " "
+            + _(
+                "Payouts: %(confirmed)d confirmed, %(returned)d returned; %(unmatched)d debits "
+                "no payout explains."
+            )
+            % bank
+        )
     if outcome.parked:
         messages.warning(request, text)
     else:
         messages.success(request, text)
-    for warning in record.warnings.splitlines()[:5]:
+    for warning in [w for r in records for w in r.warnings.splitlines()][:5]:
         messages.warning(request, warning)
     return redirect("statement-list")
 

@@ -491,3 +491,22 @@ def test_qr_svg_is_sized_by_the_page():
     assert svg.startswith("<svg")
     assert "viewBox" in svg
     assert "width=" not in svg.split(">", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("written", "period"),
+    [
+        ("112026", "2026-11"),
+        ("1126", "2026-11"),
+        ("11.2026", "2026-11"),
+        ("11/2026", "2026-11"),
+        ("11.26", "2026-11"),
+        ("132026", ""),
+        ("2026-11", ""),
+        ("", ""),
+    ],
+)
+def test_a_gost_payment_period_is_read_in_the_forms_billers_write_it(written, period):
+    from invoicing.qr_scan import gost_period
+
+    assert gost_period(written) == period

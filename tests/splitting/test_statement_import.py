@@ -10,7 +10,12 @@ from django.core.management import CommandError, call_command
 
 from integrations.statements import parse_statement
 from invoicing.models import PaymentDocument
-from splitting.channels.statements import statement_import, suspense_assign, suspense_refund
+from splitting.channels.statements import (
+    StatementRejected,
+    statement_import,
+    suspense_assign,
+    suspense_refund,
+)
 from splitting.core.reversals import payment_reverse
 from splitting.models import BankCredit, CreditStatus, Payment, StatementImport
 from tests.factories import TenantFactory
@@ -313,3 +318,40 @@ def test_credits_imported_before_the_new_keys_are_still_recognised_by_their_old_
     assert again.matched + again.parked == 0
     assert again.duplicates == first.matched + first.parked
     assert next_day.matched + next_day.parked > 0
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_zip_of_statements_imports_each_and_a_bad_member_refuses_the_whole_zip(ch_world):
+    monday = (FILES / "camt054_v08_qr_monday.xml").read_bytes()
+    tuesday = (FILES / "camt054_v08_qr_tuesday.xml").read_bytes()
+
+    with pytest.raises(StatementRejected, match=r"days\.zip/broken\.xml"):
+        statement_import(
+            tenant=ch_world,
+            data=_zip({"mon.xml": monday, "broken.xml": b"<Document/>"}),
+            filename="days.zip",
+        )
+    assert not BankCredit.objects.exists()
+
+    both = statement_import(
+        tenant=ch_world, data=_zip({"mon.xml": monday, "tue.xml": tuesday}), filename="days.zip"
+    )
+    assert [s.filename for s in both.statements] == ["days.zip/mon.xml", "days.zip/tue.xml"]
+    assert both.matched + both.parked == BankCredit.objects.count() > 0
+
+
+def test_an_mt940_with_old_mac_line_ends_reads_as_the_same_statement(billed):
+    data = (FILES / "statement.mt940").read_bytes()
+    cr_only = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
+
+    assert parse_statement(cr_only, "cr.sta") == parse_statement(data, "crlf.sta")
