@@ -10,6 +10,10 @@ from django.db import connection
 FROZEN_NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 
 
+# The servers on loopback that tests send to: SMTP (aiosmtpd) and SFTP (asyncssh).
+pytest_plugins = ["tests.smtp_server", "tests.integrations.sftp_server"]
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--clock-shift-days",

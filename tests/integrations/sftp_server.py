@@ -10,7 +10,7 @@ ed25519 host key per server.
 `server.logins` records every password attempt (user name, accepted?), so a test can tell that
 a client that refused the host key never sent a password; `server.operations` the writes and
 renames, so a test can tell how a file came to be there. The `sftp_server` fixture wraps it
-(import `sftp_server_fixture` into a test module to use it)."""
+(tests/conftest.py loads it for every test)."""
 
 from __future__ import annotations
 
@@ -151,7 +151,7 @@ def running_sftp_server(
 @pytest.fixture(name="sftp_server")
 def sftp_server_fixture(tmp_path) -> Iterator[SftpServer]:
     """`sftp_server`: a running server rooted at a fresh `tmp_path / "sftp"`. To use it, import
-    `sftp_server_fixture` into the test module (`# noqa: F401`)."""
+    nothing: tests/conftest.py loads this module as a plugin."""
     root = tmp_path / "sftp"
     root.mkdir()
     with running_sftp_server(root) as server:

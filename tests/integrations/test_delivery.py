@@ -10,11 +10,11 @@ import time
 from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.mail import get_connection
 
 from integrations.delivery import DeliveryResult, file_email_send, host_keys_parse, sftp_upload
-from tests.integrations.sftp_server import running_sftp_server, sftp_server_fixture  # noqa: F401
+from tests.integrations.sftp_server import running_sftp_server
+from tests.smtp_server import free_port
 
 # A settlement file as it travels: Windows-1251 text with CRLF line ends, which an attachment
 # handled as text could re-encode or re-wrap.
@@ -30,48 +30,10 @@ ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPcv5CXsTM86Qu6cFeCRFTsttXhqYSOhc
 # -- e-mail ------------------------------------------------------------------------------------
 
 
-class Recorder:
-    """An aiosmtpd handler that keeps what it receives, or refuses recipients with `refuse`."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.refuse = ""  # e.g. "550 5.1.1 no such user"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return self.refuse
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_server(settings):
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    settings.DEFAULT_FROM_EMAIL = "Unibill <noreply@unibill.local>"
-    try:
-        yield recorder
-    finally:
-        controller.stop()
+def recorder(smtp_settings, smtp_server):
+    """What the SMTP server on loopback received (tests.smtp_server), Django sending there."""
+    return smtp_server[1]
 
 
 def send(**overrides) -> DeliveryResult:
@@ -92,12 +54,12 @@ def received_attachment(envelope):
     return message, attachment
 
 
-def test_the_mail_arrives_with_the_attachment_bytes_intact(smtp_server):
+def test_the_mail_arrives_with_the_attachment_bytes_intact(recorder):
     result = send()
 
     assert result.ok, result.error
     assert result.error == ""
-    [envelope] = smtp_server.envelopes
+    [envelope] = recorder.envelopes
     assert envelope.rcpt_tos == ["accounts@vodokanal.example"]
     assert envelope.mail_from == "noreply@unibill.local"
     message, attachment = received_attachment(envelope)
@@ -111,7 +73,7 @@ def test_the_mail_arrives_with_the_attachment_bytes_intact(smtp_server):
     assert attachment.get_payload(decode=True) == CONTENT
 
 
-def test_a_binary_attachment_arrives_byte_for_byte_to_every_recipient(smtp_server):
+def test_a_binary_attachment_arrives_byte_for_byte_to_every_recipient(recorder):
     result = send(
         to=["a@vodokanal.example", "b@vodokanal.example"],
         from_email="Settlement <settlement@unibill.local>",
@@ -121,7 +83,7 @@ def test_a_binary_attachment_arrives_byte_for_byte_to_every_recipient(smtp_serve
     )
 
     assert result.ok, result.error
-    [envelope] = smtp_server.envelopes
+    [envelope] = recorder.envelopes
     assert envelope.rcpt_tos == ["a@vodokanal.example", "b@vodokanal.example"]
     assert envelope.mail_from == "settlement@unibill.local"
     _, attachment = received_attachment(envelope)
@@ -130,8 +92,8 @@ def test_a_binary_attachment_arrives_byte_for_byte_to_every_recipient(smtp_serve
     )
 
 
-def test_a_refusing_server_gives_the_reason_and_does_not_raise(smtp_server):
-    smtp_server.refuse = "550 5.1.1 <accounts@vodokanal.example>: no such user"
+def test_a_refusing_server_gives_the_reason_and_does_not_raise(recorder):
+    recorder.refuse = "550 5.1.1 <accounts@vodokanal.example>: no such user"
 
     result = send()
 
@@ -139,7 +101,7 @@ def test_a_refusing_server_gives_the_reason_and_does_not_raise(smtp_server):
     assert "550" in result.error
     assert "no such user" in result.error
     assert "accounts@vodokanal.example" in result.error
-    assert smtp_server.envelopes == []
+    assert recorder.envelopes == []
 
 
 def test_an_unreachable_server_gives_the_reason_and_does_not_raise():
@@ -157,20 +119,20 @@ def test_an_unreachable_server_gives_the_reason_and_does_not_raise():
     assert result.duration_ms < 5000
 
 
-def test_no_recipient_is_a_failure_not_an_exception(smtp_server):
+def test_no_recipient_is_a_failure_not_an_exception(recorder):
     result = send(to=["", "  "])
 
     assert not result.ok
     assert "no recipient" in result.error
-    assert smtp_server.envelopes == []
+    assert recorder.envelopes == []
 
 
-def test_a_header_that_cannot_be_sent_is_a_failure_not_an_exception(smtp_server):
+def test_a_header_that_cannot_be_sent_is_a_failure_not_an_exception(recorder):
     result = send(subject="Registry\nBcc: everyone@example.com")
 
     assert not result.ok
     assert "cannot be built" in result.error
-    assert smtp_server.envelopes == []
+    assert recorder.envelopes == []
 
 
 # -- SFTP --------------------------------------------------------------------------------------

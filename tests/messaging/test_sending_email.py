@@ -2,73 +2,22 @@
 the server receives the message; refusals fail it, an unreachable server is retried."""
 
 import email
-import socket
 from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from messaging.models import MessageChannel, MessageStatus
 from messaging.services.messages import message_queue
 from messaging.services.sending import message_send
 from messaging.tasks import send_message
 from tests.factories import AccountFactory
+from tests.smtp_server import free_port
 
 pytestmark = pytest.mark.django_db
 
 ADDRESS = "payer@example.com"
 SUBJECT = "Your debt for December"
 BODY = "Dear payer,\n\nyour debt is 1 234.56 RUB. Please pay by 10 January.\n"
-
-
-class Recorder:
-    """An aiosmtpd handler that keeps what it receives, or refuses recipients with `refuse`."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.refuse = ""  # e.g. "550 5.1.1 no such user"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return self.refuse
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    recorder = Recorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, recorder
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smtp_settings(settings, smtp_server):
-    controller, _ = smtp_server
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    settings.DEFAULT_FROM_EMAIL = "Unibill <noreply@unibill.local>"
-    return settings
 
 
 @pytest.fixture

@@ -26,8 +26,6 @@ from warehouse.models import Role, SupplierFlow
 
 pytest_plugins = [
     "tests.warehouse.charges_fixtures",
-    "tests.integrations.sftp_server",  # the SFTP server on loopback
-    "tests.messaging.test_sending_email",  # the SMTP server on loopback
 ]
 pytestmark = pytest.mark.django_db
 
