@@ -1,27 +1,31 @@
 """Residents sign in with their e-mail or phone; staff keep signing in with their username."""
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from cabinet import ratelimit
-
-_PHONE_JUNK = re.compile(r"[\s\-().]")
-_PHONE = re.compile(r"^\+?\d{10,15}$")
+from warehouse import phones
+from warehouse.models import Tenant
 
 
 def phone_normalize(text: str) -> str | None:
-    """`+7 (916) 123-45-67`, `89161234567` → `+79161234567`; None when it is not a phone."""
-    compact = _PHONE_JUNK.sub("", text or "")
-    if not _PHONE.match(compact):
-        return None
-    digits = compact.lstrip("+")
-    if not compact.startswith("+") and len(digits) == 11 and digits.startswith("8"):
-        digits = "7" + digits[1:]  # the Russian trunk prefix
-    return "+" + digits
+    """`+7 (916) 123-45-67`, `8 916 123-45-67` → `+79161234567`: the number in E.164, read in
+    the PHONE_REGION setting when written without a country code (a resident signing up has no
+    tenant yet); None when it is not a valid phone number."""
+    return phones.phone_or_none(text, phones.default_region())
+
+
+def phone_readings(text: str) -> set[str]:
+    """Every E.164 number `text` may be: read in the PHONE_REGION setting and in each tenant's
+    region (a German resident signs in with `0171 …` as their bills print it)."""
+    if not any(ch.isdigit() for ch in text or "") or "@" in text:
+        return set()
+    regions = {phones.default_region()} | {
+        tenant.region for tenant in Tenant.objects.only("profile", "phone_region", "iban")
+    }
+    return {p for region in regions if region and (p := phones.phone_or_none(text, region))}
 
 
 def users_by_login(login: str):
@@ -32,9 +36,9 @@ def users_by_login(login: str):
     match = Q(username=login)
     if "@" in login:
         match |= Q(email__iexact=login)
-    phone = phone_normalize(login)
-    if phone:
-        match |= Q(phone=phone)
+    readings = phone_readings(login)
+    if readings:
+        match |= Q(phone__in=readings)
     return get_user_model().objects.filter(match, is_active=True)
 
 

@@ -56,7 +56,12 @@ class SignUpForm(forms.Form):
             return ""
         phone = phone_normalize(text)
         if phone is None:
-            raise ValidationError(_("Enter the phone with its country code: 10 to 15 digits."))
+            raise ValidationError(
+                _(
+                    "This is not a phone number: write it with its country code, "
+                    "e.g. +49 171 1234567."
+                )
+            )
         users = get_user_model().objects
         if users.filter(Q(phone=phone) | Q(username=phone)).exists():
             raise ValidationError(_("This phone is already registered: sign in instead."))

@@ -113,6 +113,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# Where a phone written without a country code is when no tenant is known (a resident signing up)
+PHONE_REGION = env.str("PHONE_REGION", default="RU")
 USE_I18N = True
 USE_TZ = True
 

@@ -154,7 +154,7 @@ def demo_accounts(tenant: str, count: int, seed: int) -> DemoAccounts:
         last = rng.integers(0, len(_EU_LAST), size=count)
         payers = [f"{_EU_FIRST[f]} {_EU_LAST[s]}" for f, s in zip(first, last, strict=True)]
         numbers = [f"{5_100_000_000 + i}" for i in index]
-        phones = [f"+49151{n:07d}" for n in rng.integers(0, 10**7, size=count)]
+        phones = [f"+49151{n:08d}" for n in rng.integers(0, 10**8, size=count)]
     has_phone = rng.random(count) < 0.7
     has_email = rng.random(count) < 0.5
     codes = rng.integers(0, 10**6, size=count)

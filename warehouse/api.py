@@ -99,6 +99,8 @@ class ImportBatchOut(serializers.Serializer):
     rows_unmatched = serializers.IntegerField()
     amount_total = serializers.SerializerMethodField(help_text="major units, 2 decimals")
     message = serializers.CharField()
+    encoding = serializers.CharField(help_text="the codec the file was read in; blank for XLSX")
+    encoding_note = serializers.CharField(help_text="how it was chosen, when it was guessed")
     created_at = serializers.DateTimeField()
     posted_at = serializers.DateTimeField(allow_null=True)
     report_url = serializers.SerializerMethodField(

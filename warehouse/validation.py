@@ -13,6 +13,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ru import inn as ru_inn
 
 from warehouse.countries import country_named
+from warehouse.phones import PhoneError, phone_e164
 
 # Bank of Russia control key (Положение ЦБ РФ № 579-П, прил.): weights 7-1-3 over 23 digits.
 _RU_KEY_WEIGHTS = ((7, 1, 3) * 8)[:23]
@@ -105,6 +106,10 @@ def bic_error(value: str) -> str | None:
 def phone_error(value: str) -> str | None:
     if not _E164.match(value):
         return "phone must be in E.164 format, e.g. +79161234567"
+    try:
+        phone_e164(value, None)
+    except PhoneError as exc:
+        return str(exc)
     return None
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core.documents.xlsx import XLSX_CONTENT_TYPE
+from core.encodings import encoding_name
 from core.errors import ApplicationError
 from core.money import format_minor
 from core.ui.forms import form_errors
@@ -153,6 +154,7 @@ def import_batch(request, pk: int):
     context = {
         "batch": batch,
         "amount": format_minor(batch.amount_total),
+        "encoding_name": encoding_name(batch.encoding) if batch.encoding else "",
         "report": selectors.report_lines(batch),
         "report_total": len(report),
         "report_shown": min(len(report), selectors.REPORT_LINES_SHOWN),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -37,9 +38,53 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SPACE_RE = re.compile(r"\s+")
 
 
-def _text(value: str, limit: int) -> str:
-    """One line of XML-safe text, cut to `limit` characters ("" when nothing is left)."""
+# EPC217-08 (SEPA requirements for an extended character set): what every SEPA bank takes is
+# the basic Latin set below; text outside it is converted, not sent (banks refuse `ä`, `&`, `<`).
+EPC_LATIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ ")
+_EPC_SPELLED = {
+    "ß": "ss", "ẞ": "SS", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Ø": "O", "ø": "o",
+    "Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Þ": "TH", "þ": "th", "&": "+", "_": "-",
+    '"': "'", "«": "'", "»": "'", "„": "'", "“": "'", "”": "'", "‘": "'", "’": "'",
+    ";": ",", "–": "-", "—": "-", "[": "(", "]": ")", "{": "(", "}": ")",
+}  # fmt: skip
+# Cyrillic names in Latin letters as passports write them (ICAO Doc 9303).
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "ie", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia",
+}  # fmt: skip
+
+
+def epc_latin(value: str) -> str:
+    """`value` in the EPC basic Latin set: letters lose their diacritics (`ä` → `a`), `ß` is
+    `ss`, `&` is `+`, quotes are `'`; any other character outside the set is `.`."""
+    out = []
+    for char in value:
+        if char in EPC_LATIN:
+            out.append(char)
+            continue
+        if char in _EPC_SPELLED:
+            out.append(_EPC_SPELLED[char])
+            continue
+        if unicodedata.combining(char):
+            continue
+        lower = char.lower()
+        if lower in _CYRILLIC:
+            latin = _CYRILLIC[lower]
+            out.append(latin.capitalize() if char != lower else latin)
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if c in EPC_LATIN)
+        out.append(base or ".")
+    return "".join(out)
+
+
+def _text(value: str, limit: int, *, sepa: bool = False) -> str:
+    """One line of XML-safe text, cut to `limit` characters ("" when nothing is left); in the
+    EPC basic Latin set for SEPA."""
     value = _SPACE_RE.sub(" ", _CONTROL_RE.sub("", value)).strip()
+    if sepa:
+        value = epc_latin(value)
     return value[:limit].rstrip()
 
 
@@ -88,7 +133,7 @@ def _account(parent, tag: str, party: Party, role: str) -> None:
         raise ValueError(f"{role} {party.name!r} has neither an IBAN nor a bank account")
 
 
-def _agent(parent, tag: str, party: Party, role: str, *, required: bool) -> None:
+def _agent(parent, tag: str, party: Party, role: str, *, required: bool, sepa: bool) -> None:
     """`<tag><FinInstnId>` with the BIC, the RU BIK as a clearing member id, or (debtor agent
     only) `Othr/Id=NOTPROVIDED` as the EPC guidelines ask for an IBAN-only debit."""
     bic = _compact(party.bic)
@@ -99,7 +144,7 @@ def _agent(parent, tag: str, party: Party, role: str, *, required: bool) -> None
         member = _sub(fin, "ClrSysMmbId")
         _path(member, "ClrSysId/Cd", RU_CLEARING_SYSTEM)
         _sub(member, "MmbId", bic)
-        name = _text(party.bank_name, 140)
+        name = _text(party.bank_name, 140, sepa=sepa)
         if name:
             _sub(fin, "Nm", name)
     elif bic:
@@ -110,9 +155,9 @@ def _agent(parent, tag: str, party: Party, role: str, *, required: bool) -> None
         _path(parent, f"{tag}/FinInstnId/Othr/Id", "NOTPROVIDED")
 
 
-def _party(parent, tag: str, party: Party, limit: int) -> None:
+def _party(parent, tag: str, party: Party, limit: int, *, sepa: bool) -> None:
     element = _sub(parent, tag)
-    name = _text(party.name, limit)
+    name = _text(party.name, limit, sepa=sepa)
     if name:
         _sub(element, "Nm", name)
     inn = _compact(party.inn)
@@ -150,7 +195,7 @@ def payout_pain001(
     _sub(header, "CreDtTm", created_at.replace(microsecond=0).isoformat())
     _sub(header, "NbOfTxs", count)
     _sub(header, "CtrlSum", total)
-    _party(header, "InitgPty", debtor, 70)
+    _party(header, "InitgPty", debtor, 70, sepa=sepa)
 
     info = _sub(initiation, "PmtInf")
     _sub(info, "PmtInfId", message_id)
@@ -160,19 +205,19 @@ def payout_pain001(
     if sepa:
         _path(info, "PmtTpInf/SvcLvl/Cd", "SEPA")
     _sub(info, "ReqdExctnDt", execution_date.isoformat())
-    _party(info, "Dbtr", debtor, 70)
+    _party(info, "Dbtr", debtor, 70, sepa=sepa)
     _account(info, "DbtrAcct", debtor, "debtor")
-    _agent(info, "DbtrAgt", debtor, "debtor", required=True)
+    _agent(info, "DbtrAgt", debtor, "debtor", required=True, sepa=sepa)
     _sub(info, "ChrgBr", "SLEV" if sepa else "SHAR")
 
     for payout in payouts:
         tx = _sub(info, "CdtTrfTxInf")
         _path(tx, "PmtId/EndToEndId", _id(payout.end_to_end_id, "end-to-end id"))
         _path(tx, "Amt/InstdAmt", format_minor(payout.amount)).set("Ccy", payout.currency)
-        _agent(tx, "CdtrAgt", payout.creditor, "creditor", required=False)
-        _party(tx, "Cdtr", payout.creditor, 70)
+        _agent(tx, "CdtrAgt", payout.creditor, "creditor", required=False, sepa=sepa)
+        _party(tx, "Cdtr", payout.creditor, 70, sepa=sepa)
         _account(tx, "CdtrAcct", payout.creditor, "creditor")
-        remittance = _text(payout.remittance, 140)
+        remittance = _text(payout.remittance, 140, sepa=sepa)
         if remittance:
             _path(tx, "RmtInf/Ustrd", remittance)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from core.encodings import EncodingError, decode_text
 from core.money import to_minor
 from splitting.core.payments import PaymentConflict, PaymentRefused, payment_post
 from splitting.models import Channel
@@ -38,17 +39,11 @@ class OutsideOutcome:
     already: int
 
 
-def _text(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileRejected([LineError(None, "file", "", "not UTF-8 or Windows-1251 text")])
-
-
 def outside_payments_read(*, tenant: Tenant, data: bytes) -> list[OutsideLine]:
-    text = _text(data)
+    try:
+        text = decode_text(data, default=tenant.text_encoding).text
+    except EncodingError as exc:
+        raise FileRejected([LineError(None, "file", "", str(exc))]) from exc
     sample = text[:2048]
     dialect = ";" if sample.count(";") > sample.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=dialect))

@@ -315,6 +315,48 @@ def test_pain001_cuts_the_creditor_name_and_the_remittance():
     assert len(tx.findtext("p:RmtInf/p:Ustrd", namespaces=XP)) == 140
 
 
+def test_sepa_pain001_texts_are_in_the_epc_latin_set():
+    """Issue 18: banks refuse `ä`, `&`, `<` in a SEPA pain.001; the texts are converted."""
+    creditor = Party(name="Müller & Söhne <Wärme> GmbH", iban=HEAT.iban, bic=HEAT.bic)
+    payout = Payout("R-2", 100, "EUR", creditor, "Abrechnung Straße 5; „Nov“ & Dez")
+
+    data = payout_pain001(
+        payouts=[payout],
+        debtor=replace(SEPA_OPERATOR, name="Stadtwerke Köln"),
+        message_id="M-2",
+        created_at=datetime(2026, 11, 20, tzinfo=UTC),
+        execution_date=date(2026, 11, 21),
+    )
+
+    assert pain001_errors(data) == []
+    root = etree.fromstring(data)
+    tx = root.find(".//p:CdtTrfTxInf", namespaces=XP)
+    assert tx.findtext("p:Cdtr/p:Nm", namespaces=XP) == "Muller + Sohne .Warme. GmbH"
+    assert tx.findtext("p:RmtInf/p:Ustrd", namespaces=XP) == "Abrechnung Strasse 5, 'Nov' + Dez"
+    assert root.findtext(".//p:Dbtr/p:Nm", namespaces=XP) == "Stadtwerke Koln"
+    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-?:().,'+ ")
+    for element in root.iter(f"{{{NS}}}Nm", f"{{{NS}}}Ustrd"):
+        assert set(element.text) <= allowed, element.text
+
+
+def test_a_ru_pain001_keeps_its_cyrillic_and_ampersand():
+    registry = _registry(
+        "R-3", currency="RUB", supplier=replace(RU_HEAT, name="ООО «Тепло & Свет»")
+    )
+
+    data = payout_pain001(
+        payouts=[_payout(registry, remittance="Реестр R-3 от 20.11.2026")],
+        debtor=RU_OPERATOR,
+        message_id="M-3",
+        created_at=datetime(2026, 11, 20, 18, 0, tzinfo=MSK),
+        execution_date=date(2026, 11, 21),
+    )
+
+    tx = etree.fromstring(data).find(".//p:CdtTrfTxInf", namespaces=XP)
+    assert tx.findtext("p:Cdtr/p:Nm", namespaces=XP) == "ООО «Тепло & Свет»"
+    assert tx.findtext("p:RmtInf/p:Ustrd", namespaces=XP) == "Реестр R-3 от 20.11.2026"
+
+
 def test_ru_payout_without_iban_validates_with_other_account_and_clearing_member():
     registry = _registry("R-20261120-HEAT", currency="RUB", supplier=RU_HEAT)
 

@@ -94,7 +94,10 @@ class TenantAdmin(TenantScopedAdmin):
     search_fields = ("code", "name")
     fieldsets = (
         (None, {"fields": ("code", "name", "profile", "currency", "locale", "timezone")}),
-        (gettext_lazy("Billing"), {"fields": ("due_day", "address", "aging_bounds")}),
+        (
+            gettext_lazy("Billing"),
+            {"fields": ("due_day", "address", "aging_bounds", "phone_region", "file_encoding")},
+        ),
         (gettext_lazy("Tax ids"), {"fields": ("inn", "kpp", "tax_id")}),
         BANK_FIELDSET,
     )

@@ -60,6 +60,8 @@ class Country:
     language: str | None = None  # every document speaks it; None: the tenant's locale decides
     numbers_locale: str | None = None  # whose notation numbers take; None: the language's
     numeric_dates: bool = False  # 05.03.2026 in every language (else English writes words)
+    phone_region: str | None = None  # numbers without a country code; None: the tenant's IBAN's
+    legacy_encoding: str = "cp1252"  # what an 8-bit file most likely is when detection can't tell
 
     # --- what the documents show -----------------------------------------------------------
 
@@ -123,6 +125,8 @@ RU = Country(
     currencies=("RUB",),
     penalty_service_name="Пени",
     language="ru",
+    phone_region="RU",
+    legacy_encoding="cp1251",
 )
 SEPA = Country(
     code="SEPA",
@@ -146,6 +150,7 @@ CH = Country(
     iban_countries=("CH", "LI"),
     numbers_locale="de_CH",
     numeric_dates=True,
+    phone_region="CH",
 )
 
 COUNTRIES: dict[str, Country] = {country.code: country for country in (RU, SEPA, CH)}

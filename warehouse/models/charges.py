@@ -130,6 +130,12 @@ class ImportBatch(models.Model):
     amount_total = models.BigIntegerField(default=0, help_text="minor units, posted lines")
     report = models.JSONField(default=list, blank=True, help_text="[{line, column, value, reason}]")
     message = models.TextField(blank=True)
+    encoding = models.CharField(
+        max_length=20, blank=True, help_text="as the file was read (blank: XLSX, or unread)"
+    )
+    encoding_note = models.CharField(
+        max_length=120, blank=True, help_text="how the encoding was chosen, when it was guessed"
+    )
     superseded_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="supersedes"
     )

@@ -48,6 +48,23 @@ class FlowDelivery(models.TextChoices):
     WEBHOOK = "webhook", _("Signed webhook with a download link")
 
 
+def validate_region(value: str) -> None:
+    """An ISO 3166 region libphonenumber knows (DE, RU, CH…)."""
+    import phonenumbers
+
+    if value and value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(
+            _("%(value)s is not a country code (ISO 3166, e.g. DE)"), params={"value": value}
+        )
+
+
+def validate_encoding(value: str) -> None:
+    from core.encodings import encoding_known
+
+    if value and not encoding_known(value):
+        raise ValidationError(_("unknown encoding: %(value)s"), params={"value": value})
+
+
 def webhook_secret_new() -> str:
     """A fresh secret for a supplier's webhooks (and its download links): 32 random bytes."""
     import secrets
@@ -127,6 +144,25 @@ class Tenant(BankDetails):
     tan_required = models.BooleanField(
         default=False, help_text="pay links ask for the TAN printed on the document"
     )
+    phone_region = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[validate_region],
+        help_text=_(
+            "The country (ISO 3166, e.g. DE) whose numbers phones written without a country "
+            "code are; blank: the country profile's (RU, CH), else the tenant IBAN's country."
+        ),
+    )
+    file_encoding = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[validate_encoding],
+        help_text=_(
+            "The encoding of suppliers' 8-bit text files when their letters read either way "
+            "(e.g. cp1252); blank: Windows-1251 for RU, Windows-1252 elsewhere. UTF-8 and "
+            "UTF-16 are always recognised."
+        ),
+    )
     tax_id = models.CharField(max_length=32, blank=True)
     inn = models.CharField("INN", max_length=12, blank=True)
     kpp = models.CharField("KPP", max_length=9, blank=True)
@@ -154,6 +190,21 @@ class Tenant(BankDetails):
     def country(self) -> Country:
         """What the tenant's country profile decides (warehouse.countries)."""
         return country_named(self.profile)
+
+    @property
+    def region(self) -> str | None:
+        """Where the tenant's phones without a country code are (see `warehouse.phones`)."""
+        iban_country = (self.iban or "")[:2].upper()
+        return (
+            self.phone_region
+            or self.country.phone_region
+            or (iban_country if iban_country.isalpha() else None)
+        )
+
+    @property
+    def text_encoding(self) -> str:
+        """The legacy encoding an undecidable 8-bit file is read in (see `core.encodings`)."""
+        return self.file_encoding or self.country.legacy_encoding
 
 
 class Supplier(BankDetails):

@@ -5,13 +5,13 @@ one transaction or nothing is: a bad file raises `FileRejected` with every probl
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from django.db import transaction
 
 from core.db import bulk_upsert
-from warehouse import account_keys
+from warehouse import account_keys, phones
 from warehouse.models import Account, AccountLink, AuditEvent, Building, Premises, Supplier, Tenant
 from warehouse.reports import FileRejected, LineError
 from warehouse.services.tabular import LINE, TEXT, read_table, require_columns
@@ -19,7 +19,6 @@ from warehouse.validation import email_error
 
 REQUIRED = ["account_number", "address", "premises", "payer_name"]
 OPTIONAL = ["phone", "email", "area_m2", "residents", "delivery_route", "links"]
-_E164 = r"^\+[1-9]\d{6,14}$"
 _AREA = r"^\d{1,8}(?:[.,]\d{1,2})?$"
 _IN_LIMIT = 5000  # above this many keys, reading the tenant's whole table is cheaper than IN (…)
 _MAX_LENGTH = {
@@ -37,6 +36,8 @@ class AccountsImportResult:
     created: int
     updated: int
     links: int
+    encoding: str = ""  # the codec the file was read in ("" for XLSX)
+    encoding_note: str = ""  # "read as Windows-1252 (detected)" when it was guessed
 
 
 def accounts_import(
@@ -49,7 +50,7 @@ def accounts_import(
 ) -> AccountsImportResult:
     """Creates and updates accounts (never deletes). New accounts get a verification code from
     `verification_codes` (random by default; the demo passes a seeded one)."""
-    table = read_table(data, filename=filename)
+    table = read_table(data, filename=filename, default_encoding=tenant.text_encoding)
     require_columns(table, REQUIRED)
     frame = table.frame
     for column in OPTIONAL:
@@ -59,13 +60,14 @@ def accounts_import(
 
     suppliers = dict(Supplier.objects.filter(tenant=tenant).values_list("code", "id"))
     errors = list(table.errors) + _line_errors(frame)
+    errors += _phones_normalised(frame, phones.tenant_region(tenant))
     errors += _key_errors(tenant, frame)
     links, link_errors = _parse_links(frame, suppliers)
     errors += link_errors
     errors += _link_conflicts(tenant, links)
     if errors:
         raise FileRejected(errors)
-    return _post(
+    result = _post(
         tenant,
         frame,
         links,
@@ -73,6 +75,7 @@ def accounts_import(
         filename=filename,
         codes=verification_codes or _verification_code,
     )
+    return replace(result, encoding=table.encoding or "", encoding_note=table.encoding_note)
 
 
 def _line_errors(frame: pd.DataFrame) -> list[LineError]:
@@ -102,8 +105,6 @@ def _line_errors(frame: pd.DataFrame) -> list[LineError]:
             )
         )
 
-    phone = frame["phone"]
-    flag((phone != "") & ~phone.str.match(_E164), "phone", "phone must be E.164, e.g. +79161234567")
     email = frame["email"]
     bad_email = email.map(lambda v: bool(v) and email_error(v) is not None).astype(bool)
     flag(bad_email, "email", "invalid e-mail address")
@@ -119,6 +120,26 @@ def _line_errors(frame: pd.DataFrame) -> list[LineError]:
         "residents",
         "residents must be an integer ≥ 0",
     )
+    return errors
+
+
+def _phones_normalised(frame: pd.DataFrame, region: str) -> list[LineError]:
+    """Writes each phone in E.164, read in the tenant's region when it has no country code
+    (`warehouse.phones`); a cell that is no valid number is an error naming why."""
+    written = frame["phone"].str.strip()
+    read: dict[str, tuple[str, str]] = {}  # written → (E.164 or as written, reason or "")
+    errors = []
+    for line, value in zip(frame[LINE].tolist(), written.tolist(), strict=True):
+        if not value:
+            continue
+        if value not in read:
+            try:
+                read[value] = (phones.phone_e164(value, region), "")
+            except phones.PhoneError as exc:
+                read[value] = (value, f"{exc} (read in {region})")
+        if read[value][1]:
+            errors.append(LineError(int(line), "phone", value, read[value][1]))
+    frame["phone"] = written.map(lambda v: read[v][0] if v else v).astype(TEXT)
     return errors
 
 

@@ -46,10 +46,12 @@ class ChargeRows:
         return len({e.line for e in self.errors if e.line is not None})
 
 
-def read_source(data: bytes, *, filename: str, profile: MappingProfile | None) -> Table:
-    options = {}
+def read_source(
+    data: bytes, *, filename: str, profile: MappingProfile | None, default_encoding=None
+) -> Table:
+    options = {"default_encoding": default_encoding}
     if profile is not None:
-        options = {
+        options |= {
             "encoding": profile.encoding or None,
             "separator": profile.separator or None,
             "sheet": profile.sheet or None,

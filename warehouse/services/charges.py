@@ -115,6 +115,7 @@ def charges_import(
     try:
         rows = _read_and_validate(
             data,
+            batch=batch,
             filename=filename,
             profile=profile,
             supplier=supplier,
@@ -156,6 +157,7 @@ def _check_arguments(
 def _read_and_validate(
     data: bytes,
     *,
+    batch: ImportBatch,
     filename: str,
     profile: MappingProfile | None,
     supplier: Supplier,
@@ -163,7 +165,13 @@ def _read_and_validate(
     progress: Callable[[str], None],
 ) -> ChargeRows:
     """The file's lines as validated rows; a file that cannot be read raises `FileRejected`."""
-    table = read_source(data, filename=filename, profile=profile)
+    table = read_source(
+        data, filename=filename, profile=profile, default_encoding=supplier.tenant.text_encoding
+    )
+    batch.encoding, batch.encoding_note = table.encoding or "", table.encoding_note
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        encoding=batch.encoding, encoding_note=batch.encoding_note
+    )
     canonical, mark_errors = to_canonical(table, profile)
     progress("validating")
     return validate(
@@ -270,6 +278,11 @@ def _batch_open(
     )
 
 
+def _with_encoding(batch: ImportBatch, message: str) -> str:
+    """The message, with how the file's encoding was guessed when it was (a legacy code page)."""
+    return f"{message}; {batch.encoding_note}" if batch.encoding_note else message
+
+
 def _reject(
     batch: ImportBatch, errors: list[LineError], rows: ChargeRows | None = None
 ) -> ImportOutcome:
@@ -283,7 +296,9 @@ def _reject(
     batch.rows_rejected = len(lines)
     batch.rows_valid = max(batch.rows_total - batch.rows_rejected, 0)
     batch.rows_unmatched = sum(len(v) for v in rows.unmatched.values()) if rows else 0
-    batch.message = f"rejected: {len(errors)} problem(s) on {len(lines)} line(s); nothing posted"
+    batch.message = _with_encoding(
+        batch, f"rejected: {len(errors)} problem(s) on {len(lines)} line(s); nothing posted"
+    )
     batch.save(
         update_fields=[
             "status",
@@ -376,10 +391,11 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
     version = (_own_batches(batch.supplier, batch.period).aggregate(v=Max("version"))["v"] or 0) + 1
     batch.status, batch.version, batch.posted_at = BatchStatus.POSTED, version, timezone.now()
     batch.amount_total = int(frame["amount"].sum()) if len(frame) else 0
-    batch.message = (
+    batch.message = _with_encoding(
+        batch,
         f"posted as version {version}"
         + (f", replacing version {previous.version}" if previous else "")
-        + (" (as recalculation: payments had cleared the earlier version)" if allocated else "")
+        + (" (as recalculation: payments had cleared the earlier version)" if allocated else ""),
     )
     batch.save(update_fields=["status", "version", "posted_at", "amount_total", "message"])
     AuditEvent.objects.create(

@@ -1,6 +1,7 @@
 """Reads the tabular files suppliers and operators send (CSV or XLSX) into a frame of strings,
-with the file's line numbers kept, and detects what the formats allow: UTF-8 (with or without
-BOM) or Windows-1251, `,` or `;` as separator (import-formats.md "Common rules").
+with the file's line numbers kept, and detects what the formats allow: the encoding (UTF-8 with
+or without BOM, UTF-16, or the legacy code page whose reading is cleanest, the tenant's default
+on a tie: `core.encodings`), `,` or `;` as separator (import-formats.md "Common rules").
 
 Nothing is converted here: every cell stays the text the file held, so validation can report
 the value exactly as the user sees it."""
@@ -8,18 +9,17 @@ the value exactly as the user sees it."""
 import csv
 import datetime as dt
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from core.encodings import Decoded, EncodingError, decode_text
 from warehouse.reports import FileRejected, LineError
 
 LINE = "_line"
 # Arrow-backed strings: pandas runs .str operations in C++ instead of a Python loop per cell.
 TEXT = pd.StringDtype("pyarrow")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -31,39 +31,21 @@ class Table:
     errors: list[LineError] = field(default_factory=list)
     encoding: str | None = None
     separator: str | None = None
+    encoding_note: str = ""  # "read as Windows-1252 (detected)" when a code page was guessed
 
 
 def normalise_header(name) -> str:
     return str(name if name is not None else "").strip().lower()
 
 
-def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """The text and the encoding used. Without an explicit encoding: UTF-8, else Windows-1251;
-    text with control characters (a UTF-16 or binary file) is refused as unreadable."""
-    if encoding:
-        try:
-            return data.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise FileRejected(
-                [LineError(None, "file", "", f"cannot be read as {encoding}: {exc}")]
-            ) from exc
-    for candidate in ("utf-8-sig", "cp1251"):
-        try:
-            text = data.decode(candidate)
-        except UnicodeDecodeError:
-            continue
-        if not _CONTROL.search(text):
-            return text, candidate
-    raise FileRejected(
-        [
-            LineError(
-                None,
-                "file",
-                "",
-                "unreadable encoding: the file is neither UTF-8 nor Windows-1251 text",
-            )
-        ]
-    )
+def decode(data: bytes, encoding: str | None = None, default: str | None = None) -> Decoded:
+    """The text and how it was read (`core.encodings`): the named encoding, else UTF-8 or
+    UTF-16, else the legacy code page whose reading is cleanest, `default` on a tie. A file
+    that is not text is refused as unreadable."""
+    try:
+        return decode_text(data, encoding=encoding, default=default)
+    except EncodingError as exc:
+        raise FileRejected([LineError(None, "file", "", str(exc))]) from exc
 
 
 def detect_separator(text: str) -> str:
@@ -71,10 +53,19 @@ def detect_separator(text: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-def read_csv(data: bytes, *, encoding=None, separator=None, skip_rows=0, header=True) -> Table:
-    text, used_encoding = decode(data, encoding)
+def read_csv(
+    data: bytes,
+    *,
+    encoding=None,
+    default_encoding=None,
+    separator=None,
+    skip_rows=0,
+    header=True,
+) -> Table:
+    decoded = decode(data, encoding, default_encoding)
+    text = decoded.text
     separator = separator or detect_separator(text)
-    meta = {"encoding": used_encoding, "separator": separator}
+    meta = {"encoding": decoded.encoding, "separator": separator, "encoding_note": decoded.note}
     fast = _read_plain_csv(text, separator, skip_rows, header)
     if fast is not None:
         return _frame_table(*fast, **meta)
@@ -209,6 +200,7 @@ def read_table(data: bytes, *, filename: str, **options) -> Table:
     return read_csv(
         data,
         encoding=options.get("encoding"),
+        default_encoding=options.get("default_encoding"),
         separator=options.get("separator"),
         skip_rows=options.get("skip_rows", 0),
         header=options.get("header", True),

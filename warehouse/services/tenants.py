@@ -28,6 +28,7 @@ from warehouse.models import (
     SupplierServiceCode,
     Tenant,
 )
+from warehouse.models.reference import validate_encoding, validate_region
 from warehouse.reports import FileRejected, LineError
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
@@ -140,6 +141,13 @@ class _Checker:
         if reason:
             self.error(where, value, reason)
 
+    def validated(self, validator, where, value):
+        """Runs a model field's validator; its message is the reason."""
+        try:
+            validator(value)
+        except ValidationError as exc:
+            self.error(where, value, "; ".join(str(m) for m in exc.messages))
+
     def tenant(self, doc) -> dict | None:
         if not isinstance(doc, dict):
             self.error("", None, "the file must describe one tenant as a mapping")
@@ -174,6 +182,12 @@ class _Checker:
         if not isinstance(tan, bool):
             self.error("tan_required", tan, "tan_required is true or false")
         spec["tan_required"] = tan is True
+        spec["phone_region"] = self.text(
+            doc, "phone_region", "", required=False, max_length=2
+        ).upper()
+        self.validated(validate_region, "phone_region", spec["phone_region"])
+        spec["file_encoding"] = self.text(doc, "file_encoding", "", required=False, max_length=20)
+        self.validated(validate_encoding, "file_encoding", spec["file_encoding"])
         spec.update(self.tax_ids(doc, "", country))
         spec.update(self.bank(doc.get("bank"), "bank", country))
 

@@ -28,4 +28,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Accounts of {tenant}: {result.created} created, {result.updated} updated, "
             f"{result.links} supplier links."
+            + (f" The file was {result.encoding_note}." if result.encoding_note else "")
         )
