@@ -99,7 +99,7 @@ def _unicode(data: bytes) -> Decoded | None:
             return _clean(data[3:].decode("utf-8"), "utf-8")
         except UnicodeDecodeError as exc:
             raise EncodingError(f"starts as UTF-8 but is not: {exc}") from exc
-    utf16 = _utf16_codec(data)
+    utf16 = utf16_codec(data)
     if utf16 is not None:
         try:
             return _clean(data.decode(utf16).removeprefix("\ufeff"), "utf-16")
@@ -112,7 +112,7 @@ def _unicode(data: bytes) -> Decoded | None:
     return _clean(text, "utf-8")
 
 
-def _utf16_codec(data: bytes) -> str | None:
+def utf16_codec(data: bytes) -> str | None:
     """utf-16 (with its BOM), utf-16-le/-be when every other byte of an ASCII-heavy text is
     NUL, else None."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

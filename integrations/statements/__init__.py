@@ -4,9 +4,13 @@ no domain apps."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
+from dataclasses import replace
+
+from core.encodings import utf16_codec
 
 from .camt import parse_camt
 from .mt940 import parse_mt940
@@ -35,11 +39,11 @@ def detect_format(data: bytes) -> str:
     """ "xml", "mt940", "1c" or "" from the content alone."""
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     data = _LONE_CR.sub(b"\n", data) if b"\r" in data and not head.startswith(b"<") else data
-    if head.startswith(b"<") or data[:2] in _UTF16_BOMS:
+    if head.startswith(b"<") or data[:2] in _UTF16_BOMS and not _utf16_to_utf8(data)[1]:
         return "xml"
     if head.startswith(_ONE_C_MAGIC.encode("ascii")):
         return "1c"
-    tags = {match.group(1) for match in _MT940_TAG_RE.finditer(data)}
+    tags = {match.group(1) for match in _MT940_TAG_RE.finditer(data.removeprefix(codecs.BOM_UTF8))}
     if b"20" in tags and tags & {b"25", b"61"}:
         return "mt940"
     return ""
@@ -76,12 +80,30 @@ def statement_files(data: bytes, filename: str = "") -> list[tuple[str, bytes]]:
         raise StatementError(f"{filename or 'the file'} is a broken zip: {error}") from None
 
 
+def _utf16_to_utf8(data: bytes) -> tuple[bytes, bool]:
+    """A UTF-16 text file that is not XML (lxml reads UTF-16 XML by its BOM) as UTF-8 with a
+    BOM, and True; anything else as it is, and False."""
+    codec = utf16_codec(data)
+    if codec is None:
+        return data, False
+    try:
+        text = data.decode(codec).removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return data, False  # not UTF-16 after all: the parsers say what it is not
+    if text.lstrip().startswith("<"):
+        return data, False
+    return codecs.BOM_UTF8 + text.encode("utf-8"), True
+
+
 def parse_statement(data: bytes, filename: str = "") -> Statement:
     """Reads a statement file, recognised by its content (`filename` only names it in the
     error): XML whose root is `Document` with `BkToCstmrStmt` or `BkToCstmrDbtCdtNtfctn`
     (camt.053/054), MT940 (`:20:` with `:25:` or `:61:`) or 1CClientBankExchange. Raises
     StatementError("unknown statement format…") for anything else, and the parser's
     StatementError for a recognised but bad file."""
+    data, utf16 = _utf16_to_utf8(data)
+    if utf16:  # an MT940 or 1C file saved as "Unicode text"
+        return replace(parse_statement(data, filename), encoding="utf-16")
     kind = detect_format(data)
     if kind == "xml":
         return parse_camt(data)

@@ -42,7 +42,7 @@ from pathlib import Path
 from lxml import etree
 
 from .keys import KeyRegister, digest, entry_key
-from .types import Statement, StatementCredit, StatementDebit, StatementError
+from .types import AMOUNT_MAX, Statement, StatementCredit, StatementDebit, StatementError
 
 XSD_DIR = Path(__file__).resolve().parent.parent / "xsd"
 NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
@@ -193,6 +193,8 @@ def _amount(element) -> tuple[int, str]:
         raise _error(f"not an amount: {text!r}", element) from error
     if cents != cents.to_integral_value():
         raise _error(f"amount {text} has more than 2 decimals", element)
+    if cents > AMOUNT_MAX:
+        raise _error(f"amount {text} is beyond any real payment", element)
     return int(cents), currency
 
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 import mt940
 
 from .keys import READABLE_PREFIX, KeyRegister, digest, entry_key
-from .types import Statement, StatementCredit, StatementDebit, StatementError
+from .types import Statement, StatementCredit, StatementDebit, StatementError, amount_checked
 
 NONREF = "NONREF"
 DEBIT_KEY_PREFIX = "D:"
@@ -54,7 +54,7 @@ def _minor(amount: Decimal, where: str) -> int:
     cents = abs(amount) * 100
     if cents != cents.to_integral_value():
         raise StatementError(f"{where}: amount {abs(amount)} has more than 2 decimals")
-    return int(cents)
+    return amount_checked(int(cents), where)
 
 
 def _reference(value: object) -> str:

@@ -30,7 +30,7 @@ from integrations.settlement.one_c import (
     read_1c,
 )
 
-from .types import Statement, StatementCredit, StatementDebit, StatementError
+from .types import Statement, StatementCredit, StatementDebit, StatementError, amount_checked
 
 CURRENCY = "RUB"
 DEBIT_KEY_PREFIX = "D:"
@@ -207,6 +207,7 @@ def _read(
         raise StatementError(f"{where}: {error}") from error
     if amount <= 0:
         raise StatementError(f"{where}: Сумма must be positive, got {document.get('Сумма')}")
+    amount_checked(amount, f"{where}, Сумма")
     reference = f"{number}/{issued_on.isoformat()}"
     return {
         "dedupe_key": f"{account}:{reference}:{amount}" + (f":{other}" if other else ""),

@@ -77,6 +77,18 @@ class Statement:
     encoding: str = ""  # the text encoding the file was read in ("utf-8", "cp1251"…)
 
 
+# The largest amount a statement line may carry, in minor units (10 trillion in major units):
+# ISO 20022 admits 18 digits, more than a 64-bit column holds once in minor units; a bank's
+# line above this is a broken file, refused with its line rather than failing to be stored.
+AMOUNT_MAX = 10**15
+
+
+def amount_checked(amount: int, where: str) -> int:
+    if amount > AMOUNT_MAX:
+        raise StatementError(f"{where}: amount {amount / 100:.2f} is beyond any real payment")
+    return amount
+
+
 class StatementError(ValueError):
     """A statement file that cannot be read; a bad file is rejected whole.
 

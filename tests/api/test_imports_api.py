@@ -348,3 +348,30 @@ def test_schema_documents_the_import_endpoints():
 
     assert b"/api/v1/imports/charges" in content
     assert b"/api/v1/imports/{id}" in content
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("water.csv", b"\x00\x01\x02\x03binary"),
+        ("water.xlsx", b"PK\x03\x04 not really a workbook"),
+        ("water.csv", "supplier_account;service_code;amount\n".encode("utf-16")),
+        ("water.csv", b"supplier_account,service_code,amount\nW-1,101,99999999999999999999.00\n"),
+    ],
+    ids=["binary", "broken xlsx", "utf-16 header only", "huge amount"],
+)
+def test_a_file_that_cannot_be_read_answers_422_with_the_reason_never_500(world, name, content):
+    client = client_for(world.accountant)
+    data = {
+        "supplier": "vodokanal",
+        "period": "2025-03",
+        "file": SimpleUploadedFile(name, content, content_type="application/octet-stream"),
+    }
+
+    response = client.post(URL, data, format="multipart")
+
+    body = response.json()
+    assert response.status_code == 422, body
+    assert body["error"] == "file_rejected"
+    assert body["fields"]["report"] and all(r["reason"] for r in body["fields"]["report"])
+    assert not Charge.objects.exists()

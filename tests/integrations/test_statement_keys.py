@@ -261,3 +261,30 @@ def test_1c_declaring_dos_is_read_as_cp866():
 
     assert statement.encoding == "cp866"
     assert statement.credits[0].payer_name == "Петров Пётр Петрович"
+
+
+# -- UTF-16 text files: MT940 and 1C saved as "Unicode text", camt in UTF-16 ----------------
+
+
+@pytest.mark.parametrize(
+    ("name", "codec"),
+    [
+        ("statement_danske_bankgiro.mt940", "utf-16"),  # with a BOM
+        ("statement_danske_bankgiro.mt940", "utf-16-le"),  # without
+        ("statement_1c.txt", "utf-16"),
+        ("statement_1c.txt", "utf-16-le"),
+        ("camt053_v08_tx_refs.xml", "utf-16"),
+    ],
+)
+def test_a_statement_in_utf16_reads_as_the_same_statement(name, codec):
+    original = parse_statement(read(name), filename=name)
+    text = read(name).decode(original.encoding or "utf-8")
+    if name.endswith(".xml"):
+        text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+
+    statement = parse_statement(text.encode(codec), filename=name)
+
+    assert statement.credits == original.credits
+    assert statement.debits == original.debits
+    if not name.endswith(".xml"):
+        assert statement.encoding == "utf-16"

@@ -6,6 +6,7 @@ and who may see and do what there. Credits are parked the way the importer parks
 import itertools
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
@@ -31,6 +32,7 @@ pytest_plugins = ["tests.warehouse.charges_fixtures"]
 pytestmark = pytest.mark.django_db
 
 BOOKED = date(2027, 1, 12)
+FIXTURES = Path(__file__).resolve().parent.parent / "integrations" / "files"
 _refs = itertools.count(1)
 
 
@@ -409,6 +411,12 @@ def test_an_accountant_may_not_upload_for_a_tenant_where_they_are_a_collector(
 # --- statements -------------------------------------------------------------------------------
 
 
+def _one_c_with_amount(amount: str) -> bytes:
+    """The 1C fixture with its first Сумма replaced (a 64-bit column holds at most ~9.2e16)."""
+    text = (FIXTURES / "statement_1c.txt").read_bytes().decode("cp1251")
+    return re.sub(r"Сумма=[\d.]+", f"Сумма={amount}", text, count=1).encode("cp1251")
+
+
 def test_the_upload_refuses_a_garbage_file_with_a_message_and_writes_nothing(
     client, world, sign_in
 ):
@@ -426,6 +434,7 @@ def test_the_upload_refuses_a_garbage_file_with_a_message_and_writes_nothing(
             ("statement.xml", b"<Document><BkToCstmrStmt><Stmt>"),
             ("statement.sta", b":20:ABC\r\n:25:4070\r\n:61:nonsense\r\n"),
             ("1c.txt", "1CClientBankExchange\r\nнеизвестно\r\n".encode("cp1251")),
+            ("huge.txt", _one_c_with_amount("99999999999999999999.00")),
         ]
     ]
     no_file = act(client, "/staff/statements/upload/", {"tenant": world.tenant.code})
@@ -438,6 +447,7 @@ def test_the_upload_refuses_a_garbage_file_with_a_message_and_writes_nothing(
         "garbage.bin was not imported: unknown statement format (garbage.bin): expected "
         "camt.053/054 XML, MT940 or 1CClientBankExchange"
     ]
+    assert "beyond any real payment" in texts(responses[-1])[0]
     assert texts(no_file) == ["Statement file: This field is required."]
     assert not StatementImport.objects.exists() and not BankCredit.objects.exists()
     assert Transaction.objects.count() == before
