@@ -181,8 +181,8 @@ def read_1c(data: bytes) -> OneCFile:
     """Reads a 1CClientBankExchange file (ours or a bank's statement). CRLF, LF or CR line ends;
     blank lines and lines after `КонецФайла` are ignored; a later duplicate key wins. Raises
     OneCFormatError for a file that does not start with `1CClientBankExchange`, a section that
-    is not closed (reported at the line that opens it), a stray section end, or a line without
-    `=` inside a section."""
+    is not closed (reported at the line that opens it), a stray section end, a line without
+    `=` inside a section, or no `КонецФайла` (a file cut short)."""
     text = data.decode(_encoding(data), errors="replace").lstrip("\ufeff")
     lines = re.split(r"\r\n|\r|\n", text)
     result = OneCFile()
@@ -197,6 +197,7 @@ def read_1c(data: bytes) -> OneCFile:
     section: dict[str, str] | None = None
     section_kind = ""  # DOCUMENT_START or BALANCE_START
     section_line = 0
+    ended, n = False, first[0]
     for n, line in numbered:
         starts_section = line.startswith((DOCUMENT_START, BALANCE_START))
         if section is not None:
@@ -217,6 +218,7 @@ def read_1c(data: bytes) -> OneCFile:
             section[key.strip()] = value.strip()
             continue
         if line == END_OF_FILE:
+            ended = True
             break
         if starts_section:
             key, _, value = line.partition("=")
@@ -235,4 +237,6 @@ def read_1c(data: bytes) -> OneCFile:
     if section is not None:
         end = DOCUMENT_END if section_kind == DOCUMENT_START else BALANCE_END
         raise OneCFormatError(f"{section_kind} has no {end} before the end of file", section_line)
+    if not ended:  # cut short between two documents: the documents after the cut are lost
+        raise OneCFormatError(f"the file ends without {END_OF_FILE}: it was cut short", n)
     return result

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from core.encodings import utf16_codec
 
-from .camt import parse_camt
+from .camt import parse_camt, parse_camt_accounts
 from .mt940 import parse_mt940
 from .one_c_statement import parse_1c_statement
 from .types import Statement, StatementCredit, StatementDebit, StatementError
@@ -28,6 +28,7 @@ __all__ = [
     "parse_camt",
     "parse_mt940",
     "parse_statement",
+    "parse_statements",
 ]
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -78,6 +79,14 @@ def statement_files(data: bytes, filename: str = "") -> list[tuple[str, bytes]]:
             return [(f"{filename}/{m.filename}", archive.read(m)) for m in members]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
         raise StatementError(f"{filename or 'the file'} is a broken zip: {error}") from None
+
+
+def parse_statements(data: bytes, filename: str = "") -> list[Statement]:
+    """As `parse_statement`, one statement per account of the file: a camt.053 may carry
+    several accounts (one `Stmt` each); MT940 and 1C files give one."""
+    if detect_format(data) == "xml" and not _utf16_to_utf8(data)[1]:
+        return parse_camt_accounts(data)
+    return [parse_statement(data, filename)]
 
 
 def _utf16_to_utf8(data: bytes) -> tuple[bytes, bool]:

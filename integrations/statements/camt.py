@@ -454,8 +454,19 @@ def parse_camt(data: bytes) -> Statement:
     """Reads a camt.053 statement or camt.054 notification (any version; .001.02 and .001.08
     are validated against their XSD) and returns its booked credits and debits. Raises
     StatementError for a DOCTYPE, malformed XML, another document, a schema violation, several
-    accounts in one file, an amount with more than 2 decimals, or a batch whose details do not
-    add up. An entry without any reference is taken with a fallback key and a warning."""
+    accounts in one file (`parse_camt_accounts` reads those), an amount with more than 2
+    decimals, or a batch whose details do not add up. An entry without any reference is taken
+    with a fallback key and a warning."""
+    statements = parse_camt_accounts(data)
+    if len(statements) > 1:
+        accounts = ", ".join(statement.account for statement in statements)
+        raise StatementError(f"one account per file, this one has {len(statements)}: {accounts}")
+    return statements[0]
+
+
+def parse_camt_accounts(data: bytes) -> list[Statement]:
+    """As `parse_camt`, one statement per account: banks send a customer's accounts in one
+    camt.053 (a `Stmt` each), in the order of their first `Stmt`."""
     root = _parse_xml(data)
     message = root[0] if len(root) and _name(root) == "Document" else None
     while message is not None and not isinstance(message.tag, str):
@@ -476,28 +487,29 @@ def parse_camt(data: bytes) -> Statement:
     blocks = _children(message, block_name)
     if not blocks:
         raise StatementError(f"{_name(message)} has no {block_name}")
-    accounts = []
+    by_account: dict[str, list] = {}
     for block in blocks:
         account = _account(_child(block, "Acct"))
         if not account:
             raise _error("no account (Acct/Id/IBAN or Acct/Id/Othr/Id)", block)
-        if account not in accounts:
-            accounts.append(account)
-    if len(accounts) > 1:
-        raise StatementError(
-            f"one account per file, this one has {len(accounts)}: {', '.join(accounts)}"
+        by_account.setdefault(account, []).append(block)
+    encoding = (root.getroottree().docinfo.encoding or "utf-8").lower()
+    statements = []
+    for account, own_blocks in by_account.items():
+        reader = _Reader(account)
+        for block in own_blocks:
+            for entry in _children(block, "Ntry"):
+                reader.entry(entry)
+        statements.append(
+            Statement(
+                format=statement_format,
+                account=account,
+                statement_id=",".join(_text(block, "Id") for block in own_blocks),
+                credits=tuple(reader.credits),
+                skipped=reader.skipped,
+                debits=tuple(reader.debits),
+                warnings=tuple(reader.warnings),
+                encoding=encoding,
+            )
         )
-    reader = _Reader(accounts[0])
-    for block in blocks:
-        for entry in _children(block, "Ntry"):
-            reader.entry(entry)
-    return Statement(
-        format=statement_format,
-        account=accounts[0],
-        statement_id=",".join(_text(block, "Id") for block in blocks),
-        credits=tuple(reader.credits),
-        skipped=reader.skipped,
-        debits=tuple(reader.debits),
-        warnings=tuple(reader.warnings),
-        encoding=(root.getroottree().docinfo.encoding or "utf-8").lower(),
-    )
+    return statements

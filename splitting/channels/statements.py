@@ -12,13 +12,13 @@ again posts nothing new."""
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import ApplicationError
-from integrations.statements import StatementError, parse_statement, statement_files
+from integrations.statements import StatementError, parse_statements, statement_files
 from integrations.statements.types import StatementCredit
 from invoicing.models import DocumentStatus, PaymentDocument
 from invoicing.references import ReferenceError, reference_parse
@@ -94,12 +94,13 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
         raise StatementRejected(str(error), code="bad_statement") from None
     for name, content in files:
         try:
-            parsed.append((name, content, parse_statement(content, name)))
+            statements = parse_statements(content, name)
         except StatementError as error:
             where = f"{name}: " if len(files) > 1 else ""
             raise StatementRejected(f"{where}{error}", code="bad_statement") from None
+        parsed += [(name, content, s) for s in _own_accounts(tenant, statements)]
     for name, _content, statement in parsed:
-        _check(tenant, statement, name if len(parsed) > 1 else "")
+        _check(tenant, statement, name if len(files) > 1 else "")
     return StatementOutcome.of(
         [
             _import_one(tenant, statement, filename=name, data=content, actor=actor)
@@ -108,9 +109,29 @@ def statement_import(*, tenant: Tenant, data: bytes, filename: str, actor=None) 
     )
 
 
+def _own_accounts(tenant: Tenant, statements: list) -> list:
+    """The statements of a file that are of the tenant's account. A file of several accounts
+    (a bank's camt.053 of all a customer's accounts) keeps the tenant's, each with a warning
+    naming the accounts left out; when none is the tenant's, all are kept for `_check` to
+    refuse."""
+    if len(statements) == 1:
+        return statements
+    own_accounts = _own(tenant)
+    own = [s for s in statements if s.account.replace(" ", "") in own_accounts]
+    if not own:
+        return statements
+    others = ", ".join(s.account for s in statements if s not in own)
+    note = f"accounts in the same file that are not {tenant.code}'s, left out: {others}"
+    return [replace(s, warnings=(*s.warnings, note)) for s in own] if others else own
+
+
+def _own(tenant: Tenant) -> set[str]:
+    return {a for a in (tenant.iban.replace(" ", ""), tenant.bank_account) if a}
+
+
 def _check(tenant: Tenant, statement, name: str) -> None:
     where = f"{name}: " if name else ""
-    own = {a for a in (tenant.iban.replace(" ", ""), tenant.bank_account) if a}
+    own = _own(tenant)
     if own and statement.account.replace(" ", "") not in own:
         raise StatementRejected(
             f"{where}the statement is of account {statement.account}, not of {tenant.code}'s",

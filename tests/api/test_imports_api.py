@@ -32,6 +32,8 @@ W-2,101,10.50,3,3.5
 """
 BATCH_KEYS = {
     "id",
+    "encoding",
+    "encoding_note",
     "tenant",
     "supplier",
     "period",

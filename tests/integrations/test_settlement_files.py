@@ -617,7 +617,10 @@ def test_read_1c_bank_statement(declared, codec, newline):
 
 
 def test_read_1c_defaults_to_cp1251_without_a_declared_encoding():
-    text = "1CClientBankExchange\nСекцияДокумент=Платежное поручение\nСумма=1.00\nКонецДокумента\n"
+    text = (
+        "1CClientBankExchange\nСекцияДокумент=Платежное поручение\nСумма=1.00\nКонецДокумента\n"
+        "КонецФайла\n"
+    )
 
     parsed = read_1c(text.encode("cp1251"))
 
@@ -655,6 +658,17 @@ def _lines(*lines: str) -> bytes:
             ),
             2,
             "КонецРасчСчет",
+        ),
+        (  # cut short between two documents (issue 18): the rest would be lost unnoticed
+            _lines(
+                "1CClientBankExchange",
+                "ВерсияФормата=1.03",
+                "СекцияДокумент=Платежное поручение",
+                "Сумма=1.00",
+                "КонецДокумента",
+            ),
+            5,
+            "ends without КонецФайла",
         ),
         (
             _lines(

@@ -355,3 +355,32 @@ def test_an_mt940_with_old_mac_line_ends_reads_as_the_same_statement(billed):
     cr_only = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r")
 
     assert parse_statement(cr_only, "cr.sta") == parse_statement(data, "crlf.sta")
+
+
+CORPUS = Path(__file__).resolve().parent.parent / "fixtures" / "statements"
+
+
+@pytest.mark.django_db
+def test_a_camt_of_two_accounts_books_the_tenants_and_names_the_other():
+    """Issue 18: a bank's camt.053 of all a customer's accounts is no refusal."""
+    tenant = TenantFactory(sepa=True, iban="DE89370400440532013000")
+    data = (CORPUS / "camt053_v08_two_accounts.xml").read_bytes()
+
+    outcome = statement_import(tenant=tenant, data=data, filename="both.xml")
+
+    record = StatementImport.objects.get()
+    assert (record.bank_account, record.credits) == ("DE89370400440532013000", 1)
+    assert record.warnings.endswith("left out: DE75512108001245126199")
+    assert [c.amount for c in BankCredit.objects.all()] == [1100]
+    assert outcome.parked == 1
+    assert_ledger_clean(tenant)
+
+
+@pytest.mark.django_db
+def test_a_camt_of_accounts_none_of_them_the_tenants_is_refused():
+    tenant = TenantFactory(sepa=True, iban="DE02120300000000202051")
+    data = (CORPUS / "camt053_v08_two_accounts.xml").read_bytes()
+
+    with pytest.raises(StatementRejected, match="not of"):
+        statement_import(tenant=tenant, data=data, filename="both.xml")
+    assert not StatementImport.objects.exists()

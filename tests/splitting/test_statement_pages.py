@@ -472,7 +472,7 @@ def test_the_upload_reports_what_was_matched_parked_and_already_imported(
         ),
         skipped=3,
     )
-    monkeypatch.setattr(statements, "parse_statement", lambda data, filename: statement)
+    monkeypatch.setattr(statements, "parse_statements", lambda data, filename: [statement])
     user = sign_in()
 
     first = act(
