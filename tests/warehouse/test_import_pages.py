@@ -107,6 +107,23 @@ def test_upload_posts_the_file_and_shows_the_batch(client, world):
     assert "Run again" not in content
 
 
+def test_the_batch_page_names_the_encoding_and_says_when_it_was_guessed(client, world):
+    client.force_login(world.operator)
+    AccountLinkFactory(account=world.first, supplier=world.water, external_number="MÜ-1")
+
+    response = upload(
+        client, world, "supplier_account;service_code;amount\nMÜ-1;101;1,00\n".encode("cp1252")
+    )
+    utf8 = upload(client, world, GOOD, period="2025-04")
+
+    page = client.get(response.url).content.decode()
+    assert "Windows-1252" in page
+    assert "guessed from its letters" in page
+    assert "read as Windows-1252 (detected)" in page  # in the batch's message
+    page = client.get(utf8.url).content.decode()
+    assert "UTF-8" in page and "guessed from its letters" not in page
+
+
 def test_the_same_file_again_says_already_posted(client, world):
     client.force_login(world.operator)
     first = upload(client, world, GOOD)
