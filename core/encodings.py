@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 
 LEGACY = ("cp1251", "cp1252", "cp866", "iso8859_15")
+SAMPLE_BYTES = 1 << 20
 NAMES = {
     "utf-8": "UTF-8",
     "utf-16": "UTF-16",
@@ -134,29 +135,37 @@ def _clean(text: str, encoding: str) -> Decoded:
 
 
 def _legacy(data: bytes, default: str | None) -> Decoded:
+    """The code pages are told apart on the first SAMPLE_BYTES (a million-line charge file is
+    not read four times over); the best reading of the sample then reads the whole file."""
     candidates = list(dict.fromkeys([*([default] if default else []), *LEGACY]))
+    sample = data[:SAMPLE_BYTES]
     readings: dict[str, str] = {}
     for candidate in candidates:
         try:
-            text = data.decode(candidate)
+            text = sample.decode(candidate)
         except (UnicodeDecodeError, LookupError):
             continue
         if not _CONTROL.search(text):
             readings[candidate] = text
-    if not readings:
-        raise EncodingError(
-            "unreadable encoding: the file is neither UTF-8, UTF-16 nor a Windows/DOS code page"
-        )
-    chaos = {match.encoding: match.chaos for match in from_bytes(data, cp_isolation=[*readings])}
+    chaos = {match.encoding: match.chaos for match in from_bytes(sample, cp_isolation=[*readings])}
     scores = {
         candidate: (len(_MIXED.findall(text)), round(chaos.get(_codec(candidate), 1.0), 2))
         for candidate, text in readings.items()
     }
-    best = min(scores.values())
-    winners = [candidate for candidate in readings if scores[candidate] == best]
-    chosen = winners[0]  # the default first, then LEGACY order
-    by_default = len(winners) > 1 and default is not None and chosen == default
-    return Decoded(readings[chosen], chosen, detected=not by_default, by_default=by_default)
+    ranked = sorted(readings, key=scores.__getitem__)  # stable: the default first on a tie
+    tied = [candidate for candidate in ranked if scores[candidate] == scores[ranked[0]]]
+    whole = len(data) <= SAMPLE_BYTES  # the sample is the file
+    for candidate in ranked:
+        try:
+            text = readings[candidate] if whole else data.decode(candidate)
+        except UnicodeDecodeError:
+            continue  # a byte past the sample this code page does not have
+        if whole or not _CONTROL.search(text):
+            by_default = len(tied) > 1 and candidate == default and candidate in tied
+            return Decoded(text, candidate, detected=not by_default, by_default=by_default)
+    raise EncodingError(
+        "unreadable encoding: the file is neither UTF-8, UTF-16 nor a Windows/DOS code page"
+    )
 
 
 def _codec(candidate: str) -> str:

@@ -84,7 +84,7 @@ def statement_files(data: bytes, filename: str = "") -> list[tuple[str, bytes]]:
 def parse_statements(data: bytes, filename: str = "") -> list[Statement]:
     """As `parse_statement`, one statement per account of the file: a camt.053 may carry
     several accounts (one `Stmt` each); MT940 and 1C files give one."""
-    if detect_format(data) == "xml" and not _utf16_to_utf8(data)[1]:
+    if detect_format(data) == "xml":  # UTF-16 text that is not XML is not "xml" there
         return parse_camt_accounts(data)
     return [parse_statement(data, filename)]
 

@@ -26,6 +26,12 @@ pytestmark = pytest.mark.django_db
 DOC = Path(__file__).resolve().parents[2] / "docs" / "supplier-webhooks.md"
 
 
+@pytest.fixture(autouse=True)
+def _frozen(clock):
+    """Payments of 2026-11 on 20.11.2026: the rotation's overlap and the stale call are timed
+    from the shared frozen clock, not from today."""
+
+
 def _doc_receiver() -> dict:
     """The receiver code of the documentation, executed as it is printed there."""
     code = re.search(r"```python receiver\n(.*?)```", DOC.read_text(), re.S).group(1)

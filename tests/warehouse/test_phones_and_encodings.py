@@ -135,6 +135,14 @@ def test_when_the_letters_read_either_way_the_tenants_default_decides():
     assert "the default" in decode_text(data, default="cp1252").note
 
 
+def test_a_file_past_the_sample_is_read_whole_in_the_code_page_its_sample_chose():
+    text = "konto;name\n" + "1;Jürgen Müller\n" * 80_000  # ~1.3 MB, past SAMPLE_BYTES
+
+    decoded = decode_text(text.encode("cp1252"), default="cp1251")
+
+    assert (decoded.encoding, decoded.text) == ("cp1252", text)
+
+
 def test_utf16_with_and_without_bom_and_utf8_are_not_guessed():
     for data in ("a;b\nMüller;1\n".encode("utf-16"), "a;b\nMüller;1\n".encode("utf-16-le")):
         decoded = decode_text(data)
