@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "demo",
     "config.apps.WiringConfig",  # last: connects the hooks between the apps
 ]
+# `manage.py simulate` (tests/simulation, DESIGN.md "Running it"): the simulation's command is
+# installed only when that command runs; production never imports it.
+if env.bool("UNIBILL_SIMULATION", default=False):
+    INSTALLED_APPS.append("tests.simulation")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

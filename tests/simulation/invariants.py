@@ -1,0 +1,312 @@
+"""The invariants, checked after every simulated day. Each recomputes from the stored rows (or
+from what the simulated outside world saw), not by calling the code under test — except
+`check_ledger`, the ledger's own audit, which the issue names as one of them."""
+
+import datetime as dt
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Sum
+
+from debt_collection.models import CollectionSettings, DunningStep
+from invoicing.models import DocumentLine, PaymentDocument
+from splitting.core.ledger_check import ledger_check
+from splitting.models import Allocation, Payment, PaymentStatus, SupplierEvent
+from warehouse.models import Clearing, OpenItem
+
+
+@dataclass(frozen=True)
+class Violation:
+    invariant: str
+    detail: str
+
+    def __str__(self):
+        return f"{self.invariant}: {self.detail}"
+
+
+def _rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def check_all(sim, day: dt.date) -> list[Violation]:
+    found: list[Violation] = []
+    for check in CHECKS:
+        found += check(sim, day)
+    return found
+
+
+def ledger(sim, day):
+    return [Violation("check_ledger", str(v)) for v in ledger_check(None)]
+
+
+def transactions_sum_to_zero(sim, day):
+    rows = _rows(
+        "SELECT transaction_id, SUM(amount) FROM splitting_entry GROUP BY transaction_id"
+        " HAVING SUM(amount) <> 0"
+    )
+    return [
+        Violation("every ledger transaction sums to zero", f"transaction {t}: {s}")
+        for t, s in rows[:5]
+    ]
+
+
+def open_items_are_charges_less_clearings(sim, day):
+    cleared = defaultdict(int)
+    for item_id, amount in Clearing.objects.values_list("open_item_id").annotate(s=Sum("amount")):
+        cleared[item_id] = amount
+    out = []
+    for pk, account_id, amount, open_amount in OpenItem.objects.values_list(
+        "pk", "account_id", "amount", "open_amount"
+    ):
+        # A clearing uses up an item towards zero: a debt by its amount, a credit (negative
+        # item) by the amount's magnitude.
+        if open_amount != amount - (cleared[pk] if amount >= 0 else -cleared[pk]):
+            out.append(
+                Violation(
+                    "open item = charges − clearings",
+                    f"open item {pk} (account {account_id}): amount {amount}, cleared "
+                    f"{cleared[pk]}, open {open_amount}",
+                )
+            )
+    return out[:5]
+
+
+def payments_are_allocated(sim, day):
+    by_payment = defaultdict(lambda: defaultdict(int))
+    for payment_id, kind, amount in Allocation.objects.values_list("payment_id", "kind").annotate(
+        s=Sum("amount")
+    ):
+        by_payment[payment_id][kind] = amount
+    out = []
+    for p in Payment.objects.only("pk", "amount", "status", "advance", "advance_open", "refunded"):
+        rows = by_payment[p.pk]
+        if p.status == PaymentStatus.REVERSED:
+            if sum(rows.values()) != 0:
+                out.append(
+                    Violation(
+                        "a reversed payment's allocations net to zero",
+                        f"payment {p.pk}: {dict(rows)}",
+                    )
+                )
+            continue
+        if p.amount != rows["payment"] + p.advance:
+            out.append(
+                Violation(
+                    "payment = allocations + advance",
+                    f"payment {p.pk}: amount {p.amount}, allocated {rows['payment']}, "
+                    f"advance {p.advance}",
+                )
+            )
+        if p.advance != rows["advance"] + p.advance_open + p.refunded:
+            out.append(
+                Violation(
+                    "advance = applied + open + refunded",
+                    f"payment {p.pk}: advance {p.advance}, applied {rows['advance']}, open "
+                    f"{p.advance_open}, refunded {p.refunded}",
+                )
+            )
+    return out[:5]
+
+
+def suppliers_never_overpaid(sim, day):
+    """Per supplier: collected net of commission (allocations) − paid out (payouts not returned,
+    less what it repaid) ≥ 0, or the excess is booked as owed back; the payable never < 0."""
+    out = []
+    net = Counter()
+    for supplier_id, gross, commission in Allocation.objects.values_list("supplier_id").annotate(
+        g=Sum("amount"), c=Sum("commission")
+    ):
+        net[supplier_id] += gross - commission
+    paid = Counter(
+        dict(
+            _rows(
+                "SELECT supplier_id, SUM(amount) FROM splitting_payout WHERE status <> 'returned'"
+                " GROUP BY supplier_id"
+            )
+        )
+    )
+    for supplier_id, repaid in _rows(
+        "SELECT supplier_id, SUM(amount) FROM splitting_claimrepayment GROUP BY supplier_id"
+    ):
+        paid[supplier_id] -= repaid
+    balances = defaultdict(int)
+    for name, supplier_id, total in _rows(
+        "SELECT a.code, a.supplier_id, SUM(e.amount) FROM splitting_entry e"
+        " JOIN splitting_ledgeraccount a ON a.id = e.ledger_account_id"
+        " WHERE a.supplier_id IS NOT NULL GROUP BY a.code, a.supplier_id"
+    ):
+        balances[(name.split(":")[0], supplier_id)] += total
+    for supplier_id in set(net) | set(paid):
+        payable = -balances[("payable", supplier_id)]
+        owed_back = balances[("recoverable", supplier_id)]
+        if payable < 0:
+            out.append(
+                Violation("no payable below zero", f"supplier {supplier_id}: payable {payable}")
+            )
+        over = paid[supplier_id] - net[supplier_id]
+        if over > owed_back:
+            out.append(
+                Violation(
+                    "no supplier paid more than was collected for it",
+                    f"supplier {supplier_id}: paid out {paid[supplier_id]}, collected net "
+                    f"{net[supplier_id]}, booked as owed back {owed_back}",
+                )
+            )
+        if net[supplier_id] - paid[supplier_id] != payable - owed_back:
+            out.append(
+                Violation(
+                    "collected = paid out + payable + commission",
+                    f"supplier {supplier_id}: collected net {net[supplier_id]}, paid out "
+                    f"{paid[supplier_id]}, payable {payable}, owed back {owed_back}",
+                )
+            )
+    return out
+
+
+def documents_add_up(sim, day):
+    lines = defaultdict(int)
+    charges = defaultdict(int)
+    for document_id, kind, amount in DocumentLine.objects.values_list(
+        "document_id", "kind"
+    ).annotate(s=Sum("amount")):
+        lines[document_id] += amount
+        if kind not in ("opening", "payment"):
+            charges[document_id] += amount
+    out = []
+    for d in PaymentDocument.objects.only(
+        "pk", "opening", "charges", "payments", "amount_due", "advance"
+    ):
+        total = d.opening + d.charges - d.payments
+        if total != d.amount_due - d.advance or min(d.amount_due, d.advance) != 0:
+            out.append(
+                Violation(
+                    "a document adds up",
+                    f"document {d.pk}: opening {d.opening} + charges {d.charges} − payments "
+                    f"{d.payments} ≠ due {d.amount_due} − advance {d.advance}",
+                )
+            )
+        if d.pk in lines and lines[d.pk] != total:
+            out.append(
+                Violation(
+                    "a document's lines add up",
+                    f"document {d.pk}: lines {lines[d.pk]}, total {total}",
+                )
+            )
+        if d.pk in charges and charges[d.pk] != d.charges:
+            out.append(
+                Violation(
+                    "a document's charge lines are its charges",
+                    f"document {d.pk}: lines {charges[d.pk]}, charges {d.charges}",
+                )
+            )
+    return out[:5]
+
+
+def nothing_doubled(sim, day):
+    """Every payment the outside world made exists once: the simulation counts the intents it
+    saw accepted; the database must hold exactly those, whatever was replayed."""
+    out = []
+    stored = Counter(
+        dict(
+            (tuple(k), n)
+            for *k, n in Payment.objects.values_list("tenant__code", "channel").annotate(
+                n=Count("id")
+            )
+        )
+    )
+    expected = Counter(sim.accepted)
+    if stored != expected:
+        out.append(
+            Violation("no payment doubled or lost", f"stored {dict(stored)}, made {dict(expected)}")
+        )
+    events = Counter(
+        (supplier_id, event, json.dumps(body, sort_keys=True))
+        for supplier_id, event, body in SupplierEvent.objects.values_list(
+            "supplier_id", "event", "body"
+        )
+    )
+    for (supplier_id, event, body), n in events.items():
+        if n > 1:
+            out.append(
+                Violation(
+                    "no webhook event doubled", f"supplier {supplier_id} {event} ×{n}: {body[:200]}"
+                )
+            )
+    seen = Counter(
+        (supplier, json.dumps(body, sort_keys=True))
+        for supplier, body in sim.world.outside.receiver.received
+    )
+    for key, n in seen.items():
+        if n > 1:
+            out.append(Violation("no webhook delivered twice", f"{key} received {n} times"))
+    return out[:5]
+
+
+def webhooks_equal_ledger(sim, day):
+    """When nothing is waiting to be delivered to a supplier, what its endpoint received adds
+    up to what was allocated to it."""
+    waiting = set(
+        SupplierEvent.objects.exclude(status="delivered").values_list(
+            "supplier__code", "tenant__code"
+        )
+    )
+    received = defaultdict(Decimal)
+    for supplier, body in sim.world.outside.receiver.received:
+        if body.get("event") in MONEY_EVENTS:
+            received[supplier] += Decimal(body.get("amount") or "0")
+    out = []
+    for code, tenant_code, total in Allocation.objects.values_list(
+        "supplier__code", "tenant__code"
+    ).annotate(s=Sum("amount")):
+        if (code, tenant_code) in waiting:
+            continue
+        if received[code] * 100 != total:
+            out.append(
+                Violation(
+                    "what the supplier webhooks delivered equals the ledger",
+                    f"{tenant_code}/{code}: delivered {received[code]}, allocated {total / 100}",
+                )
+            )
+    return out
+
+
+MONEY_EVENTS = ("payment.booked", "advance.applied", "payment.reversed")
+
+
+def contact_limits_kept(sim, day):
+    out = []
+    limits = {c.tenant_id: c.max_messages_per_week for c in CollectionSettings.objects.all()}
+    rows = (
+        DunningStep.objects.filter(
+            message__isnull=False, run_date__gt=day - dt.timedelta(days=7), run_date__lte=day
+        )
+        .values_list("tenant_id", "account_id")
+        .annotate(n=Count("id"))
+    )
+    for tenant_id, account_id, n in rows:
+        if n > limits.get(tenant_id, CollectionSettings().max_messages_per_week):
+            out.append(
+                Violation(
+                    "dunning kept the contact limit",
+                    f"account {account_id}: {n} messages in 7 days",
+                )
+            )
+    return out[:5]
+
+
+CHECKS = [
+    ledger,
+    transactions_sum_to_zero,
+    open_items_are_charges_less_clearings,
+    payments_are_allocated,
+    suppliers_never_overpaid,
+    documents_add_up,
+    nothing_doubled,
+    webhooks_equal_ledger,
+    contact_limits_kept,
+]
