@@ -5,12 +5,19 @@ A lower app that must let an app above it take part in its own work declares a t
 (`WiringConfig.ready`, the last app to load). Each chain is also listed at the end of DESIGN.md.
 Read top to bottom, this file is the answer to "what else runs when…"."""
 
+from django.db.models import Q, Sum
+
 from core import money
 from debt_collection.services.penalty_runs import close_refusal
-from debt_collection.services.plans import instalment_account
+from debt_collection.services.plans import (
+    instalment_account,
+    plan_payment_booked,
+    plan_payment_reversed,
+)
 from invoicing import hooks as invoicing_hooks
 from splitting import hooks as splitting_hooks
 from splitting.core.payments import charges_book
+from splitting.models import Allocation, AllocationKind, Payment, PaymentStatus
 from wallets import ledger_checks as wallet_ledger
 from wallets.funding import funding_claim
 from wallets.settlement import UsedCoupons
@@ -31,12 +38,24 @@ def connect() -> None:
     # the period's penalty run (debt_collection). The close does not run it.
     invoicing_hooks.close_checks.connect(close_refusal)
 
+    # A payment document (invoicing, while a period's documents are issued) shows the account's
+    # money on advance at the close — payments not yet applied to any charge (splitting) — and
+    # takes it off what is to pay.
+    invoicing_hooks.unused_advances.connect(unused_advances)
+
     # A bank credit (splitting's statement matcher) → first, is it a wallet's funding, quoting
     # the wallet's reference anywhere in the credit (wallets)? It is then the wallet's.
     splitting_hooks.credit_resolvers.connect(funding_claim)
     # → else, when its reference is not a payment document's: an instalment of a payment plan
     # (debt_collection) pays that plan's account.
     splitting_hooks.reference_resolvers.connect(instalment_account)
+
+    # A payment booked (splitting, inside its transaction) → when it quotes an instalment's
+    # reference (a bank transfer, the instalment's pay link), or its account's plan is funded by
+    # all its payments, it counts toward that plan (debt_collection). A payment reversed → it
+    # no longer does, and the instalments it paid are unpaid again.
+    splitting_hooks.payments_booked.connect(plan_payment_booked)
+    splitting_hooks.payments_reversed.connect(plan_payment_reversed)
 
     # A supplier's registry, balance and payable (splitting's settlement) → coupons used at the
     # supplier's offices count as collected for it (wallets).
@@ -46,3 +65,34 @@ def connect() -> None:
     # invariants (wallets).
     splitting_hooks.ledger_shares.connect(wallet_ledger.wallet_ledger_share)
     splitting_hooks.ledger_checks.connect(wallet_ledger.wallet_findings)
+
+
+def unused_advances(*, tenant, account_ids, as_of):
+    """Splitting's unused advances of the accounts as at `as_of`: of the payments booked before
+    it, what is unapplied now plus what was applied from their advances since (a refund since
+    is not added back). For `invoicing.hooks.unused_advances`; its home is splitting's
+    selectors, where its owner may move it (this file only connects it)."""
+    payments = Payment.objects.filter(
+        tenant=tenant, account_id__in=account_ids, booked_at__lt=as_of, status=PaymentStatus.BOOKED
+    )
+    totals = dict(
+        payments.filter(advance_open__gt=0)
+        .values("account_id")
+        .annotate(total=Sum("advance_open"))
+        .order_by()
+        .values_list("account_id", "total")
+    )
+    applied_since = (
+        Allocation.objects.filter(
+            Q(payment__in=payments.filter(advance__gt=0)),
+            kind=AllocationKind.ADVANCE,
+            booked_at__gte=as_of,
+        )
+        .values("payment__account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("payment__account_id", "total")
+    )
+    for account_id, total in applied_since:
+        totals[account_id] = totals.get(account_id, 0) + int(total)
+    return totals

@@ -26,7 +26,12 @@ from debt_collection.filters import CaseFilter
 from debt_collection.models import CaseEventKind, CaseStage
 from debt_collection.services import cases as case_services
 from debt_collection.services.calls import voice_backend
-from debt_collection.services.plans import instalment_pay_path, plan_create, plans_check
+from debt_collection.services.plans import (
+    instalment_pay_path,
+    plan_create,
+    plan_payment_assign,
+    plans_check,
+)
 from debt_collection.services.promises import promise_record, promises_check
 from debt_collection.tables import CaseTable
 from messaging.models import MessageChannel
@@ -205,6 +210,7 @@ def case_detail(request, pk: int):
         ),
         "promise_form": forms.PromiseForm(),
         "plan_form": forms.PlanForm(),
+        "plan_payment_form": forms.PlanPaymentForm(),
         "assign_form": forms.AssignForm(agents=agents, initial={"agent": case.assigned_to_id}),
         "close_form": forms.CloseForm(),
         "section": "collections",
@@ -269,6 +275,21 @@ def _plan(request, case, form):
     }
 
 
+def _plan_payment(request, case, form):
+    plan = selectors.case_active_plan(case)
+    payment = selectors.account_payment(case.account, form.cleaned_data["payment"])
+    if plan is None or payment is None:
+        raise ApplicationError(_("No such payment of the account, or no active plan."))
+    number = form.cleaned_data["instalment"]
+    instalment = selectors.plan_instalment(plan, number) if number else None
+    if number and instalment is None:
+        raise ApplicationError(_("The plan has no such instalment."))
+    row = plan_payment_assign(plan=plan, payment=payment, instalment=instalment, actor=request.user)
+    return _("%(amount)s of the payment counts toward the payment plan.") % {
+        "amount": format_currency(row.amount, case.tenant)
+    }
+
+
 def _assign(request, case, form):
     agent = form.cleaned_data["agent"]
     case_services.case_assign(case=case, agent=agent, actor=request.user)
@@ -297,6 +318,7 @@ ACTIONS = {
     "letter": (forms.LetterForm, _letter),
     "promise": (forms.PromiseForm, _promise),
     "plan": (forms.PlanForm, _plan),
+    "plan_payment": (forms.PlanPaymentForm, _plan_payment),
     "assign": (forms.AssignForm, _assign),
     "close": (forms.CloseForm, _close),
     "call": (forms.CallForm, _call),

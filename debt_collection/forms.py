@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.money import to_minor
-from debt_collection.models import CaseEventKind
+from debt_collection.models import CaseEventKind, PlanFunding
 from debt_collection.services.cases import ContactOutcome
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -80,6 +80,27 @@ class PlanForm(forms.Form):
         required=False,
         label=_("Amount"),
         help_text=_("Empty: the whole overdue debt."),
+    )
+    funding = forms.ChoiceField(
+        required=False,
+        choices=PlanFunding.choices,
+        initial=PlanFunding.REFERENCE,
+        label=_("Counts toward the plan"),
+    )
+
+    def clean_funding(self):
+        return self.cleaned_data.get("funding") or PlanFunding.REFERENCE
+
+
+class PlanPaymentForm(forms.Form):
+    """Staff count a payment of the account toward the case's active plan."""
+
+    payment = forms.IntegerField(min_value=1, label=_("Payment no."))
+    instalment = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label=_("Instalment no."),
+        help_text=_("Empty: the unpaid instalments in order."),
     )
 
 

@@ -167,6 +167,18 @@ def case_payments(account: Account) -> list[Payment]:
     )
 
 
+def account_payment(account: Account, pk: int) -> Payment | None:
+    return Payment.objects.filter(account=account, pk=pk).first()
+
+
+def case_active_plan(case: DebtCase) -> PaymentPlan | None:
+    return PaymentPlan.objects.filter(case=case, status=PlanStatus.ACTIVE).first()
+
+
+def plan_instalment(plan: PaymentPlan, number: int) -> Instalment | None:
+    return Instalment.objects.filter(plan=plan, number=number).first()
+
+
 def case_messages(case: DebtCase) -> QuerySet[Message]:
     """The messages sent on the case, and the account's messages that are on no case."""
     on_case = Q(case_link__case=case)

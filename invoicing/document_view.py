@@ -21,7 +21,7 @@ class Party:
 @dataclass(frozen=True)
 class ServiceLine:
     """A charge of the period for one service (kind: regular, recalculation, privilege,
-    penalty)."""
+    penalty); a recalculation of an earlier period names it (`corrects_period`, YYYY-MM)."""
 
     service_code: str
     service_name: str
@@ -30,6 +30,7 @@ class ServiceLine:
     unit: str = ""
     quantity: Decimal | None = None
     tariff: Decimal | None = None
+    corrects_period: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,9 @@ class DocumentView:
     qr_payload: str
     pay_url: str
     tan: str | None = None
+    # The account's money on advance at the close (payments not yet applied to any charge),
+    # already taken off `amount_due`: Σ supplier amounts due − prepaid = amount_due − advance.
+    prepaid: int = 0
 
     def total(self, kind: str) -> int:
         return sum(block.total(kind) for block in self.suppliers)
@@ -81,6 +85,11 @@ class DocumentView:
     @property
     def opening(self) -> int:
         return sum(block.opening for block in self.suppliers)
+
+    @property
+    def suppliers_due(self) -> int:
+        """What the suppliers' blocks add up to, before the unused advance is taken off."""
+        return sum(block.amount_due for block in self.suppliers)
 
     @property
     def payments(self) -> int:

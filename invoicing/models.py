@@ -77,6 +77,11 @@ class PaymentDocument(models.Model):
     charges = models.BigIntegerField(help_text="the period's lines")
     payments = models.BigIntegerField(help_text="counted since the previous close")
     amount_due = models.BigIntegerField(help_text="to pay; 0 when in advance")
+    prepaid = models.BigIntegerField(
+        default=0,
+        help_text="the account's unused advance (payments not yet applied to any charge) at the "
+        "close, taken off what is to pay",
+    )
     advance = models.BigIntegerField(default=0, help_text="credit carried forward")
     qr_payload = models.TextField()
     view = models.JSONField(help_text="the frozen DocumentView every rendering uses")
@@ -101,7 +106,7 @@ class PaymentDocument(models.Model):
                 name="one_issued_document_per_reference",
             ),
             models.CheckConstraint(
-                condition=Q(amount_due__gte=0) & Q(advance__gte=0),
+                condition=Q(amount_due__gte=0) & Q(advance__gte=0) & Q(prepaid__gte=0),
                 name="document_amounts_non_negative",
             ),
             models.CheckConstraint(
@@ -109,6 +114,7 @@ class PaymentDocument(models.Model):
                     amount_due=models.F("opening")
                     + models.F("charges")
                     - models.F("payments")
+                    - models.F("prepaid")
                     + models.F("advance")
                 ),
                 name="document_lines_add_up",
@@ -130,8 +136,9 @@ class LineKind(models.TextChoices):
 
 
 class DocumentLine(models.Model):
-    """A line of a document, per supplier (and service for charges). Payments are negative;
-    the lines of a document add up to opening + charges − payments."""
+    """A line of a document, per supplier (and service for charges; and corrected period for a
+    recalculation of an earlier period). Payments are negative; the lines of a document add up
+    to opening + charges − payments (the unused advance is the account's, not a line's)."""
 
     # A million rows per close: keys without constraints or indexes of their own (see
     # warehouse.models.charges); the Meta index on document serves every read.
@@ -140,6 +147,10 @@ class DocumentLine(models.Model):
     service = bulk_key(Service, null=True, blank=True, related_name="+")
     kind = models.CharField(max_length=13, choices=LineKind.choices)
     amount = models.BigIntegerField()
+    # NULL, not blank: a charge of its own period corrects none (the CHECK constraint reads it).
+    corrects_period = models.CharField(  # noqa: DJ001
+        max_length=7, null=True, blank=True, help_text="a recalculation's corrected period"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["document"], name="documentline_document")]

@@ -8,6 +8,9 @@ registry, the balances `check_ledger` recomputes.
   the text) answers whose the credit is, or takes it itself.
 - `reference_resolvers`: asked, in order, for a reference a credit quotes that is no payment
   document's (an instalment of a payment plan); the first answer wins.
+- `payments_booked`, `payments_reversed`: told of every payment booked (with the reference it
+  quoted that is no document's, e.g. an instalment's) and of every payment reversed, inside that
+  payment's transaction, so an app can record what the money was meant for (a payment plan).
 - `supplier_credits`: money an app owes a supplier outside its payments (used coupons); the
   supplier's daily registry, its balance and the ledger check count it.
 - `ledger_checks`, `ledger_shares`: an app's own ledger invariants, and what it holds of
@@ -24,7 +27,7 @@ from core.hooks import Hook
 if TYPE_CHECKING:
     from integrations.settlement.types import RegistryLine
     from integrations.statements.types import StatementCredit
-    from splitting.models import BankCredit, Registry
+    from splitting.models import BankCredit, Payment, Registry
     from warehouse.models import Account, Supplier, Tenant
 
 
@@ -90,6 +93,41 @@ def reference_resolve(*, tenant: Tenant, reference: str) -> ReferenceMatch | Non
         if found is not None:
             return ReferenceMatch(account=found)
     return None
+
+
+# --- payments booked and reversed ----------------------------------------------------------
+
+
+class PaymentBooked(Protocol):
+    """`reference` is the compact, upper-case reference the payment quoted when it is no
+    payment document's (an instalment of a payment plan), else "". Runs inside the payment's
+    transaction, after its bookings; the account and its open items are locked."""
+
+    def __call__(self, *, payment: Payment, reference: str) -> None: ...
+
+
+class PaymentReversed(Protocol):
+    def __call__(self, *, payment: Payment) -> None: ...
+
+
+payments_booked: Hook[PaymentBooked] = Hook(
+    "splitting.payments_booked",
+    "Told of every new payment inside its transaction (not of a replay).",
+)
+payments_reversed: Hook[PaymentReversed] = Hook(
+    "splitting.payments_reversed",
+    "Told of every reversed payment inside the reversal's transaction.",
+)
+
+
+def payment_booked(*, payment: Payment, reference: str = "") -> None:
+    for function in payments_booked:
+        function(payment=payment, reference=reference)
+
+
+def payment_reversed(*, payment: Payment) -> None:
+    for function in payments_reversed:
+        function(payment=payment)
 
 
 # --- settlement -----------------------------------------------------------------------------

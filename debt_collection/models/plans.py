@@ -1,9 +1,11 @@
 """What a debtor agreed to: a promise to pay by a date, or a payment plan of instalments.
 
-Neither is an open item: they do not change what the account owes. Payments keep going through
-splitting's engine by the tenant's ordinary rules; the daily check (`promises_check`,
-`plans_check`) reads the account's booked payments since the promise or plan was made and
-decides whether it is kept."""
+Neither is an open item of the debt: they do not change what the account owes (a plan's interest
+is charged as penalty-kind open items when the plan is made). Payments keep going through
+splitting's engine by the tenant's ordinary rules. A promise is kept by any payment booked since
+it was made (`promises_check`); a plan only by the payments attributed to it (`PlanPayment`:
+quoting an instalment's reference or paid through its pay link, assigned by staff, or — when the
+plan's `funding` says so — every payment of the account), which `plans_check` counts."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from debt_collection.models.cases import DebtCase
+from splitting.models import Payment
 from warehouse.models import Account, Tenant
 
 
@@ -57,9 +60,18 @@ class PlanStatus(models.TextChoices):
     BROKEN = "broken", _("Broken")
 
 
+class PlanFunding(models.TextChoices):
+    """Which payments of the account pay the plan's instalments."""
+
+    REFERENCE = "reference", _("Only money meant for it (instalment reference, pay link, staff)")
+    ALL_PAYMENTS = "all_payments", _("Every payment of the account, the plan first")
+
+
 class PaymentPlan(models.Model):
     """`principal` is the debt the plan covers; `interest` what the tenant's plan interest adds
-    (see `debt_collection.services.plans.schedule`); the instalments sum to `total`."""
+    (see `debt_collection.services.plans.schedule`), charged as penalty-kind open items when the
+    plan is made; the instalments sum to `total`. `funding` says which payments count toward
+    it; `paid` is what the payments attributed to it (`PlanPayment`, not reversed) add up to."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(DebtCase, on_delete=models.CASCADE, related_name="plans")
@@ -71,7 +83,10 @@ class PaymentPlan(models.Model):
     total = models.BigIntegerField(help_text="minor units: principal + interest")
     first_due = models.DateField()
     status = models.CharField(max_length=9, choices=PlanStatus.choices, default=PlanStatus.ACTIVE)
-    paid = models.BigIntegerField(default=0, help_text="booked since the plan, last checked")
+    funding = models.CharField(
+        max_length=12, choices=PlanFunding.choices, default=PlanFunding.REFERENCE
+    )
+    paid = models.BigIntegerField(default=0, help_text="attributed to the plan, last checked")
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -126,3 +141,40 @@ class Instalment(models.Model):
 
     def __str__(self):
         return f"instalment {self.number} of plan {self.plan_id}: {self.amount} by {self.due_date}"
+
+
+class PlanPaymentSource(models.TextChoices):
+    REFERENCE = "reference", _("Instalment reference or pay link")
+    STAFF = "staff", _("Assigned by staff")
+    ALL_PAYMENTS = "all_payments", _("Every payment counts toward the plan")
+
+
+class PlanPayment(models.Model):
+    """That `amount` of a payment counts toward a plan — for `instalment` first when it names
+    one (its reference, its pay link, or staff's choice). One row per payment and plan, so a
+    replayed payment or a repeated assignment never counts twice; a reversed payment keeps its
+    row with `reversed_at` and no longer counts."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(PaymentPlan, on_delete=models.CASCADE, related_name="payments")
+    instalment = models.ForeignKey(
+        Instalment, null=True, blank=True, on_delete=models.CASCADE, related_name="payments"
+    )
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(help_text="minor units")
+    source = models.CharField(max_length=12, choices=PlanPaymentSource.choices)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "plan"], name="plan_payment_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="plan_payment_positive"),
+        ]
+
+    def __str__(self):
+        return f"payment {self.payment_id}: {self.amount} toward plan {self.plan_id}"

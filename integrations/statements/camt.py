@@ -20,9 +20,11 @@ credit (or debit) for the entry amount.
 Dedupe key (`keys.entry_key`): our account, booking date, direction, amount and the most specific
 reference: the transaction's `Refs/AcctSvcrRef`, `TxId`, `EndToEndId` (not NOTPROVIDED),
 `InstrId`, then the entry's `AcctSvcrRef`, `NtryRef` (in Swiss camt.054 the same QR-IBAN every
-day, hence the date and amount); a batch detail adds its index. An entry with no reference at all
-is taken with a digest of counterparty and remittance text for a reference, and a warning. A key
-repeated in the file gets its ordinal, with a warning. A debit's key has "D:" in front.
+day, hence the date and amount); a batch detail adds its index unless it has a reference of its
+own (then the key with the index is an `alternate_keys` one, as stored before). An entry with
+no reference at all is taken with a digest of counterparty and remittance text for a reference,
+and a warning. A key repeated in the file gets its ordinal, with a warning. A debit's key has
+"D:" in front.
 `legacy_key` is the key before issue 18: the account, the entry's `AcctSvcrRef`/`NtryRef` (else
 the detail's `AcctSvcrRef`) and the detail index.
 
@@ -255,14 +257,25 @@ def _end_to_end(detail) -> str:
 def _specific_reference(entry, detail) -> str:
     """The transaction's `Refs/AcctSvcrRef`, `TxId`, `EndToEndId` (not NOTPROVIDED), `InstrId`,
     then the entry's `AcctSvcrRef`, `NtryRef`: the first given, "" when none is."""
+    return _transaction_reference(detail) or next(
+        (
+            value
+            for value in (_text(entry, "AcctSvcrRef"), _text(entry, "NtryRef"))
+            if value and value.upper() != NOT_PROVIDED
+        ),
+        "",
+    )
+
+
+def _transaction_reference(detail) -> str:
+    """The transaction's own reference (`Refs/AcctSvcrRef`, `TxId`, `EndToEndId`, `InstrId`),
+    "" when it has none: such a reference names the transaction in whatever entry it comes."""
     refs = _child(detail, "Refs")
     for value in (
         _text(refs, "AcctSvcrRef"),
         _text(refs, "TxId"),
         _end_to_end(detail),
         _text(refs, "InstrId"),
-        _text(entry, "AcctSvcrRef"),
-        _text(entry, "NtryRef"),
     ):
         if value and value.upper() != NOT_PROVIDED:
             return value
@@ -354,8 +367,9 @@ class _Reader:
                 f"batch details add up to {net / 100:.2f}, the entry to {amount / 100:.2f}", entry
             )
 
-    def _key(self, entry, detail, reference, index, kind, amount, common) -> tuple[str, str, str]:
-        """(dedupe key, bank reference, legacy key); a debit's keys start with "D:".
+    def _key(self, entry, detail, reference, index, kind, amount, common) -> tuple:
+        """(dedupe key, bank reference, legacy key, alternate keys); a debit's keys start with
+        "D:".
 
         The key's reference is the most specific one: the transaction's `Refs/AcctSvcrRef`,
         `TxId`, `EndToEndId`, `InstrId`, then the entry's `AcctSvcrRef`, `NtryRef`; without any,
@@ -384,8 +398,19 @@ class _Reader:
             direction="C" if kind == "credit" else "D",
             amount=amount,
             reference=key_reference,
-        ) + (f":{index}" if index is not None else "")
+        )
+        # A batch detail's position tells it apart only when its reference is the entry's: a
+        # transaction's own reference names it in any entry (a bank that books it in a batch
+        # in one file and alone in the next). Keys stored with the position still match.
+        alternates = ()
+        if index is not None:
+            if _transaction_reference(detail):
+                alternates = (f"{key}:{index}",)
+            else:
+                key = f"{key}:{index}"
         key, repeated = self.keys.unique(key)
+        if repeated:
+            alternates = ()
         if repeated and specific:
             self.warnings.append(
                 f"{where}: reference {specific!r}, date and amount repeat an earlier {kind}; "
@@ -399,10 +424,11 @@ class _Reader:
         if kind == "debit":
             key = f"{DEBIT_KEY_PREFIX}{key}"
             legacy = f"{DEBIT_KEY_PREFIX}{legacy}" if legacy else ""
-        return key, legacy_reference or specific, legacy
+            alternates = tuple(f"{DEBIT_KEY_PREFIX}{a}" for a in alternates)
+        return key, legacy_reference or specific, legacy, alternates
 
     def _credit(self, entry, detail, reference, index, amount, common) -> None:
-        key, reference, legacy = self._key(
+        key, reference, legacy, alternates = self._key(
             entry, detail, reference, index, "credit", amount, common
         )
         if detail is None:
@@ -425,12 +451,15 @@ class _Reader:
                 is_return=is_return,
                 return_reason=return_reason,
                 legacy_key=legacy,
+                alternate_keys=alternates,
                 **common,
             )
         )
 
     def _debit(self, entry, detail, reference, index, amount, common) -> None:
-        key, reference, legacy = self._key(entry, detail, reference, index, "debit", amount, common)
+        key, reference, legacy, alternates = self._key(
+            entry, detail, reference, index, "debit", amount, common
+        )
         free = _text(entry, "AddtlNtryInf") if detail is None else _remittance(detail)[1]
         parties = _child(detail, "RltdPties")
         self.debits.append(
@@ -445,6 +474,7 @@ class _Reader:
                 counterparty_account=_account(_child(parties, "CdtrAcct")),
                 document_number="",
                 legacy_key=legacy,
+                alternate_keys=alternates,
                 **common,
             )
         )

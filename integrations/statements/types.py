@@ -38,6 +38,9 @@ class StatementCredit:
     # the key the parser gave before issue 18 (the account and the bank reference alone), so
     # that credits imported before can be recognised; "" when it would have refused the entry
     legacy_key: str = ""
+    # other keys the same transaction was stored under before (camt: a batch detail's key with
+    # its position, as issue 18 gave it); each matches as the key does
+    alternate_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class StatementDebit:
     counterparty_account: str  # IBAN or RU account of who was paid, "" if unknown
     document_number: str  # 1C Номер of our payment order, "" in other formats
     legacy_key: str = ""  # as on StatementCredit
+    alternate_keys: tuple[str, ...] = ()  # as on StatementCredit
 
 
 @dataclass(frozen=True)

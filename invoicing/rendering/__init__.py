@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import segno
 
-from core.dates import format_date
+from core.dates import format_date, month_name
 from core.money import NBSP, display_language, format_decimal
 from invoicing.document_view import DocumentView, Party, ServiceLine
 from invoicing.rendering import texts
@@ -42,6 +42,15 @@ def labels(view: DocumentView) -> dict[str, str]:
 
 def format_unit(unit: str, view: DocumentView) -> str:
     return texts.UNITS[display_language(view)].get(unit, unit)
+
+
+def format_month(period: str, view: DocumentView) -> str:
+    """A period YYYY-MM in words in the document's language: «сентябрь 2026», "September 2026",
+    "September 2026" (de)."""
+    year, month = (int(part) for part in period.split("-"))
+    language = display_language(view)
+    name = texts.MONTHS_RU[month - 1] if language == "ru" else month_name(month, language)
+    return f"{name} {year}"
 
 
 def _group4(text: str) -> str:
@@ -84,6 +93,12 @@ class SupplierRow:
     payments: int
     accrued: int
     amount_due: int
+
+    @property
+    def credit(self) -> int:
+        """What the supplier owes the payer back (a credit item, e.g. a recalculation in the
+        payer's favour), as a positive amount; 0 when the payer owes."""
+        return max(-self.amount_due, 0)
 
 
 @dataclass(frozen=True)
@@ -140,6 +155,11 @@ class Sheet:
     def in_advance(self) -> bool:
         return self.view.amount_due == 0 and self.view.advance > 0
 
+    @property
+    def prepaid(self) -> int:
+        """The account's unused advance at the close, taken off the suppliers' total."""
+        return self.view.prepaid
+
 
 def _service_rows(lines: tuple[ServiceLine, ...], view: DocumentView) -> tuple[ServiceRow, ...]:
     rows: dict[str, dict] = {}
@@ -169,6 +189,27 @@ def _service_rows(lines: tuple[ServiceLine, ...], view: DocumentView) -> tuple[S
                 row["quantity"] = (row["quantity"] or 0) + line.quantity
             row["tariff"] = line.tariff if line.tariff is not None else row["tariff"]
     return tuple(ServiceRow(**row) for row in rows.values())
+
+
+def _recalculation_rows(view: DocumentView) -> list[tuple[bool, ItemRow]]:
+    """Section 5: the period's own recalculations per service, then one row per supplier and
+    corrected period («Перерасчёт за сентябрь 2026»), its services summed, in period order; as
+    (names a corrected period, row) with the corrected period as the row's name until
+    `build_sheet` words it."""
+    own = [
+        (False, ItemRow(line.service_name, block.name, line.amount))
+        for block in view.suppliers
+        for line in block.lines
+        if line.kind == "recalculation" and not line.corrects_period
+    ]
+    corrections: dict[tuple[str, str], int] = {}
+    for block in view.suppliers:
+        for line in block.lines:
+            if line.kind == "recalculation" and line.corrects_period:
+                key = (block.name, line.corrects_period)
+                corrections[key] = corrections.get(key, 0) + line.amount
+    ordered = sorted(corrections.items(), key=lambda item: (item[0][1], item[0][0]))
+    return own + [(True, ItemRow(period, name, amount)) for (name, period), amount in ordered]
 
 
 def build_sheet(view: DocumentView) -> Sheet:
@@ -206,12 +247,6 @@ def build_sheet(view: DocumentView) -> Sheet:
         recalculation=sum(row.recalculation for row in all_rows),
         privileges=sum(row.privileges for row in all_rows),
     )
-    recalculations = tuple(
-        ItemRow(line.service_name, block.name, line.amount)
-        for block in view.suppliers
-        for line in block.lines
-        if line.kind == "recalculation"
-    )
     penalties = tuple(
         ItemRow(line.service_name, block.name, line.amount)
         for block in view.suppliers
@@ -219,6 +254,16 @@ def build_sheet(view: DocumentView) -> Sheet:
         if line.kind == "penalty"
     )
     words = labels(view)
+    recalculations = tuple(
+        ItemRow(
+            words["recalculation_for"].format(month=format_month(row.name, view)),
+            row.supplier,
+            row.amount,
+        )
+        if corrects
+        else row
+        for corrects, row in _recalculation_rows(view)
+    )
     facts = [f"{words['premises']}: {view.premises}"] if view.premises else []
     if view.area_m2 is not None:
         area = f"{format_decimal(view.area_m2, view)}{NBSP}{format_unit('m2', view)}"

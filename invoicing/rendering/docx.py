@@ -188,6 +188,8 @@ def _section2(letter: _Letter, sheet: Sheet) -> None:
     letter.table([L["recipient"], L["opening"], L["payments"], L["accrued"], L["due"]], rows, 1)
 
     letter.add()
+    if sheet.prepaid:
+        letter.add(f"{L['prepaid']}: {format_currency(sheet.prepaid, view)}")
     if sheet.in_advance:
         letter.add(f"{L['advance']}: {format_currency(view.advance, view)}", "PD Amount")
         letter.add(L["advance_note"])

@@ -457,7 +457,11 @@ class PagePainter:
                 format_amount(row.amount_due, v),
             ]
 
-        rows = [("row", [row.name, *cells(row)], row.bank) for row in sheet.suppliers]
+        def note(row):  # a supplier that owes the payer back says so under its name
+            credit = f"{L['credit']}: {format_currency(row.credit, v)}" if row.credit else ""
+            return " · ".join(part for part in (credit, row.bank) if part)
+
+        rows = [("row", [row.name, *cells(row)], note(row)) for row in sheet.suppliers]
         rows.append(("total", [L["total"], *cells(sheet.supplier_totals)], ""))
         # Compact: amount columns as narrow as their widest amount allows (at least 50), so the
         # recipients' bank details wrap less — six recipients then leave room on page 1.
@@ -469,13 +473,17 @@ class PagePainter:
         columns = [(table_w - 4 * amount_w, "left")] + [(amount_w, "right")] * 4
         # The payment details under the table: (space above, text, width, size, bold).
         details: list[tuple[float, str, float, float, bool]] = []
+        if sheet.prepaid:
+            prepaid = f"{L['prepaid']}: {format_currency(sheet.prepaid, v)}"
+            details.append((0, prepaid, table_w, 9.5, True))
         if sheet.in_advance:
             details.append(
                 (0, f"{L['advance']}: {format_currency(v.advance, v)}", table_w, 12, True)
             )
             details.append((0, L["advance_note"], table_w - 6, 8, False))
         else:
-            due = f"{L['amount_due']}: {format_currency(v.amount_due, v)}"
+            label = L["to_pay_after_advance"] if sheet.prepaid else L["amount_due"]
+            due = f"{label}: {format_currency(v.amount_due, v)}"
             details.append((0, due, table_w, 12, True))
             due_date = f"{L['due_date']}: {format_date(v.due_date, v)}"
             details.append((0, due_date, table_w, 9, True))

@@ -38,6 +38,10 @@ LABELS = Texts(
         "advance_note": pgettext_lazy(
             "payment document", "Nothing to pay: the credit will be applied to your next bill."
         ),
+        "prepaid": pgettext_lazy("payment document", "Advance on the account"),
+        "to_pay_after_advance": pgettext_lazy("payment document", "To pay after the advance"),
+        "credit": pgettext_lazy("payment document", "in credit"),
+        "recalculation_for": pgettext_lazy("payment document", "Recalculation for {month}"),
         "due_date": pgettext_lazy("payment document", "Pay by"),
         "pay_link": pgettext_lazy("payment document", "Pay online"),
         "tan": pgettext_lazy("payment document", "TAN"),
@@ -82,6 +86,23 @@ QR_CAPTIONS = Texts(
         ),
         QrKind.SWISS: pgettext_lazy("payment document", "Swiss QR Code"),
     }
+)
+
+# Month names in the nominative, as "Перерасчёт за сентябрь 2026" prints them (the accusative of
+# an inanimate masculine noun is its nominative); German and English: `core.dates.month_name`.
+MONTHS_RU = (
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
 )
 
 UNITS = Texts(

@@ -6,7 +6,12 @@ For each account and supplier, with the previous close of the tenant as the cut-
     charges     = this period's charge lines, per service and kind
     opening     = amount due − charges + payments  (debt, or advance when negative)
 so the lines of every document add up to its amount due to the minor unit. Recalculation
-clearings are not payments: the recalculation charge that caused them is already a line.
+clearings are not payments: the recalculation charge that caused them is already a line — a
+recalculation of an earlier period included (a line of its own, naming that period). The
+account's unused advance at the close (`hooks.unused_advances`: payments not yet applied to
+any charge) is the account's, not a supplier's: the document takes it off the total,
+    amount due − advance carried forward = Σ suppliers' amounts due − unused advance,
+never below zero (the `document_lines_add_up` constraint).
 
 The sums come from a handful of grouped queries for the whole chunk; each document is then
 built from plain dicts (a per-document pandas lookup would cost milliseconds), and documents
@@ -24,6 +29,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.db import copy_rows
+from invoicing import hooks
 from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBlock
 from invoicing.models import BillingPeriod, DocumentLine, DocumentStatus, PaymentDocument
 from invoicing.references import format_reference
@@ -61,6 +67,7 @@ class _Chunk:
     tenant: Tenant
     period: str
     lines: dict[tuple[int, int], list]  # (account id, supplier id) -> charge line rows
+    prepaid: dict[int, int]  # account id -> unused advance at the close (`hooks.unused_advances`)
     suppliers: dict[int, Supplier]
     services: dict[int, Service]
     operator: Party
@@ -88,6 +95,7 @@ def documents_issue(tenant: Tenant, billing_period: BillingPeriod, account_ids: 
         tenant,
         period,
         lines_by_account,
+        hooks.advances_of(tenant=tenant, account_ids=account_ids, as_of=billing_period.closed_at),
         suppliers,
         services,
         operator,
@@ -145,7 +153,8 @@ def _sums(
 
 def _charge_lines(tenant: Tenant, period: str, accounts_sql: str, account_ids) -> pd.DataFrame:
     """The period's charges (of posted and superseded batches: a superseded version's rows
-    stand when payments had cleared them) summed per account, supplier, service and kind."""
+    stand when payments had cleared them) summed per account, supplier, service, kind and
+    corrected period ("" for the period's own charges)."""
     batches = list(
         ImportBatch.objects.filter(
             tenant=tenant,
@@ -154,12 +163,22 @@ def _charge_lines(tenant: Tenant, period: str, accounts_sql: str, account_ids) -
         ).values_list("pk", flat=True)
     )
     return _frame(
-        "SELECT account_id, supplier_id, service_id, kind, SUM(amount), SUM(quantity), "
-        "MAX(unit), MAX(tariff) FROM warehouse_charge "
+        "SELECT account_id, supplier_id, service_id, kind, COALESCE(corrects_period, ''), "
+        "SUM(amount), SUM(quantity), MAX(unit), MAX(tariff) FROM warehouse_charge "
         f"WHERE batch_id IN ({_in(batches)}) AND {accounts_sql} "
-        "GROUP BY account_id, supplier_id, service_id, kind",
+        "GROUP BY account_id, supplier_id, service_id, kind, COALESCE(corrects_period, '')",
         [*batches, *account_ids],
-        ["account_id", "supplier_id", "service_id", "kind", "amount", "quantity", "unit", "tariff"],
+        [
+            "account_id",
+            "supplier_id",
+            "service_id",
+            "kind",
+            "corrects_period",
+            "amount",
+            "quantity",
+            "unit",
+            "tariff",
+        ],
     )
 
 
@@ -189,9 +208,8 @@ def _by_account(blocks: pd.DataFrame, lines: pd.DataFrame) -> tuple[dict, dict]:
     for row in blocks.sort_values(["account_id", "supplier_id"]).itertuples(index=False):
         by_account.setdefault(row.account_id, []).append(row)
     lines_by_account: dict[tuple[int, int], list] = {}
-    for line in lines.sort_values(["account_id", "supplier_id", "service_id", "kind"]).itertuples(
-        index=False
-    ):
+    order = ["account_id", "supplier_id", "service_id", "kind", "corrects_period"]
+    for line in lines.sort_values(order).itertuples(index=False):
         lines_by_account.setdefault((line.account_id, line.supplier_id), []).append(line)
     return by_account, lines_by_account
 
@@ -240,11 +258,12 @@ def _write(billing_period: BillingPeriod, documents: list[dict], all_lines: dict
             for account_id, doc_lines in all_lines.items()
             for line in doc_lines
         ],
-        columns=["document_id", "supplier_id", "service_id", "kind", "amount"],
+        columns=["document_id", "supplier_id", "service_id", "kind", "amount", "corrects_period"],
     )
     if len(lines):
         lines["service_id"] = lines["service_id"].astype("Int64")
-        copy_rows(DocumentLine, lines)
+        lines["corrects_period"] = lines["corrects_period"].fillna("").astype(object)
+        copy_rows(DocumentLine, lines, blank_is_null=("corrects_period",))
 
 
 def _document(chunk: _Chunk, account, blocks: list) -> tuple[dict, list[dict], dict]:
@@ -253,8 +272,11 @@ def _document(chunk: _Chunk, account, blocks: list) -> tuple[dict, list[dict], d
     doc_lines: list[dict] = []
     supplier_blocks = [_supplier_block(chunk, account, row, doc_lines) for row in blocks]
     total = sum(block.amount_due for block in supplier_blocks)
-    amount_due, advance = max(total, 0), max(-total, 0)
-    view, salt = _view(chunk, account, supplier_blocks, amount_due, advance)
+    # The account's unused advance pays what it can of the total; the rest of it, with any
+    # credit of the suppliers' blocks, is carried forward.
+    prepaid = max(int(chunk.prepaid.get(account.pk, 0)), 0)
+    amount_due, advance = max(total - prepaid, 0), max(prepaid - total, 0)
+    view, salt = _view(chunk, account, supplier_blocks, amount_due, advance, prepaid)
     opening = sum(b.opening for b in supplier_blocks)
     payments = sum(b.payments for b in supplier_blocks)
     totals = {
@@ -262,6 +284,7 @@ def _document(chunk: _Chunk, account, blocks: list) -> tuple[dict, list[dict], d
         "payments": payments,
         "amount_due": amount_due,
         "advance": advance,
+        "prepaid": prepaid,
         "charges": total - opening + payments,
     }
     stored = view_to_json(view)
@@ -285,6 +308,7 @@ def _supplier_block(chunk: _Chunk, account, row, doc_lines: list[dict]) -> Suppl
                 _text(line.unit) or service.unit,
                 _decimal(line.quantity),
                 _decimal(line.tariff, places=2),
+                line.corrects_period or "",
             )
         )
         doc_lines.append(
@@ -293,6 +317,7 @@ def _supplier_block(chunk: _Chunk, account, row, doc_lines: list[dict]) -> Suppl
                 "service_id": service.pk,
                 "kind": line.kind,
                 "amount": int(line.amount),
+                "corrects_period": line.corrects_period or "",
             }
         )
     if row.opening:
@@ -325,7 +350,12 @@ def _supplier_block(chunk: _Chunk, account, row, doc_lines: list[dict]) -> Suppl
 
 
 def _view(
-    chunk: _Chunk, account, supplier_blocks: list[SupplierBlock], amount_due: int, advance: int
+    chunk: _Chunk,
+    account,
+    supplier_blocks: list[SupplierBlock],
+    amount_due: int,
+    advance: int,
+    prepaid: int,
 ) -> tuple[DocumentView, str]:
     """The document's view, with a new pay link and TAN; and the salt they derive from."""
     tenant, period = chunk.tenant, chunk.period
@@ -359,6 +389,7 @@ def _view(
         qr_payload=document_qr_payload(tenant, account, period, reference, amount_due),
         pay_url=f"/pay/{token}",
         tan=pay_links.tan_for(salt),
+        prepaid=prepaid,
     )
     return view, salt
 
@@ -441,6 +472,7 @@ def view_to_json(view: DocumentView) -> dict:
                         "unit": line.unit,
                         "quantity": _text_or_none(line.quantity),
                         "tariff": _text_or_none(line.tariff),
+                        "corrects_period": line.corrects_period,
                     }
                     for line in block.lines
                 ],
@@ -449,5 +481,6 @@ def view_to_json(view: DocumentView) -> dict:
         ],
         "amount_due": view.amount_due,
         "advance": view.advance,
+        "prepaid": view.prepaid,
         "qr_payload": view.qr_payload,
     }

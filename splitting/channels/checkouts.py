@@ -21,6 +21,7 @@ from rest_framework import status
 from core.errors import ApplicationError
 from integrations.providers import CheckoutRequest, ProviderError, ProviderRules, WebhookRejected
 from invoicing.models import DocumentStatus, PaymentDocument
+from splitting import hooks
 from splitting.channels.providers import provider_config, providers_of
 from splitting.core import allocation as engine
 from splitting.core.payments import (
@@ -157,13 +158,22 @@ def _limits(rules: ProviderRules) -> str:
 def _reference(tenant: Tenant, account: Account, reference: str) -> str:
     if not reference or reference == account.account_number:
         return account.account_number
-    if _issued_document(tenant, account, reference) is None:
+    if _issued_document(tenant, account, reference) is None and not _apps_reference(
+        tenant, account, reference
+    ):
         raise CheckoutRefused(
             f"no issued document {reference!r} of this account",
             code="unknown_document",
             extra={"document_reference": ["No such document."]},
         )
     return reference
+
+
+def _apps_reference(tenant: Tenant, account: Account, reference: str) -> bool:
+    """Whether an app above names the reference this account's (an instalment of its payment
+    plan, `splitting.hooks.reference_resolvers`): its payment is then told the reference."""
+    found = hooks.reference_resolve(tenant=tenant, reference=reference)
+    return found is not None and found.account is not None and found.account.pk == account.pk
 
 
 def _issued_document(tenant: Tenant, account: Account, reference: str):
@@ -295,11 +305,12 @@ def _book(checkout: Checkout, external_id: str) -> PaymentOutcome:
         checkout.amount,
     ):
         return PaymentOutcome(booked, created=False)  # a replay; a conflict goes on to refuse
-    document = ""
-    if checkout.reference != checkout.account.account_number and _issued_document(
-        checkout.tenant, checkout.account, checkout.reference
-    ):
-        document = checkout.reference
+    document = quoted = ""
+    if checkout.reference != checkout.account.account_number:
+        if _issued_document(checkout.tenant, checkout.account, checkout.reference):
+            document = checkout.reference
+        else:
+            quoted = checkout.reference  # an app's (an instalment's), accepted at the start
     asked = {"document_reference": document, "split": checkout.split or None}
     plain = {"document_reference": "", "split": None}
     last = None
@@ -311,6 +322,7 @@ def _book(checkout: Checkout, external_id: str) -> PaymentOutcome:
                 amount=checkout.amount,
                 channel=Channel.PROVIDER,
                 external_id=external_id,
+                reference=quoted,
                 **options,
             )
         except PaymentConflict as conflict:

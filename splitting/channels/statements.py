@@ -53,6 +53,7 @@ class Match:
     rule: str
     document_reference: str = ""
     claim: hooks.CreditClaim | None = None
+    reference: str = ""  # an app's reference the credit quoted (an instalment's), for its payment
 
     @classmethod
     def resolved(cls, found: hooks.ReferenceMatch) -> "Match":
@@ -232,7 +233,8 @@ def _seen(tenant: Tenant, credit: StatementCredit) -> bool:
     """Booked before: by its key, or — a credit imported before the keys named the day and the
     amount — by the key it had then, on the same day with the same amount."""
     credits = BankCredit.objects.filter(tenant=tenant)
-    if credits.filter(dedupe_key=credit.dedupe_key[:200]).exists():
+    keys = [key[:200] for key in (credit.dedupe_key, *getattr(credit, "alternate_keys", ()))]
+    if credits.filter(dedupe_key__in=keys).exists():
         return True
     legacy = getattr(credit, "legacy_key", "")
     return (
@@ -275,10 +277,13 @@ def _by_reference(tenant: Tenant, reference: str, rule: str) -> Match | None:
     try:
         parsed = reference_parse(reference)
     except ReferenceError:
-        found = hooks.reference_resolve(tenant=tenant, reference=reference.replace(" ", "").upper())
+        compact = reference.replace(" ", "").upper()
+        found = hooks.reference_resolve(tenant=tenant, reference=compact)
         if found is None:
             return None
-        return Match(found.account, rule) if found.claim is None else Match.resolved(found)
+        if found.claim is None:
+            return Match(found.account, rule, reference=compact)
+        return Match.resolved(found)
     account = accounts_of_reference(tenant, parsed.account_number).first()
     if account is None:
         return None
@@ -333,6 +338,7 @@ def _book_matched(tenant, record, credit: StatementCredit, match: Match) -> bool
             channel=Channel.BANK,
             external_id=credit.dedupe_key[:100],
             document_reference=match.document_reference,
+            reference=match.reference,
         )
     except (PaymentRefused, PaymentConflict):
         return False

@@ -8,7 +8,7 @@ deterministic: it depends neither on the order items are passed in nor on floati
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -32,6 +32,29 @@ class Part:
     item_id: int
     supplier_id: int
     period: str
+    amount: int  # > 0
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A credit item as netting sees it: what one supplier owes the account back for one
+    period (a recalculation in the payer's favour)."""
+
+    id: int
+    supplier_id: int
+    period: str  # "YYYY-MM"
+    open_amount: int  # < 0
+
+
+@dataclass(frozen=True)
+class Offset:
+    """`amount` of credit `credit_id` set against debt item `item_id` of the same supplier."""
+
+    credit_id: int
+    item_id: int
+    supplier_id: int
+    credit_period: str
+    period: str  # the debt item's
     amount: int  # > 0
 
 
@@ -227,6 +250,25 @@ def commission(share: int, rule: CommissionRule) -> int:
     return max(0, min(value, share))
 
 
+def commission_step(share: int, rule: CommissionRule, *, before_share: int, withheld: int) -> int:
+    """The commission one booking of a payment withholds from a supplier's `share`, when the
+    same payment already brought the supplier `before_share` (its earlier bookings: the payment
+    itself, its advance applied before) and `withheld` was taken from those.
+
+    The rule is one per payment and supplier: the percent, the fixed fee and the minimum and
+    maximum apply to the supplier's whole share of the payment, however many bookings it takes
+    to arrive. So each booking withholds the rule on the new total less what was withheld:
+    `commission(before_share + share) - withheld`. `commission` never falls as the share grows
+    and grows by at most what the share grows (the percent is at most 100 % and rounds half-up,
+    the fixed fee and the bounds are constants, the share caps it), so the step is between 0 and
+    `share` and the steps of a payment add up to `commission(total share)` exactly. Clamped to
+    that range all the same, for bookings made under an earlier rule."""
+    if share <= 0:
+        return 0
+    step = commission(before_share + share, rule) - withheld
+    return max(0, min(step, share))
+
+
 def commission_parts(total_commission: int, amounts: Sequence[int]) -> list[int]:
     """Spread one supplier's commission over its parts pro rata, summing exactly; since the
     commission never exceeds the share, no part's commission exceeds its gross amount."""
@@ -235,3 +277,50 @@ def commission_parts(total_commission: int, amounts: Sequence[int]) -> list[int]
     if total_commission == 0:
         return [0] * len(amounts)
     return largest_remainder(total_commission, amounts)
+
+
+def net_credits(credits: Sequence[Credit], items: Sequence[Item]) -> tuple[Offset, ...]:
+    """Sets each credit against its own supplier's open debts of the account, as a payment of
+    the credit's size would be spread: oldest period first, pro rata across the items of a
+    period (largest remainder), charge items before penalty items. Credits are used in the order
+    (supplier, period, id), each on what the ones before left open. A credit takes at most what
+    its supplier's debts hold; the rest of it stays open. Never across suppliers.
+
+    Invariants: every offset's amount is > 0; per credit the offsets sum to at most
+    -open_amount; per debt item to at most its open amount. Offsets come in the order the
+    credits are used, and per credit in the order of `Allocation.parts`."""
+    _check_items(items)
+    ids = set()
+    for credit in credits:
+        if credit.open_amount >= 0:
+            raise ValueError(f"credit {credit.id} is not a credit: {credit.open_amount}")
+        if credit.id in ids or credit.id in {item.id for item in items}:
+            raise ValueError(f"credit {credit.id} is passed twice")
+        ids.add(credit.id)
+    open_amounts = {item: item.open_amount for item in items}
+    offsets: list[Offset] = []
+    for credit in sorted(credits, key=lambda c: (c.supplier_id, c.period, c.id)):
+        debts = [
+            replace(item, open_amount=amount)
+            for item, amount in open_amounts.items()
+            if item.supplier_id == credit.supplier_id and amount > 0
+        ]
+        if not debts:
+            continue
+        wanted = min(-credit.open_amount, sum(item.open_amount for item in debts))
+        paid, rest = _fill(wanted, _groups(debts, Order.OLDEST_FIRST))
+        assert rest == 0  # wanted <= what the debts hold
+        by_id = {item.id: item for item in open_amounts}
+        for part in _result(paid, 0).parts:
+            open_amounts[by_id[part.item_id]] -= part.amount
+            offsets.append(
+                Offset(
+                    credit.id,
+                    part.item_id,
+                    credit.supplier_id,
+                    credit.period,
+                    part.period,
+                    part.amount,
+                )
+            )
+    return tuple(offsets)

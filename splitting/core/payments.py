@@ -2,7 +2,12 @@
 (the API, provider webhooks, bank statements, terminals, the cash desk): inside one transaction
 it locks the account and its open items (lock order: account, then its open items by primary
 key), splits the money with the allocation engine, clears the open items, books the ledger,
-and writes the suppliers' notifications to the outbox, which leave after commit."""
+and writes the suppliers' notifications to the outbox, which leave after commit.
+
+The operator's commission is one per payment and supplier (`allocation.commission_step`): a
+payment's advance applied later withholds only what the supplier's rule, applied once to
+everything of the payment the supplier received, still asks for. Credit items are netted
+against the same supplier's debts before money is spread (`splitting.core.netting`)."""
 
 from collections import defaultdict
 from collections.abc import Callable
@@ -10,15 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from rest_framework import status
 
 from core.db import insert_object, insert_objects
 from core.errors import ApplicationError
 from invoicing.models import DocumentStatus, PaymentDocument
+from splitting import hooks
 from splitting.core import allocation as engine
 from splitting.core import ledger
 from splitting.core.ledger import Leg
+from splitting.core.netting import accounts_with_credits, credits_net, debt_items
 from splitting.core.outbox import events_enqueue, supplier_events
 from splitting.models import (
     Allocation,
@@ -32,7 +40,7 @@ from splitting.models import (
     TransactionKind,
 )
 from splitting.selectors import AllocationLine
-from warehouse.models import Account, OpenItem, OpenItemKind, Supplier, Tenant
+from warehouse.models import Account, OpenItem, Supplier, Tenant
 from warehouse.services.open_items import ClearingRequest, open_items_clear, open_items_lock
 
 
@@ -70,6 +78,7 @@ def payment_post(
     channel: str,
     external_id: str,
     document_reference: str = "",
+    reference: str = "",
     split: dict[str, int] | None = None,
     received_at: datetime | None = None,
     idempotency: IdempotencyRequest | None = None,
@@ -83,7 +92,10 @@ def payment_post(
     `from_suspense` when the money was parked in suspense before (it leaves suspense then,
     not the channel's clearing account, which took it when it arrived). `booked_with(payment)`
     runs inside the payment's transaction once it is booked, so a channel's own record of it
-    (and any check the channel makes there) commits or rolls back with the payment."""
+    (and any check the channel makes there) commits or rolls back with the payment.
+    `reference` is a reference the payer quoted that is no document's (an instalment of a
+    payment plan): the apps told of the payment (`splitting.hooks.payments_booked`, inside its
+    transaction) read what it was meant for from it."""
     if not isinstance(amount, int) or amount <= 0:
         raise PaymentRefused("the amount must be positive", code="bad_amount")
     if channel not in Channel.values:
@@ -100,6 +112,7 @@ def payment_post(
             channel=channel,
             external_id=external_id,
             document_reference=document_reference,
+            reference=reference,
             split=split,
             received_at=received_at,
             idempotency=idempotency,
@@ -136,6 +149,7 @@ def _post(
     channel,
     external_id,
     document_reference,
+    reference,
     split,
     received_at,
     idempotency,
@@ -144,6 +158,7 @@ def _post(
     booked_with,
 ):
     locked = open_items_lock(account=account)
+    credits_net(account=account, locked=locked)
     items = {item.pk: item for item in locked}
     document = _document(tenant, account, document_reference) if document_reference else None
     allocation, suppliers = _allocate(tenant, amount, _payable(locked), split, document)
@@ -197,6 +212,7 @@ def _post(
         )
     if booked_with is not None:
         booked_with(payment)
+    hooks.payment_booked(payment=payment, reference=reference)
     return PaymentOutcome(payment, created=True, lines=lines)
 
 
@@ -288,17 +304,8 @@ def allocation_rules(tenant: Tenant) -> AllocationRules:
 
 
 def _payable(locked: list[OpenItem]) -> list[engine.Item]:
-    return [
-        engine.Item(
-            id=item.pk,
-            supplier_id=item.supplier_id,
-            period=item.period,
-            is_penalty=item.kind == OpenItemKind.PENALTY,
-            open_amount=item.open_amount,
-        )
-        for item in locked
-        if item.open_amount > 0
-    ]
+    """What a payment may pay: the positive open items (credits are netted beforehand)."""
+    return debt_items(locked)
 
 
 def _document(tenant: Tenant, account: Account, reference: str) -> PaymentDocument:
@@ -325,10 +332,15 @@ def _document(tenant: Tenant, account: Account, reference: str) -> PaymentDocume
 
 
 def _commissions(
-    allocation: engine.Allocation, suppliers: dict[int, Supplier]
+    allocation: engine.Allocation,
+    suppliers: dict[int, Supplier],
+    before: dict[int, tuple[int, int]] | None = None,
 ) -> list[tuple[engine.Part, int]]:
-    """Each part with the commission withheld from it: the supplier's rule applied to its whole
-    share of this payment, then spread over its parts so that every part adds up."""
+    """Each part with the commission withheld from it: the supplier's rule applied once to its
+    whole share of the payment — `before` maps a supplier to (share, commission) of the
+    payment's earlier bookings, whose commission is not withheld again — then spread over this
+    booking's parts so that every part adds up."""
+    before = before or {}
     by_supplier: dict[int, list[engine.Part]] = defaultdict(list)
     for part in allocation.parts:
         by_supplier[part.supplier_id].append(part)
@@ -341,7 +353,13 @@ def _commissions(
             minimum=supplier.commission_min,
             maximum=supplier.commission_max,
         )
-        total = engine.commission(sum(p.amount for p in parts), rule)
+        before_share, before_commission = before.get(supplier_id, (0, 0))
+        total = engine.commission_step(
+            sum(p.amount for p in parts),
+            rule,
+            before_share=before_share,
+            withheld=before_commission,
+        )
         for part, share in zip(
             parts, engine.commission_parts(total, [p.amount for p in parts]), strict=True
         ):
@@ -444,7 +462,7 @@ def advances_apply(*, account: Account, locked: list[OpenItem] | None = None) ->
         allocation = engine.allocate(applied, payable, engine.Order(rules.order))
         wanted = {part.supplier_id for part in allocation.parts}
         suppliers = {s.pk: s for s in Supplier.objects.filter(pk__in=wanted)}
-        shares = _commissions(allocation, suppliers)
+        shares = _commissions(allocation, suppliers, _booked_before(payment, wanted))
         now = timezone.now()
         _book(
             payment=payment,
@@ -464,10 +482,33 @@ def advances_apply(*, account: Account, locked: list[OpenItem] | None = None) ->
     return applied_total
 
 
+def _booked_before(payment: Payment, supplier_ids) -> dict[int, tuple[int, int]]:
+    """Per supplier: (share, commission) of the payment's bookings so far (the payment's own
+    and its advance applied before; a reversed payment is never applied again)."""
+    if not supplier_ids:
+        return {}
+    rows = (
+        Allocation.objects.filter(
+            payment=payment,
+            supplier_id__in=supplier_ids,
+            kind__in=[AllocationKind.PAYMENT, AllocationKind.ADVANCE],
+        )
+        .values("supplier_id")
+        .annotate(share=Sum("amount"), commission=Sum("commission"))
+        .order_by()
+    )
+    return {r["supplier_id"]: (r["share"] or 0, r["commission"] or 0) for r in rows}
+
+
 def charges_book(*, batch) -> None:
     """Called by warehouse inside a charge import's transaction (`warehouse.hooks`): books the
-    charges in the ledger, then lets the accounts' unused advances pay the new charges."""
+    charges in the ledger, nets the supplier's credit items against its debts on every account
+    that has both (`netting.credits_net`), then lets the accounts' unused advances pay what is
+    still owed."""
     ledger.receivables_sync(batch=batch)
+    netting = accounts_with_credits(tenant_id=batch.tenant_id, supplier_id=batch.supplier_id)
+    for account in Account.objects.filter(pk__in=netting).order_by("pk"):
+        credits_net(account=account, locked=open_items_lock(account=account))
     waiting = (
         Payment.objects.filter(
             tenant_id=batch.tenant_id, advance_open__gt=0, status=PaymentStatus.BOOKED

@@ -7,8 +7,10 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from splitting import hooks
 from splitting.core import ledger
 from splitting.core.ledger import Leg
+from splitting.core.netting import credits_net
 from splitting.core.outbox import events_enqueue, supplier_events
 from splitting.core.payables import payables_floor
 from splitting.core.payments import PaymentConflict, PaymentRefused, advances_apply
@@ -28,8 +30,9 @@ from warehouse.services.open_items import ClearingRequest, open_items_clear, ope
 @transaction.atomic(durable=True)
 def payment_reverse(*, payment: Payment, actor=None, reason: str = "") -> Payment:
     """Undoes a payment: a new ledger transaction negating all of its bookings (its own and
-    those of its advance applied later), its open items reopened, negative allocation rows for
-    the suppliers' registries. Other payments' advances then cover what they can."""
+        those of its advance applied later), its open items reopened, negative allocation rows for
+        the suppliers' registries. The account's credit items, then other payments' advances, cover
+    what they can of the reopened items."""
     account = payment.account
     open_items_lock(account=account)
     payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
@@ -103,6 +106,9 @@ def payment_reverse(*, payment: Payment, actor=None, reason: str = "") -> Paymen
         action="payment.reversed",
         detail={"payment": payment.pk, "amount": payment.amount, "reason": reason},
     )
+    hooks.payment_reversed(payment=payment)
+    # The reopened items first take the account's waiting credits, then its advances.
+    credits_net(account=account, locked=open_items_lock(account=account))
     advances_apply(account=account)
     return payment
 

@@ -160,6 +160,7 @@ class TransactionKind(models.TextChoices):
     OFFSET = "offset", _("Recovered from a supplier's payable")
     RETURN = "return", _("Payout returned")
     REPAID = "repaid", _("A supplier paid back what it owed")
+    NETTING = "netting", _("Credit netted against debts")
 
 
 class Transaction(models.Model):

@@ -62,12 +62,17 @@ def _announce(payout: Payout, event: str, extra: dict, at) -> None:
     events_enqueue([written] if written else [])
 
 
+def _keys(line) -> list[str]:
+    """A statement line's key and the keys the same line was stored under before."""
+    return [key[:200] for key in (line.dedupe_key, *line.alternate_keys)]
+
+
 @transaction.atomic
 def debit_book(
     *, tenant: Tenant, record: StatementImport, debit: StatementDebit
 ) -> BankDebit | None:
     """Keeps a statement debit (None when it was kept before) and confirms the payout it names."""
-    if BankDebit.objects.filter(tenant=tenant, dedupe_key=debit.dedupe_key).exists():
+    if BankDebit.objects.filter(tenant=tenant, dedupe_key__in=_keys(debit)).exists():
         return None
     payout = _named(tenant, debit.end_to_end_id, debit.free_text, debit.amount, [PayoutStatus.SENT])
     row = BankDebit.objects.create(
@@ -116,7 +121,7 @@ def payout_return(
     """Books a credit that returns a payout: the money back in the bank account, the payable
     again, the registry to settle again. None when the credit was booked before or names no
     live payout (then it is an ordinary credit)."""
-    if BankCredit.objects.filter(tenant=tenant, dedupe_key=credit.dedupe_key).exists():
+    if BankCredit.objects.filter(tenant=tenant, dedupe_key__in=_keys(credit)).exists():
         return None
     payout = _named(
         tenant,

@@ -1,6 +1,7 @@
 """Payment plans: the schedule adds up exactly (with the tenant's interest), each instalment has
-its own reference and pay link, payments through the ordinary engine cover the instalments in
-order, a missed one breaks the plan after the grace period, and a paid plan completes."""
+its own reference and pay link, payments meant for the plan (quoting an instalment's reference)
+cover the instalments, a missed one breaks the plan after the grace period, and a paid plan
+completes. What counts toward a plan and what does not: `test_plan_payments.py`."""
 
 import re
 from datetime import date, timedelta
@@ -169,12 +170,13 @@ def test_bad_plans_are_refused(case, collector, options, code):
 
 def test_plan_completes_when_paid_and_the_case_closes(case, collector, world):
     plan = plan_create(case=case, months=3, first_due=today(), actor=collector)
+    first, second = plan.instalments.get(number=1), plan.instalments.get(number=2)
 
-    pay(world, "VK-0001", 100_00)
+    pay(world, "VK-0001", 100_00, reference=first.reference)
     assert plans_check(on=today())["active"] == 1
     assert [i.paid_at is not None for i in plan.instalments.all()] == [True, False, False]
 
-    pay(world, "VK-0001", 200_00)
+    pay(world, "VK-0001", 200_00, reference=second.reference)  # the rest covers the third
     assert plans_check(on=today())["completed"] == 1
 
     plan.refresh_from_db()
@@ -209,7 +211,7 @@ def test_a_bank_transfer_quoting_an_instalments_reference_pays_that_account(case
 def test_a_missed_instalment_breaks_the_plan_after_the_grace_period(case, collector, world):
     first = today() + timedelta(days=1)
     plan = plan_create(case=case, months=3, first_due=first, actor=collector)
-    pay(world, "VK-0001", 100_00)  # the first instalment
+    pay(world, "VK-0001", 100_00, reference=plan.instalments.get(number=1).reference)
     second_due = add_months(first, 1)
     grace = CollectionSettings.for_tenant(case.tenant).plan_grace_days
 

@@ -81,8 +81,9 @@ CAMT_DEBITS = (
         counterparty_account="DE02120300000000202051",
     ),
     _camt_debit(
-        dedupe_key=f"D:{IBAN}:2026-12-02:D:20000:R20261201-1-3:1",
+        dedupe_key=f"D:{IBAN}:2026-12-02:D:20000:R20261201-1-3",
         legacy_key=f"D:{IBAN}:B26120200102:1",
+        alternate_keys=(f"D:{IBAN}:2026-12-02:D:20000:R20261201-1-3:1",),
         amount=20000,
         bank_reference="B26120200102",
         end_to_end_id="R20261201-1-3",
@@ -91,8 +92,9 @@ CAMT_DEBITS = (
         counterparty_account="DE75512108001245126199",
     ),
     _camt_debit(
-        dedupe_key=f"D:{IBAN}:2026-12-02:D:15000:R20261201-1-4:2",
+        dedupe_key=f"D:{IBAN}:2026-12-02:D:15000:R20261201-1-4",
         legacy_key=f"D:{IBAN}:B26120200102:2",
+        alternate_keys=(f"D:{IBAN}:2026-12-02:D:15000:R20261201-1-4:2",),
         amount=15000,
         bank_reference="B26120200102",
         end_to_end_id="R20261201-1-4",

@@ -384,3 +384,79 @@ def test_a_camt_of_accounts_none_of_them_the_tenants_is_refused():
     with pytest.raises(StatementRejected, match="not of"):
         statement_import(tenant=tenant, data=data, filename="both.xml")
     assert not StatementImport.objects.exists()
+
+
+def _camt_of(world_iban: str, day, entries) -> bytes:
+    from tests.simulation.wire import camt053
+
+    return camt053(
+        iban=world_iban, currency="EUR", day=day, entries=entries, msg=f"M{len(entries)}"
+    )
+
+
+def test_a_transaction_booked_in_a_batch_then_alone_in_the_next_file_is_booked_once(db):
+    """Found by the simulation (seed 4, 3 months, faults 2): a credit inside a batch entry got
+    its position in its key, so the same transaction (its own AcctSvcrRef) repeated alone in
+    the next day's statement was booked a second time."""
+    from datetime import date
+
+    from tests.simulation.wire import Credit
+
+    tenant = TenantFactory(
+        profile="SEPA",
+        currency="EUR",
+        iban="DE89370400440532013000",
+        bank_account="",
+        inn="",
+        kpp="",
+    )
+    day = date(2026, 5, 9)
+    first = Credit(
+        "b4x75", 24743, "Anna Müller", "DE75512108001245126199", text="Miete", booked=day
+    )
+    second = Credit(
+        "b4x76", 17115, "Lukas Weber", "DE75512108001245126199", text="Miete", booked=day
+    )
+
+    batch = statement_import(
+        tenant=tenant, data=_camt_of(tenant.iban, day, [[first, second]]), filename="a.xml"
+    )
+    alone = statement_import(
+        tenant=tenant, data=_camt_of(tenant.iban, date(2026, 5, 10), [[first]]), filename="b.xml"
+    )
+
+    assert batch.matched + batch.parked == 2
+    assert alone.matched + alone.parked == 0
+    assert BankCredit.objects.filter(tenant=tenant).count() == 2
+
+
+def test_a_batch_detail_stored_with_its_position_is_still_recognised(db):
+    """Keys stored before (issue 18) carry the detail's position; the same file again books
+    nothing."""
+    from datetime import date
+
+    from tests.simulation.wire import Credit
+
+    tenant = TenantFactory(
+        profile="SEPA",
+        currency="EUR",
+        iban="DE89370400440532013000",
+        bank_account="",
+        inn="",
+        kpp="",
+    )
+    day = date(2026, 5, 9)
+    credits = [
+        Credit(f"b{n}", 1000 + n, "Anna Müller", "DE75512108001245126199", text="x", booked=day)
+        for n in (1, 2)
+    ]
+    data = _camt_of(tenant.iban, day, [credits])
+    statement_import(tenant=tenant, data=data, filename="a.xml")
+    for n, row in enumerate(BankCredit.objects.filter(tenant=tenant).order_by("pk"), 1):
+        row.dedupe_key = f"{row.dedupe_key}:{n}"  # as issue 18 stored them
+        row.save(update_fields=["dedupe_key"])
+
+    again = statement_import(tenant=tenant, data=data, filename="a-again.xml")
+
+    assert again.matched + again.parked == 0
+    assert BankCredit.objects.filter(tenant=tenant).count() == 2

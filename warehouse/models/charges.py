@@ -179,9 +179,30 @@ class Charge(models.Model):
     tariff = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     amount = models.BigIntegerField(help_text="minor units")
     line = models.PositiveIntegerField(help_text="line of the source file")
+    # NULL, not blank: a charge of its own period corrects none (the CHECK constraint reads it).
+    corrects_period = models.CharField(  # noqa: DJ001
+        max_length=7,
+        null=True,
+        blank=True,
+        help_text="YYYY-MM: the earlier period this recalculation corrects (charges file column "
+        "`corrects_period`); null for a charge of its own period",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["account", "period"], name="charge_account_period")]
+        constraints = [
+            # A correction names a well-formed period strictly before the charge's own, and only
+            # a recalculation corrects one (import-formats: the `corrects_period` column).
+            models.CheckConstraint(
+                condition=Q(corrects_period__isnull=True)
+                | (
+                    Q(corrects_period__regex=PERIOD_REGEX)
+                    & Q(corrects_period__lt=models.F("period"))
+                    & Q(kind="recalculation")
+                ),
+                name="charge_corrects_earlier_period",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.account_id} {self.period} {self.service_id} {self.amount}"

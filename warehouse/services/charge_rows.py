@@ -23,6 +23,7 @@ CANONICAL = [
     "tariff",
     "kind",
     "period",
+    "corrects_period",
 ]
 REQUIRED = ["supplier_account", "service_code", "amount"]
 NUMERIC = ["amount", "quantity", "tariff"]
@@ -30,13 +31,20 @@ _AMOUNT = r"^-?\d{1,11}(?:\.\d{1,2})?$"
 _DECIMAL6 = r"^-?\d{1,12}(?:\.\d{1,6})?$"
 _NEGATIVE_ALLOWED = {ChargeKind.RECALCULATION, ChargeKind.PRIVILEGE}
 _PERIOD_TEXT = "_period_text"
+_CORRECTS_TEXT = "_corrects_period_text"
+_PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
+# How far back a recalculation may correct (import-formats, `corrects_period`): 36 months, the
+# general limitation period (ГК РФ ст. 196, three years); no dated legal row sets another.
+CORRECTS_PERIOD_MONTHS_BACK = 36
 
 
 @dataclass
 class ChargeRows:
     """Validated rows, ready to post: ids resolved, amounts in minor units."""
 
-    frame: pd.DataFrame  # line, account_id, service_id, kind, quantity, unit, tariff, amount
+    # line, account_id, service_id, kind, quantity, unit, tariff, amount, corrects_period
+    # ("" for a charge of the file's own period)
+    frame: pd.DataFrame
     errors: list[LineError] = field(default_factory=list)
     unmatched: dict[str, list[int]] = field(default_factory=dict)
     total_lines: int = 0
@@ -116,6 +124,8 @@ def to_canonical(
     if profile and profile.date_format:
         canonical[_PERIOD_TEXT] = canonical["period"]  # reports show the file's own text
         canonical["period"] = _periods(canonical["period"], profile.date_format)
+        canonical[_CORRECTS_TEXT] = canonical["corrects_period"]
+        canonical["corrects_period"] = _periods(canonical["corrects_period"], profile.date_format)
     mark_errors = _normalise_decimal_mark(canonical, profile.decimal_mark if profile else "")
     return canonical, mark_errors
 
@@ -190,8 +200,9 @@ def validate(
     frame = canonical
     report = _Report(frame, extra_errors)
     kind = _check_required_and_kind(report)
+    corrects = _check_corrects_period(report, kind, period)
     amount, unusable = _check_amount(report, kind)
-    _check_columns(report, kind, period)
+    _check_columns(report, kind, period, corrects)
     _check_quantity_times_tariff(report, kind, amount, unusable)
     service_id = _service_ids(report, supplier)
     account_id, unmatched = _account_ids(report, supplier)
@@ -206,6 +217,7 @@ def validate(
             "unit": frame["unit"],
             "tariff": frame["tariff"],
             "amount": amount,
+            "corrects_period": corrects,
         }
     )
     return ChargeRows(
@@ -227,6 +239,46 @@ def _check_required_and_kind(report: _Report) -> pd.Series:
     return kind
 
 
+def _check_corrects_period(report: _Report, kind: pd.Series, period: str) -> pd.Series:
+    """Flags a `corrects_period` that is not a YYYY-MM strictly before the file's period and at
+    most `CORRECTS_PERIOD_MONTHS_BACK` months back, or that sits on a line of a kind other than
+    recalculation. A line naming a corrected period is a recalculation: its blank kind becomes
+    `recalculation` in `kind` (changed in place). The corrected period of each line ("": none)."""
+    frame, flag = report.frame, report.flag
+    corrects = frame["corrects_period"].str.strip()
+    source = _CORRECTS_TEXT if _CORRECTS_TEXT in frame else None
+    named = corrects != ""
+    well_formed = corrects.str.match(_PERIOD_PATTERN)
+    flag(named & ~well_formed, "corrects_period", "not a period YYYY-MM", source)
+    earliest = _months_before(period, CORRECTS_PERIOD_MONTHS_BACK)
+    flag(
+        named & well_formed & (corrects >= period),
+        "corrects_period",
+        f"a recalculation corrects a period before the file's period {period}",
+        source,
+    )
+    flag(
+        named & well_formed & (corrects < earliest),
+        "corrects_period",
+        f"more than {CORRECTS_PERIOD_MONTHS_BACK} months before {period} (earliest {earliest})",
+        source,
+    )
+    given = frame["kind"] != ""
+    flag(
+        named & given & kind.isin(ChargeKind.values) & (kind != ChargeKind.RECALCULATION),
+        "kind",
+        "a line with corrects_period is a recalculation: leave kind blank or write recalculation",
+    )
+    kind.loc[named & ~given] = ChargeKind.RECALCULATION
+    return corrects
+
+
+def _months_before(period: str, months: int) -> str:
+    year, month = (int(part) for part in period.split("-"))
+    index = year * 12 + month - 1 - months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def _check_amount(report: _Report, kind: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Flags malformed amounts and negatives of a kind that may not be negative; the amounts in
     minor units (0 where unusable) and which lines' amounts are unusable."""
@@ -245,9 +297,9 @@ def _check_amount(report: _Report, kind: pd.Series) -> tuple[pd.Series, pd.Serie
     return amount, unusable
 
 
-def _check_columns(report: _Report, kind: pd.Series, period: str) -> None:
+def _check_columns(report: _Report, kind: pd.Series, period: str, corrects: pd.Series) -> None:
     """Flags malformed quantities and tariffs, long units, a period other than the import's,
-    and a repeated (supplier account, service code, kind)."""
+    and a repeated (supplier account, service code, kind, corrected period)."""
     frame, flag = report.frame, report.flag
     for column in ("quantity", "tariff"):
         values = frame[column]
@@ -267,12 +319,13 @@ def _check_columns(report: _Report, kind: pd.Series, period: str) -> None:
     )
 
     account, code = frame["supplier_account"], frame["service_code"]
-    key = pd.DataFrame({"a": account, "c": code, "k": kind})
+    key = pd.DataFrame({"a": account, "c": code, "k": kind, "p": corrects})
     repeated = key.duplicated(keep="first") & (account != "") & (code != "")
     flag(
         repeated,
         "supplier_account",
-        "duplicate line: the same supplier account, service code and kind appear earlier",
+        "duplicate line: the same supplier account, service code, kind and corrected period "
+        "appear earlier",
     )
 
 

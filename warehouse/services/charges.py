@@ -8,6 +8,17 @@ The life of a batch: received → validated → posted (or rejected, or later su
   have already cleared some of the old open items, the old rows stay (they carry the
   allocations) and the new version posts only the difference, as recalculation lines.
 - A closed period refuses new versions.
+- A recalculation line may name the earlier period it corrects (`corrects_period`). Its charge
+  keeps the file's period (it is billed now, on this period's document) and records the
+  corrected one. Its open item belongs to the file's period too, due on this period's due date
+  (nobody can be late with what was not billed yet), with one exception that puts the money
+  where it belongs: a net negative correction of an account first reduces what is still open
+  of the account's items of the corrected period for this supplier (newest first, a
+  recalculation clearing, so aging, penalties and allocation no longer see a debt that was
+  corrected away); only what is left nets into the file period's item, a credit item when the
+  account's net is negative. A new version that replaces an earlier one reopens what the
+  earlier version's corrections had reduced (a negative recalculation clearing) before it
+  applies its own.
 
 Posting is set-based: on PostgreSQL the rows are streamed with COPY straight into the charge
 table and the open items are built by one INSERT … SELECT … GROUP BY; SQLite takes a bulk
@@ -374,14 +385,16 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
     if allocated:
         frame = _difference(frame, batch, standing)
     elif standing:
+        _reopen_corrections(batch, standing)
         _delete_rows(standing)
 
     _insert_charges(batch, frame)
     due = period_due_date(batch.tenant, batch.period)
+    items = _correct_earlier_periods(batch, frame)
     if allocated:
-        _post_difference_items(batch, frame, due)
+        _post_difference_items(batch, items, due)
     else:
-        _insert_open_items(batch, frame, due)
+        _insert_open_items(batch, items, due)
 
     hooks.charges_posted(batch=batch)
 
@@ -411,6 +424,7 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
             "amount": batch.amount_total,
             "replaced": previous.pk if previous else None,
             "recalculation": allocated,
+            "corrections": int((frame["corrects_period"] != "").sum()) if len(frame) else 0,
         },
     )
     return ImportOutcome(batch, "posted", batch.message)
@@ -437,6 +451,7 @@ _CHARGE_COLUMNS = [
     "tariff",
     "amount",
     "line",
+    "corrects_period",
 ]
 
 
@@ -457,9 +472,10 @@ def _insert_charges(batch: ImportBatch, frame: pd.DataFrame) -> None:
             "tariff": frame["tariff"].astype(object),
             "amount": frame["amount"].astype("int64"),
             "line": frame["line"].astype("int64"),
+            "corrects_period": frame["corrects_period"].astype(object),
         }
     )
-    copy_rows(Charge, table, blank_is_null=("quantity", "tariff"))
+    copy_rows(Charge, table, blank_is_null=("quantity", "tariff", "corrects_period"))
 
 
 _ITEM_KIND = "CASE WHEN kind = 'penalty' THEN 'penalty' ELSE 'charges' END"
@@ -495,19 +511,117 @@ def _item_kind(kinds: pd.Series) -> pd.Series:
     return kinds.where(kinds == ChargeKind.PENALTY, OpenItemKind.CHARGES)
 
 
+def _correct_earlier_periods(batch: ImportBatch, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows the batch's open items are built from, after each account's net negative
+    correction of an earlier period has reduced what is still open of that period's charge
+    items for the supplier (newest first, a recalculation clearing per item); the amount so
+    taken is added back as a row, so only the rest nets into the file period's item (the
+    module docstring has why). Lock order: the supplier (taken by `_post`), then each account
+    by primary key, then its open items."""
+    if frame.empty or not (frame["corrects_period"] != "").any():
+        return frame
+    corrections = (
+        frame[frame["corrects_period"] != ""]
+        .assign(account_id=lambda f: f["account_id"].astype("int64"))
+        .groupby(["account_id", "corrects_period"], sort=True)["amount"]
+        .sum()
+    )
+    now = timezone.now()
+    taken_rows = []
+    for (account_id, corrected), amount in corrections.items():
+        wanted = -int(amount)
+        if wanted <= 0:
+            continue
+        list(Account.objects.select_for_update().filter(pk=account_id).values_list("pk"))
+        items = (
+            OpenItem.objects.select_for_update()
+            .filter(
+                account_id=account_id,
+                supplier_id=batch.supplier_id,
+                kind=OpenItemKind.CHARGES,
+                period=corrected,
+                open_amount__gt=0,
+            )
+            .order_by("-pk")
+        )
+        taken = 0
+        for open_item in items:
+            take = min(open_item.open_amount, wanted - taken)
+            open_item.open_amount -= take
+            open_item.save(update_fields=["open_amount"])
+            Clearing.objects.create(
+                tenant_id=batch.tenant_id,
+                open_item=open_item,
+                amount=take,
+                kind=ClearingKind.RECALCULATION,
+                source_id=f"batch:{batch.pk}",
+                cleared_at=now,
+            )
+            taken += take
+            if taken == wanted:
+                break
+        if taken:
+            taken_rows.append(
+                {"account_id": account_id, "kind": ChargeKind.RECALCULATION, "amount": taken}
+            )
+    if not taken_rows:
+        return frame
+    rows = frame[["account_id", "kind", "amount"]].assign(
+        account_id=lambda f: f["account_id"].astype("int64")
+    )
+    return pd.concat([rows, pd.DataFrame(taken_rows)], ignore_index=True)
+
+
+def _reopen_corrections(batch: ImportBatch, standing: list[int]) -> None:
+    """Before the rows of earlier versions are deleted: what their corrections had taken off
+    open items of earlier periods is reopened, as a negative recalculation clearing of the new
+    batch (never past the item's amount: payments only ever lowered it further)."""
+    taken = (
+        Clearing.objects.filter(
+            source_id__in=[f"batch:{pk}" for pk in standing],
+            kind=ClearingKind.RECALCULATION,
+        )
+        .exclude(open_item__batch_id__in=standing)
+        .values("open_item_id")
+        .annotate(total=Sum("amount"))
+        .order_by("open_item_id")
+    )
+    totals = {row["open_item_id"]: int(row["total"]) for row in taken if row["total"]}
+    if not totals:
+        return
+    now = timezone.now()
+    items = OpenItem.objects.filter(pk__in=list(totals)).order_by("account_id", "pk")
+    for account_id in sorted(set(items.values_list("account_id", flat=True))):
+        list(Account.objects.select_for_update().filter(pk=account_id).values_list("pk"))
+    for open_item in items.select_for_update():
+        total = totals[open_item.pk]
+        open_item.open_amount += total
+        open_item.save(update_fields=["open_amount"])
+        Clearing.objects.create(
+            tenant_id=batch.tenant_id,
+            open_item=open_item,
+            amount=-total,
+            kind=ClearingKind.RECALCULATION,
+            source_id=f"batch:{batch.pk}",
+            cleared_at=now,
+        )
+
+
 def _difference(new: pd.DataFrame, batch: ImportBatch, standing: list[int]) -> pd.DataFrame:
     """What the new version changes against the rows that stand, per account, service and
     item kind, as recalculation lines (penalty lines stay penalties)."""
     old = pd.DataFrame.from_records(
         Charge.objects.filter(batch_id__in=standing)
-        .values("account_id", "service_id", "kind")
+        .values("account_id", "service_id", "kind", "corrects_period")
         .annotate(total=Sum("amount"))
-        .values_list("account_id", "service_id", "kind", "total"),
-        columns=["account_id", "service_id", "kind", "total"],
+        .values_list("account_id", "service_id", "kind", "corrects_period", "total"),
+        columns=["account_id", "service_id", "kind", "corrects_period", "total"],
     )
-    key = ["account_id", "service_id", "item"]
+    key = ["account_id", "service_id", "item", "corrects_period"]
     old = (
-        old.assign(item=_item_kind(old["kind"])).groupby(key, as_index=False)["total"].sum()
+        old.assign(item=_item_kind(old["kind"]), corrects_period=old["corrects_period"].fillna(""))
+        .groupby(key, as_index=False)["total"]
+        .sum()
         if len(old)
         else pd.DataFrame(columns=[*key, "total"])
     )
@@ -515,6 +629,7 @@ def _difference(new: pd.DataFrame, batch: ImportBatch, standing: list[int]) -> p
         item=_item_kind(new["kind"]),
         account_id=new["account_id"].astype("int64"),
         service_id=new["service_id"].astype("int64"),
+        corrects_period=new["corrects_period"].astype(object).fillna(""),
     )
     fresh = fresh.groupby(key, as_index=False).agg(amount=("amount", "sum"), line=("line", "min"))
     merged = fresh.merge(old, on=key, how="outer")
@@ -534,6 +649,7 @@ def _difference(new: pd.DataFrame, batch: ImportBatch, standing: list[int]) -> p
             "unit": "",
             "tariff": "",
             "amount": merged["amount"],
+            "corrects_period": merged["corrects_period"].fillna("").astype(object),
         }
     ).reset_index(drop=True)
 
