@@ -12,7 +12,7 @@ DEBIAN_PACKAGES := zbarimg:zbar-tools pdftoppm:poppler-utils \
 	/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf:fonts-dejavu-core \
 	/usr/bin/chromium:chromium
 
-.PHONY: demo test bench lint setup system-packages serve clean
+.PHONY: demo test bench lint setup system-packages serve clean simulate simulate-ci
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
@@ -45,6 +45,23 @@ BENCH_DEBIAN_PACKAGES := wrk:wrk pgbench:postgresql-contrib
 bench: setup
 	@scripts/ensure-debian-packages $(BENCH_DEBIAN_PACKAGES)
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) -m pytest -q -s -p no:randomly tests/bench
+
+# The deterministic simulation (tests/simulation): SEEDS × MONTHS × ACCOUNTS × 2 tenants, faults
+# on, every invariant checked after every simulated day; on DATABASE_URL (SQLite without it).
+SEEDS ?= 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20
+MONTHS ?= 24
+ACCOUNTS ?= 200
+SIM_JOBS ?= 2
+simulate: setup
+	@printf '%s\n' $(SEEDS) | xargs -P $(SIM_JOBS) -I{} $(PY) manage.py simulate --seed {} \
+		--months $(MONTHS) --accounts $(ACCOUNTS) --tenants 2 --faults 1
+
+# CI's short run: three seeds on SQLite and one on PostgreSQL, 3 months × 40 accounts each.
+simulate-ci: setup
+	@printf '%s\n' 1 2 3 | env -u DATABASE_URL xargs -P 2 -I{} $(PY) manage.py simulate \
+		--seed {} --months 3 --accounts 40 --tenants 2 --faults 1
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(PY) manage.py simulate --seed 4 \
+		--months 3 --accounts 40 --tenants 2 --faults 1
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -29,10 +29,18 @@ class Command(BaseCommand):
         parser.add_argument("--faults", type=int, default=1, choices=[0, 1, 2])
         parser.add_argument("--until", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+        parser.add_argument(
+            "--without",
+            action="append",
+            default=[],
+            choices=["statement-repeats"],
+            help="leave a part of the scenario out (to bisect a finding)",
+        )
 
     def handle(self, *args, **options):
         seed, until = options["seed"], options["until"]
         args = {k: options[k] for k in ("seed", "months", "accounts", "tenants", "faults")}
+        args["without"] = tuple(options["without"])
         database = _database_create(seed)
         self.stdout.write(
             f"simulation seed {seed}: {options['months']} months from {first_day(seed)}, "
