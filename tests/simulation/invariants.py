@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Count, Sum
@@ -15,7 +15,7 @@ from debt_collection.models import CollectionSettings, DunningStep, PaymentPlan
 from invoicing.models import DocumentLine, PaymentDocument
 from splitting.core.ledger_check import ledger_check
 from splitting.models import Allocation, Payment, PaymentStatus, Payout, SupplierEvent
-from warehouse.models import Clearing, OpenItem
+from warehouse.models import Clearing, OpenItem, Supplier
 
 
 @dataclass(frozen=True)
@@ -340,6 +340,64 @@ def instalments_paid_by_money_meant_for_them(sim, day):
     return out[:5]
 
 
+def commission_once_per_payment(sim, day):
+    """Per booked payment and supplier, the commission withheld over all its bookings is the
+    supplier's rule applied once to the supplier's whole share of the payment — recomputed
+    here with Decimal from the supplier's row, not with the allocation engine."""
+    rules = {
+        s.pk: s
+        for s in Supplier.objects.only(
+            "commission_percent", "commission_fixed", "commission_min", "commission_max"
+        )
+    }
+    out = []
+    rows = (
+        Allocation.objects.filter(
+            payment__status=PaymentStatus.BOOKED, kind__in=["payment", "advance"]
+        )
+        .values_list("payment_id", "supplier_id")
+        .annotate(share=Sum("amount"), withheld=Sum("commission"))
+    )
+    for payment_id, supplier_id, share, withheld in rows:
+        supplier = rules[supplier_id]
+        expected = 0
+        if share > 0:
+            percent = (Decimal(share) * supplier.commission_percent / 100).quantize(
+                Decimal(1), rounding=ROUND_HALF_UP
+            )
+            expected = max(int(percent) + supplier.commission_fixed, supplier.commission_min)
+            if supplier.commission_max is not None:
+                expected = min(expected, supplier.commission_max)
+            expected = max(0, min(expected, share))
+        if withheld != expected:
+            out.append(
+                Violation(
+                    "the commission is the supplier's rule applied once per payment",
+                    f"payment {payment_id}, supplier {supplier_id}: share {share}, withheld "
+                    f"{withheld}, the rule gives {expected}",
+                )
+            )
+    return out[:5]
+
+
+def credits_netted(sim, day):
+    """No account holds a credit (a negative open item) beside a debt to the same supplier:
+    credits are set against the supplier's debts as they arrive."""
+    signs = defaultdict(set)
+    for account_id, supplier_id, open_amount in OpenItem.objects.exclude(open_amount=0).values_list(
+        "account_id", "supplier_id", "open_amount"
+    ):
+        signs[(account_id, supplier_id)].add(open_amount > 0)
+    return [
+        Violation(
+            "credit items are netted against the same supplier's debts",
+            f"account {account_id}, supplier {supplier_id}: a credit and a debt both open",
+        )
+        for (account_id, supplier_id), both in sorted(signs.items())
+        if len(both) == 2
+    ][:5]
+
+
 CHECKS = [
     ledger,
     transactions_sum_to_zero,
@@ -351,4 +409,6 @@ CHECKS = [
     webhooks_equal_ledger,
     contact_limits_kept,
     instalments_paid_by_money_meant_for_them,
+    commission_once_per_payment,
+    credits_netted,
 ]

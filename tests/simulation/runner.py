@@ -117,7 +117,10 @@ def simulate(
                 if until and today >= until:
                     break
                 if today.day == 1:
-                    log(f"  {today}: {sum(sim.accepted.values())} payments so far")
+                    log(
+                        f"  {today}: {sum(sim.accepted.values())} payments so far, "
+                        f"{time.monotonic() - started:.0f} s"
+                    )
                 today += dt.timedelta(days=1)
             outcome.stats = dict(sim.stats) | {
                 "faults injected mid-transaction": fault_points.injected

@@ -520,10 +520,11 @@ class Simulation:
         self.stats["statements"] += 1
         # A credit without a reference is still matched when its payer paid from this bank
         # account before and owes exactly that amount: then it is a payment already.
-        for credit in BankCredit.objects.filter(
-            tenant=t.tenant, bank_reference__in=list(self.suspense_owners), status="matched"
-        ):
-            del self.suspense_owners[credit.bank_reference]
+        for credit in BankCredit.objects.filter(tenant=t.tenant, status="matched", booked_on=today):
+            ref = _sim_ref(credit)
+            if ref not in self.suspense_owners:
+                continue
+            del self.suspense_owners[ref]
             self.accept(t, "bank")
             self.stats["unreferenced credits matched by payer"] += 1
         if self.faults.chance(3):  # the import task ran twice
@@ -536,7 +537,7 @@ class Simulation:
         for credit in BankCredit.objects.filter(
             tenant=t.tenant, status="suspense", booked_on__lte=today - dt.timedelta(days=2)
         ):
-            owner = self.suspense_owners.get(credit.bank_reference)
+            owner = self.suspense_owners.get(_sim_ref(credit))
             if owner is None:
                 continue
             _tenant, index = owner
@@ -696,6 +697,12 @@ class Simulation:
                     self.rng.choice(["api", "terminal"]),
                 )
             )
+
+
+def _sim_ref(credit: BankCredit) -> str:
+    """The simulation's own name of a credit: camt carries it as the EndToEndId, 1C as the
+    document number (the bank reference is "number/date")."""
+    return credit.end_to_end_id or credit.bank_reference.split("/")[0]
 
 
 def _payouts_per_registry(registries) -> int:

@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--until", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
         parser.add_argument(
+            "--drop", action="store_true", help="drop the database even after --until or a failure"
+        )
+        parser.add_argument(
             "--without",
             action="append",
             default=[],
@@ -48,7 +51,7 @@ class Command(BaseCommand):
             f"{options['faults']}, on {connection.vendor} ({database})"
         )
         outcome = simulate(**args, until=until, log=self.stdout.write)
-        keep = options["keep"] or until is not None or not outcome.ok
+        keep = not options["drop"] and (options["keep"] or until is not None or not outcome.ok)
         for name, count in sorted(outcome.stats.items()):
             self.stdout.write(f"  {name}: {count}")
         self.stdout.write(f"  simulated days: {outcome.days} in {outcome.seconds:.1f} s")
@@ -77,14 +80,15 @@ def _database_create(seed: int) -> str:
     """A fresh database for this run, migrated: Django's test-database machinery, named for
     the seed so that a kept one is easy to find."""
     test = connection.settings_dict["TEST"]
+    suffix = os.environ.get("SIMULATION_DATABASE_SUFFIX", "")  # runs side by side (the tests)
     if connection.vendor != "sqlite":
-        test["NAME"] = f"sim_{seed}"
+        test["NAME"] = f"sim_{seed}{suffix}"
         return connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     # SQLite: the migrated empty database is kept as a template (named for the migrations it
     # holds) and copied, so that each run does not migrate again.
     folder = settings.VAR_DIR / "simulation"
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"seed-{seed}.sqlite3"
+    target = folder / f"seed-{seed}{suffix}.sqlite3"
     template = folder / f"template-{_migrations_key()}.sqlite3"
     if not template.exists():
         test["NAME"] = str(folder / f"template-{os.getpid()}.sqlite3")
