@@ -72,7 +72,8 @@ class Simulation:
         self.rng = random.Random(f"{world.seed}:scenario")
         self.accepted: Counter = Counter()  # (tenant code, channel) -> payments that must exist
         self.intents: dict[dt.date, list[Intent]] = defaultdict(list)
-        self.pending_webhooks: dict[dt.date, list[tuple[bytes, Checkout]]] = defaultdict(list)
+        # webhooks the acquirer sends on a later day: (body, checkout, a redelivery?)
+        self.pending_webhooks: dict[dt.date, list[tuple[bytes, Checkout, bool]]] = defaultdict(list)
         self.files_due: dict[tuple[str, str], dt.date] = {}  # (tenant, period) -> close after
         self.sent_files: dict[tuple[str, str, str], list[wire.ChargeRow]] = {}
         self.statement_tail: dict[str, list] = {}  # yesterday's bank credits, per tenant
@@ -120,8 +121,8 @@ class Simulation:
         for sim_tenant in self.world.tenants:
             if cash[sim_tenant.code]:
                 self.cash_desk(sim_tenant, cash[sim_tenant.code])
-        for body, checkout in self.pending_webhooks.pop(today, []):
-            self.webhook(body, checkout)
+        for body, checkout, again in self.pending_webhooks.pop(today, []):
+            self.webhook(body, checkout, redelivery=again)
         at(16)
         for sim_tenant in self.world.tenants:
             self.statement(sim_tenant, today, bank[sim_tenant.code])
@@ -416,24 +417,32 @@ class Simulation:
             self.stats["forged webhooks refused"] += 1
         delay = 0 if roll < 0.8 else self.rng.randint(1, 2)  # some arrive late
         if delay:
-            self.pending_webhooks[today + dt.timedelta(days=delay)].append((body, checkout))
+            self.pending_webhooks[today + dt.timedelta(days=delay)].append((body, checkout, False))
             self.stats["late webhooks"] += 1
         else:
             self.webhook(body, checkout)
 
-    def webhook(self, body: bytes, checkout: Checkout) -> None:
-        """The acquirer's signed webhook; the payment exists once it has arrived."""
+    def webhook(self, body: bytes, checkout: Checkout, *, redelivery: bool = False) -> None:
+        """The acquirer's signed webhook; the payment exists once it has arrived. Acquirers
+        deliver at least once: some come again at once, some days later."""
         headers = {"HTTP_SANDBOX_SIGNATURE": sign(SANDBOX_WHSEC, int(time.time()), body)}
         response = self.web.post(WEBHOOK, body, "application/json", **headers)
         assert response.status_code == 200, response.content[:300]
+        if redelivery:
+            assert response.json()["status"] == "replayed", response.content[:300]
+            self.stats["replays: provider webhook"] += 1
+            return
         self.accepted[(checkout.tenant.code, "provider")] += 1
         self.stats["payments: provider"] += 1
-        if self.rng.random() < 0.15:
+        roll = self.rng.random()
+        if roll < 0.08:
             again = self.web.post(WEBHOOK, body, "application/json", **headers)
-            assert again.status_code == 200 and again.json()["status"] == "replayed", again.content[
-                :300
-            ]
+            assert again.status_code == 200, again.content[:300]
+            assert again.json()["status"] == "replayed", again.content[:300]
             self.stats["replays: provider webhook"] += 1
+        elif roll < 0.16:
+            later = dt.date.today() + dt.timedelta(days=self.rng.randint(1, 3))
+            self.pending_webhooks[later].append((body, checkout, True))
 
     def cash_desk(self, t: SimTenant, intents: list[Intent]) -> None:
         shift = shift_open(tenant=t.tenant, cashier=t.staff, opening_cash=100_00)
