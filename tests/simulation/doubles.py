@@ -4,7 +4,9 @@ be "down" (503) for days. Each is a real HTTP server on 127.0.0.1 in a thread.""
 
 import json
 import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -41,8 +43,11 @@ class SupplierReceiver:
     """The suppliers' billing systems receiving our webhooks; `down` makes them answer 503."""
 
     down: set[str] = field(default_factory=set)
-    received: list[tuple[str, dict]] = field(default_factory=list)  # (supplier, body)
+    received: int = 0
     refused: int = 0
+    seen: set[tuple[str, str]] = field(default_factory=set)  # (supplier, body as JSON)
+    doubled: list[tuple[str, str]] = field(default_factory=list)  # the same body twice
+    money: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, supplier: str, body: dict) -> int:
@@ -50,8 +55,18 @@ class SupplierReceiver:
             if supplier in self.down:
                 self.refused += 1
                 return 503
-            self.received.append((supplier, body))
+            self.received += 1
+            key = (supplier, json.dumps(body, sort_keys=True))
+            if key in self.seen:
+                self.doubled.append(key)
+            self.seen.add(key)
+            if body.get("event") in MONEY_EVENTS:
+                self.money[supplier] += Decimal(body.get("amount") or "0")
             return 200
+
+
+# The events that carry a supplier's money: their amounts add up to its allocations.
+MONEY_EVENTS = ("payment.booked", "advance.applied", "payment.reversed")
 
 
 class _Handler(BaseHTTPRequestHandler):
