@@ -27,6 +27,7 @@ from invoicing.models import BillingPeriod, DocumentStatus, PaymentDocument
 from invoicing.services.closing import chunks_of, issue_chunk
 from splitting.channels.cashdesk import cash_payment_take, desk_token, shift_close, shift_open
 from splitting.channels.checkouts import checkout_start
+from splitting.channels.outside_payments import outside_payments_import
 from splitting.channels.statements import statement_import, suspense_assign
 from splitting.core.reversals import advance_refund, payment_reverse
 from splitting.models import BankCredit, Checkout, Payment, PaymentStatus, SupplierEvent
@@ -111,11 +112,14 @@ class Simulation:
         self.rng.shuffle(todays)  # out of order, as the channels deliver
         bank: dict[str, list] = defaultdict(list)
         cash: dict[str, list] = defaultdict(list)
+        outside: dict[str, list] = defaultdict(list)
         for intent in todays:
             if intent.channel == "bank" or intent.plan is not None:
                 bank[intent.tenant.code].append(intent)
             elif intent.channel == "cash_desk":
                 cash[intent.tenant.code].append(intent)
+            elif intent.channel == "outside":
+                outside[intent.tenant.code].append(intent)
             else:
                 self.pay(intent, today)
         for sim_tenant in self.world.tenants:
@@ -126,6 +130,7 @@ class Simulation:
         at(16)
         for sim_tenant in self.world.tenants:
             self.statement(sim_tenant, today, bank[sim_tenant.code])
+            self.outside_file(sim_tenant, today, outside[sim_tenant.code])
             self.staff(sim_tenant, today)
         at(19)
         self.webhooks_down(today)
@@ -287,7 +292,9 @@ class Simulation:
             channel = (
                 payer.channel
                 if self.rng.random() < 0.85
-                else self.rng.choice(["api", "bank", "terminal", "provider", "cash_desk"])
+                else self.rng.choice(
+                    ["api", "bank", "terminal", "provider", "cash_desk", "outside"]
+                )
             )
             self.intents[today + dt.timedelta(days=delay)].append(
                 Intent(self.next_id("p"), t, index, amount, channel, document.reference)
@@ -461,6 +468,24 @@ class Simulation:
             taken += intent.amount
             self.accept(t, "cash_desk")
         shift_close(shift=shift, counted_cash=100_00 + taken)
+
+    def outside_file(self, t: SimTenant, today: dt.date, intents: list[Intent]) -> None:
+        """The post office's CSV of the payments it took; now and then sent twice."""
+        if not intents:
+            return
+        lines = ["account_number,amount,date,channel,external_id"] + [
+            f"{t.accounts[i.account_index].account_number},{format_minor(i.amount)},"
+            f"{today.isoformat()},post-office,PO-{i.id}"
+            for i in intents
+        ]
+        data = ("\n".join(lines) + "\n").encode()
+        outcome = outside_payments_import(tenant=t.tenant, data=data)
+        del outcome
+        for _ in intents:
+            self.accept(t, "external")
+        if self.rng.random() < 0.2:
+            outside_payments_import(tenant=t.tenant, data=data)
+            self.stats["replays: outside file"] += 1
 
     # -- the bank ------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ class Payer:
     """How one account's payer behaves, drawn once from the seed."""
 
     kind: str  # prompt | partial | late | never | overpays
-    channel: str  # api | bank | terminal | provider | cash_desk
+    channel: str  # api | bank | terminal | provider | cash_desk | outside
     delay: int  # days after the document to pay
 
 
@@ -64,7 +64,14 @@ class World:
 
 
 PAYER_KINDS = (("prompt", 50), ("partial", 12), ("late", 15), ("never", 13), ("overpays", 10))
-CHANNELS = (("api", 25), ("bank", 35), ("terminal", 15), ("provider", 15), ("cash_desk", 10))
+CHANNELS = (
+    ("api", 25),
+    ("bank", 35),
+    ("terminal", 15),
+    ("provider", 15),
+    ("cash_desk", 10),
+    ("outside", 5),  # paid at a post office; the post office's file comes in the evening
+)
 
 
 def _pick(rng: random.Random, weighted) -> str:
