@@ -387,6 +387,35 @@ def credits_netted(sim, day):
     ][:5]
 
 
+def penalties_recomputed(sim, day):
+    """Every penalty accrual written since the last check equals an independent recomputation
+    from the policy rows (tests/simulation/penalties.py)."""
+    from debt_collection.models import PenaltyAccrual
+    from tests.simulation.penalties import Law, recompute
+
+    out = []
+    laws = {}
+    new = PenaltyAccrual.objects.filter(pk__gt=sim.penalties_checked).select_related(
+        "tenant", "base_item", "base_item__supplier"
+    )
+    for accrual in new.order_by("pk"):
+        sim.penalties_checked = accrual.pk
+        law = laws.get(accrual.tenant_id) or laws.setdefault(accrual.tenant_id, Law(accrual.tenant))
+        item = accrual.base_item
+        expected = recompute(law, item, item.supplier, accrual.through_date)
+        sim.stats["penalty accruals recomputed"] += expected is not None
+        if expected is not None and expected != accrual.cumulative:
+            out.append(
+                Violation(
+                    "every penalty equals a recomputation from the policy rows",
+                    f"accrual {accrual.pk} (item {item.pk}, due {item.due_date}, amount "
+                    f"{item.amount}, through {accrual.through_date}): charged cumulative "
+                    f"{accrual.cumulative}, recomputed {expected}",
+                )
+            )
+    return out[:5]
+
+
 CHECKS = [
     ledger,
     transactions_sum_to_zero,
@@ -400,4 +429,5 @@ CHECKS = [
     instalments_paid_by_money_meant_for_them,
     commission_once_per_payment,
     credits_netted,
+    penalties_recomputed,
 ]

@@ -82,6 +82,7 @@ class Simulation:
         self.down_until: dict[str, dt.date] = {}
         self.instalment_credits: dict[int, set[str]] = defaultdict(set)  # plan -> bank refs
         self.counter = 0
+        self.penalties_checked = 0  # the last penalty accrual the invariants recomputed
         self.stats: Counter = Counter()
         self.web = Client()
         self.folder = Path(tempfile.mkdtemp(prefix="unibill-sim-"))
