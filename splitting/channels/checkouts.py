@@ -24,6 +24,7 @@ from invoicing.models import DocumentStatus, PaymentDocument
 from splitting import hooks
 from splitting.channels.providers import provider_config, providers_of
 from splitting.core import allocation as engine
+from splitting.core.netting import debt_items
 from splitting.core.payments import (
     PaymentConflict,
     PaymentOutcome,
@@ -32,7 +33,7 @@ from splitting.core.payments import (
     payment_post,
 )
 from splitting.models import Channel, Checkout, CheckoutStatus, Payment, PaymentStatus
-from warehouse.models import Account, OpenItem, OpenItemKind, Supplier, Tenant
+from warehouse.models import Account, OpenItem, Supplier, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -201,16 +202,9 @@ def _check_split(tenant: Tenant, account: Account, amount: int, split: dict[str,
             code="unknown_supplier",
             extra={"split": {code: ["No such supplier."] for code in unknown}},
         )
-    items = [
-        engine.Item(
-            id=item.pk,
-            supplier_id=item.supplier_id,
-            period=item.period,
-            is_penalty=item.kind == OpenItemKind.PENALTY,
-            open_amount=item.open_amount,
-        )
-        for item in OpenItem.objects.filter(account=account, open_amount__gt=0).order_by("pk")
-    ]
+    items = debt_items(
+        list(OpenItem.objects.filter(account=account, open_amount__gt=0).order_by("pk"))
+    )
     try:
         engine.allocate_explicit(amount, items, {suppliers[c]: part for c, part in split.items()})
     except engine.AllocationRefused as refused:

@@ -544,22 +544,7 @@ def _correct_earlier_periods(batch: ImportBatch, frame: pd.DataFrame) -> pd.Data
             )
             .order_by("-pk")
         )
-        taken = 0
-        for open_item in items:
-            take = min(open_item.open_amount, wanted - taken)
-            open_item.open_amount -= take
-            open_item.save(update_fields=["open_amount"])
-            Clearing.objects.create(
-                tenant_id=batch.tenant_id,
-                open_item=open_item,
-                amount=take,
-                kind=ClearingKind.RECALCULATION,
-                source_id=f"batch:{batch.pk}",
-                cleared_at=now,
-            )
-            taken += take
-            if taken == wanted:
-                break
+        taken = _reduce_newest(items, wanted, batch=batch, now=now)
         if taken:
             taken_rows.append(
                 {"account_id": account_id, "kind": ChargeKind.RECALCULATION, "amount": taken}
@@ -683,21 +668,7 @@ def _post_difference_items(
                 )
                 .order_by("-pk")
             )
-            for open_item in items:
-                take = min(open_item.open_amount, -amount)
-                open_item.open_amount -= take
-                open_item.save(update_fields=["open_amount"])
-                Clearing.objects.create(
-                    tenant_id=batch.tenant_id,
-                    open_item=open_item,
-                    amount=take,
-                    kind=ClearingKind.RECALCULATION,
-                    source_id=f"batch:{batch.pk}",
-                    cleared_at=now,
-                )
-                amount += take
-                if amount == 0:
-                    break
+            amount += _reduce_newest(items, -amount, batch=batch, now=now)
         if amount != 0:
             OpenItem.objects.create(
                 tenant_id=batch.tenant_id,
@@ -710,3 +681,25 @@ def _post_difference_items(
                 amount=amount,
                 open_amount=amount,
             )
+
+
+def _reduce_newest(items, wanted: int, *, batch: ImportBatch, now) -> int:
+    """Takes up to `wanted` off the open `items` (locked, in the order given: newest first),
+    each taking a recalculation clearing named for the batch; returns what was taken."""
+    taken = 0
+    for open_item in items:
+        if taken == wanted:
+            break
+        take = min(open_item.open_amount, wanted - taken)
+        open_item.open_amount -= take
+        open_item.save(update_fields=["open_amount"])
+        Clearing.objects.create(
+            tenant_id=batch.tenant_id,
+            open_item=open_item,
+            amount=take,
+            kind=ClearingKind.RECALCULATION,
+            source_id=f"batch:{batch.pk}",
+            cleared_at=now,
+        )
+        taken += take
+    return taken
