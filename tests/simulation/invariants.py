@@ -294,8 +294,8 @@ def contact_limits_kept(sim, day):
 
 
 def instalments_paid_by_money_meant_for_them(sim, day):
-    """An instalment is paid only by money meant for it: the plan's instalments marked paid are
-    at most those that the payments quoting its instalments' references cover, in order."""
+    """An instalment is paid only by money meant for it: what the plan's instalments marked
+    paid add up to is covered by the payments quoting its instalments' references."""
     out = []
     for plan in PaymentPlan.objects.prefetch_related("instalments"):
         if getattr(plan, "funding", "reference") != "reference":
@@ -311,19 +311,17 @@ def instalments_paid_by_money_meant_for_them(sim, day):
             ).values_list("amount", "bank_credit__structured_reference", "bank_credit__free_text")
             if structured in refs or any(ref in text for ref in refs)
         )
-        covered, running = 0, 0
-        for instalment in sorted(plan.instalments.all(), key=lambda i: i.number):
-            running += instalment.amount
-            if running > aimed:
-                break
-            covered += 1
-        paid = sum(1 for i in plan.instalments.all() if i.paid_at is not None)
-        if paid > covered:
+        paid = [i for i in plan.instalments.all() if i.paid_at is not None]
+        paid_total = sum(i.amount for i in paid)
+        # Money aimed at one instalment pays it first, whatever the order, so the test is the
+        # total: what is marked paid never exceeds the money quoting the plan's references.
+        if paid_total > aimed:
             out.append(
                 Violation(
                     "plan instalments are paid only by money meant for them",
-                    f"plan {plan.pk} (account {plan.case.account_id}): {paid} instalments marked "
-                    f"paid, money quoting its references {aimed} covers {covered}",
+                    f"plan {plan.pk} (account {plan.case.account_id}): instalments "
+                    f"{[i.number for i in paid]} marked paid ({paid_total}), money quoting its "
+                    f"references {aimed}",
                 )
             )
     return out[:5]
