@@ -5,8 +5,6 @@ A lower app that must let an app above it take part in its own work declares a t
 (`WiringConfig.ready`, the last app to load). Each chain is also listed at the end of DESIGN.md.
 Read top to bottom, this file is the answer to "what else runs when…"."""
 
-from django.db.models import Q, Sum
-
 from core import money
 from debt_collection.services.penalty_runs import close_refusal
 from debt_collection.services.plans import (
@@ -16,8 +14,8 @@ from debt_collection.services.plans import (
 )
 from invoicing import hooks as invoicing_hooks
 from splitting import hooks as splitting_hooks
+from splitting import selectors as splitting_selectors
 from splitting.core.payments import charges_book
-from splitting.models import Allocation, AllocationKind, Payment, PaymentStatus
 from wallets import ledger_checks as wallet_ledger
 from wallets.funding import funding_claim
 from wallets.settlement import UsedCoupons
@@ -41,7 +39,7 @@ def connect() -> None:
     # A payment document (invoicing, while a period's documents are issued) shows the account's
     # money on advance at the close — payments not yet applied to any charge (splitting) — and
     # takes it off what is to pay.
-    invoicing_hooks.unused_advances.connect(unused_advances)
+    invoicing_hooks.unused_advances.connect(splitting_selectors.unused_advances)
 
     # A bank credit (splitting's statement matcher) → first, is it a wallet's funding, quoting
     # the wallet's reference anywhere in the credit (wallets)? It is then the wallet's.
@@ -65,34 +63,3 @@ def connect() -> None:
     # invariants (wallets).
     splitting_hooks.ledger_shares.connect(wallet_ledger.wallet_ledger_share)
     splitting_hooks.ledger_checks.connect(wallet_ledger.wallet_findings)
-
-
-def unused_advances(*, tenant, account_ids, as_of):
-    """Splitting's unused advances of the accounts as at `as_of`: of the payments booked before
-    it, what is unapplied now plus what was applied from their advances since (a refund since
-    is not added back). For `invoicing.hooks.unused_advances`; its home is splitting's
-    selectors, where its owner may move it (this file only connects it)."""
-    payments = Payment.objects.filter(
-        tenant=tenant, account_id__in=account_ids, booked_at__lt=as_of, status=PaymentStatus.BOOKED
-    )
-    totals = dict(
-        payments.filter(advance_open__gt=0)
-        .values("account_id")
-        .annotate(total=Sum("advance_open"))
-        .order_by()
-        .values_list("account_id", "total")
-    )
-    applied_since = (
-        Allocation.objects.filter(
-            Q(payment__in=payments.filter(advance__gt=0)),
-            kind=AllocationKind.ADVANCE,
-            booked_at__gte=as_of,
-        )
-        .values("payment__account_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("payment__account_id", "total")
-    )
-    for account_id, total in applied_since:
-        totals[account_id] = totals.get(account_id, 0) + int(total)
-    return totals

@@ -420,3 +420,34 @@ def account_of_number(tenant: Tenant, number: str) -> Account | None:
 def payment_with_parties(pk: int) -> Payment:
     """A payment with its tenant and account, as an answer about it shows them."""
     return Payment.objects.select_related("tenant", "account").get(pk=pk)
+
+
+def unused_advances(*, tenant, account_ids, as_of):
+    """Splitting's unused advances of the accounts as at `as_of`: of the payments booked before
+    it, what is unapplied now plus what was applied from their advances since (a refund since
+    is not added back). For `invoicing.hooks.unused_advances`
+    (config/wiring.py connects it)."""
+    payments = Payment.objects.filter(
+        tenant=tenant, account_id__in=account_ids, booked_at__lt=as_of, status=PaymentStatus.BOOKED
+    )
+    totals = dict(
+        payments.filter(advance_open__gt=0)
+        .values("account_id")
+        .annotate(total=Sum("advance_open"))
+        .order_by()
+        .values_list("account_id", "total")
+    )
+    applied_since = (
+        Allocation.objects.filter(
+            Q(payment__in=payments.filter(advance__gt=0)),
+            kind=AllocationKind.ADVANCE,
+            booked_at__gte=as_of,
+        )
+        .values("payment__account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("payment__account_id", "total")
+    )
+    for account_id, total in applied_since:
+        totals[account_id] = totals.get(account_id, 0) + int(total)
+    return totals
