@@ -25,6 +25,10 @@ system-packages:
 
 setup: system-packages $(STAMP)
 
+# HOST and PORT reach every step: settings derive PUBLIC_BASE_URL (the seeded messages' links,
+# the sandbox acquirer and its webhook) from them, so `make demo PORT=8123` needs nothing else.
+demo: export HOST := $(HOST)
+demo: export PORT := $(PORT)
 demo: setup
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput

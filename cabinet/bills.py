@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from cabinet import selectors
 from cabinet.charts import charges_chart
 from core.documents.pdf import RollRow, roll_pdf
+from core.http import public_url
 from core.i18n import Texts
 from core.money import display_language, format_currency
 from invoicing.rendering.html import render_html
@@ -36,7 +37,7 @@ SECTION = "my"
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/")
+    return public_url("/")
 
 
 def _page(request, template: str, account, tab: str, **context):

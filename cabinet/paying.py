@@ -193,7 +193,6 @@ def _pay_page(request, payer: Payer, template: str, extra: dict):
                         split=form.cleaned_data["split"],
                         return_url=payer.return_url,
                         channel=payer.channel,
-                        site_url=request.build_absolute_uri("/"),
                     )
                 except CheckoutRefused as refused:
                     error = _field_errors(form, refused)

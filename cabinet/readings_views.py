@@ -1,5 +1,8 @@
-"""The resident's meter readings page: the meters of a held account's premises, their last
-reading, a form per meter, and the recent readings with the reason of each refused one.
+"""The resident's meter readings page: when readings are taken (the tenant's window, in its
+time), the meters of a held account's premises with their last reading, a form per meter while
+the window is open, and the recent accepted readings. A refused reading is shown back on its
+form with the reason and is not stored; outside the window there is no form, and a POST there
+writes nothing and says why.
 
 Every page of the resident's account area finds the account with `held_account`: through
 `scope()` AND the user's own holding, so staff, supplier users and other residents get 404."""
@@ -12,9 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, ReadingStatus
-from cabinet.services.readings import reading_submit
+from cabinet.models import Meter, MeterReading, ReadingSource, ReadingStatus
+from cabinet.services.readings import reading_submit, reading_value, reading_window
 from core.errors import ApplicationError
+from core.money import format_decimal
 from warehouse.models import Account
 from warehouse.scoping import scope
 from warehouse.selectors import staff_scope
@@ -35,12 +39,22 @@ def held_account(request, tenant: str, number: str) -> Account:
     return account
 
 
+class ReadingValueField(forms.CharField):
+    """A meter reading as people type it — "857,2" or "857.2", "1 234,5" — read by the
+    service's own `reading_value`, so the form and the rules agree on what a number is."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return reading_value(value)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
+
+
 class ReadingForm(forms.Form):
-    value = forms.DecimalField(
+    value = ReadingValueField(
         label=gettext_lazy("Reading"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=3,
+        max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     photo = forms.FileField(
@@ -71,11 +85,15 @@ def _meters(account: Account):
 def readings(request, tenant: str, number: str):
     account = held_account(request, tenant, number)
     meters = _meters(account)
+    window = reading_window(account.tenant)
     forms_by_meter = {meter.pk: ReadingForm(prefix=f"m{meter.pk}") for meter in meters}
     if request.method == "POST":
         meter = next((m for m in meters if str(m.pk) == request.POST.get("meter")), None)
         if meter is None:
             raise Http404
+        if not window.is_open:
+            messages.error(request, window.closed_message)
+            return redirect("cabinet-readings", tenant=tenant, number=number)
         form = ReadingForm(request.POST, request.FILES, prefix=f"m{meter.pk}")
         forms_by_meter[meter.pk] = form
         if form.is_valid():
@@ -92,36 +110,27 @@ def readings(request, tenant: str, number: str):
                     "photo" if exc.code.startswith("attachment") else "value", exc.message
                 )
             else:
-                if reading.status == ReadingStatus.ACCEPTED:
-                    messages.success(
-                        request,
-                        _("Reading %(value)s of meter %(serial)s accepted.")
-                        % {"value": reading.value_text, "serial": meter.serial},
-                    )
-                else:
-                    messages.error(
-                        request,
-                        _("Reading %(value)s of meter %(serial)s refused: %(reason)s")
-                        % {
-                            "value": reading.value_text,
-                            "serial": meter.serial,
-                            "reason": reading.reason,
-                        },
-                    )
+                messages.success(
+                    request,
+                    _("Reading %(value)s of meter %(serial)s accepted.")
+                    % {
+                        "value": format_decimal(reading.value_shown, account.tenant),
+                        "serial": meter.serial,
+                    },
+                )
                 return redirect("cabinet-readings", tenant=tenant, number=number)
     for meter in meters:
         meter.form = forms_by_meter[meter.pk]
     history = (
-        MeterReading.objects.filter(meter__in=meters)
+        MeterReading.objects.filter(meter__in=meters, status=ReadingStatus.ACCEPTED)
         .select_related("meter__service")
         .order_by("-submitted_at", "-id")[:HISTORY_ROWS]
     )
-    settings_ = CabinetSettings.for_tenant(account.tenant)
     context = {
         "account": account,
         "meters": meters,
         "history": history,
-        "window": (settings_.reading_window_start, settings_.reading_window_end),
+        "window": window,
         "section": "my",
     }
     status = 400 if request.method == "POST" else 200

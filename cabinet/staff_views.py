@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from cabinet.models import RequestKind, RequestStatus, ServiceRequest
+from cabinet.models import MeterReading, ReadingStatus, RequestKind, RequestStatus, ServiceRequest
 from cabinet.requests_views import MultipleFileField, timeline
 from cabinet.services.readings import readings_export, readings_import
 from cabinet.services.requests import request_answer, request_assign, request_close
@@ -239,12 +239,20 @@ class ImportForm(forms.Form):
     )
     file = forms.FileField(
         label=gettext_lazy("Readings file (CSV)"),
-        help_text=gettext_lazy("Columns: account_number or serial, value, date (YYYY-MM-DD)."),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tenant"].queryset = import_tenants(user).order_by("code")
+        # The column names are the file's literal header: shown as code, never translated.
+        code = {
+            name: format_html("<code>{}</code>", name)
+            for name in ("account_number", "serial", "value", "date")
+        }
+        self.fields["file"].help_text = format_html(
+            _("Columns: {account_number} or {serial}, {value}, {date} (YYYY-MM-DD)."),
+            **code,
+        )
 
 
 class ExportForm(forms.Form):
@@ -302,6 +310,21 @@ def readings_page(request):
         "import_form": import_form,
         "export_form": export_form,
         "report": report,
+        "recent": _recent_readings(request.user),
         "section": "readings",
     }
     return render(request, "cabinet/readings/staff.html", context, status=status)
+
+
+RECENT_READINGS = 30
+
+
+def _recent_readings(user):
+    """The latest accepted readings of the staff's tenants (refusals are never stored as
+    readings; rows kept as refused from before are left out)."""
+    return (
+        staff_scope(user, MeterReading)
+        .filter(status=ReadingStatus.ACCEPTED)
+        .select_related("meter__service", "meter__supplier", "meter__tenant")
+        .order_by("-submitted_at", "-id")[:RECENT_READINGS]
+    )

@@ -16,6 +16,7 @@ from cabinet import (
     supplier_views,
     views_home,
 )
+from cabinet.desk import views as desk_views
 
 _ACCOUNT = r"^cabinet/accounts/(?P<tenant>[-\w]+)/(?P<number>[^/]+)/"
 _PERIOD = r"(?P<period>\d{4}-(?:0[1-9]|1[0-2]))"
@@ -127,4 +128,12 @@ urlpatterns = [
         name="staff-request-close",
     ),
     path("staff/readings/", staff_views.readings_page, name="staff-readings"),
+    # Staff: the operator's desk — the dashboard, the account search and the account card.
+    path("staff/desk/", desk_views.dashboard, name="staff-desk"),
+    path("staff/desk/accounts/", desk_views.account_search, name="staff-account-search"),
+    path(
+        "staff/desk/accounts/<slug:tenant>/<str:number>/",
+        desk_views.account_card,
+        name="staff-account-card",
+    ),
 ]

@@ -10,6 +10,7 @@ class WiringConfig(AppConfig):
     verbose_name = "Wiring"
 
     def ready(self):
-        from config import wiring
+        from config import tenant_time, wiring
 
         wiring.connect()
+        tenant_time.connect()  # the signed-in user's tenant time zone, kept in the session

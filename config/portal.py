@@ -9,19 +9,30 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
 
 from cabinet.staff_login import rate_limit_refusal
+from core.permissions import Permission
 from wallets.selectors import corporate_home_for, office_home_for
-from warehouse.selectors import user_roles
+from warehouse.selectors import user_permissions, user_roles
 
 # Where a user who is neither staff, a supplier's user nor a resident belongs; first wins.
 OTHER_HOMES = (corporate_home_for, office_home_for)
 
 
+# Where operator staff land, by what their roles let them do; first wins: the operator admin
+# and the accountant on the desk, the collector on the case queue, other staff on the tenants.
+STAFF_HOMES = (
+    (Permission.POST_PAYMENTS, "staff-desk"),
+    (Permission.IMPORT, "staff-desk"),
+    (Permission.MANAGE_DEBT, "case-queue"),
+)
+
+
 def home_url_name(user) -> str | None:
-    """Where a signed-in user belongs: staff first, then supplier, then resident, then the
-    wallets' people."""
+    """Where a signed-in user belongs: staff first (their own work, `STAFF_HOMES`), then
+    supplier, then resident, then the wallets' people."""
     roles = user_roles(user)
     if roles.staff:
-        return "staff-home"
+        granted = user_permissions(user)
+        return next((name for need, name in STAFF_HOMES if need in granted), "staff-home")
     if roles.supplier:
         return "supplier-home"
     if roles.resident:

@@ -21,6 +21,13 @@ if not DEBUG and SECRET_KEY == DEMO_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is the demo default; set SECRET_KEY when DEBUG is off.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+# The one base of every link printed or sent outside (bills, messages, the addresses given to a
+# payment provider and the sandbox acquirer's webhooks): `core.http.public_url`. The demo derives
+# it from HOST and PORT, which `make demo` serves on; production sets it.
+HOST = env.str("HOST", default="127.0.0.1")
+PORT = env.int("PORT", default=8000)
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://{HOST}:{PORT}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -64,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "warehouse.middleware.AuditActorMiddleware",  # who changes what: warehouse.audit_history
+    "config.tenant_time.TenantTimeMiddleware",  # every page in the user's tenant time
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -83,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "warehouse.context_processors.roles",
                 "wallets.context.wallet_nav",
+                "config.navigation.nav",
             ],
         },
     },
@@ -152,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
     "build-registries": {"task": "splitting.build_registries", "schedule": 3600.0},
     "deliver-due-supplier-events": {"task": "splitting.deliver_due_events", "schedule": 60.0},
     "expire-checkouts": {"task": "splitting.expire_checkouts", "schedule": 3600.0},
+    # Checkouts whose webhook has not come: their providers are asked (checkout_reconcile).
+    "reconcile-checkouts": {"task": "splitting.reconcile_checkouts", "schedule": 120.0},
     # The suppliers' reporting flows: the files of the stretches that ended, then their sending.
     "build-flow-files": {"task": "splitting.build_flow_files", "schedule": 3600.0},
     "deliver-due-flow-files": {"task": "splitting.deliver_due_flow_files", "schedule": 300.0},
@@ -162,6 +173,9 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 
 # Personal pay links stop working this many days after the document's due date.
 PAY_LINK_DAYS_AFTER_DUE = env.int("PAY_LINK_DAYS_AFTER_DUE", default=60)
+# Issuing coupons that block more than this (minor units of the tenant's currency) asks the
+# corporate payer to confirm on a page that shows the balance before and after (wallets).
+COUPON_CONFIRM_THRESHOLD = env.int("COUPON_CONFIRM_THRESHOLD", default=1_000_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -202,9 +216,13 @@ SANDBOX_ACQUIRER = {
     ),
     "webhook_url": env.str(
         "SANDBOX_ACQUIRER_WEBHOOK_URL",
-        default="http://127.0.0.1:8000/api/v1/providers/sandbox/webhook",
+        default=f"{PUBLIC_BASE_URL}/api/v1/providers/sandbox/webhook",
     ),
+    # Off: the acquirer sends no webhooks, as when they are lost (checkouts end by reconcile).
+    "webhooks": env.bool("SANDBOX_ACQUIRER_WEBHOOKS", default=True),
 }
+# A checkout still open this long after it started has its provider asked (beat, every 2 min).
+CHECKOUT_RECONCILE_AFTER_MINUTES = env.int("CHECKOUT_RECONCILE_AFTER_MINUTES", default=5)
 # Per provider code: `adapter` (integrations.providers), its options, the selection `rules`
 # (amounts in minor units, fee to the payer as percent + fixed, the channels it is offered on)
 # and the `tenants` it serves ("*" or a list of tenant codes).
@@ -213,9 +231,7 @@ if SANDBOX_ACQUIRER["enabled"]:
     PAYMENT_PROVIDERS["sandbox"] = {
         "adapter": "sandbox",
         "name": "Card (sandbox)",
-        "base_url": env.str(
-            "SANDBOX_ACQUIRER_URL", default="http://127.0.0.1:8000/sandbox-acquirer"
-        ),
+        "base_url": env.str("SANDBOX_ACQUIRER_URL", default=f"{PUBLIC_BASE_URL}/sandbox-acquirer"),
         "secret": SANDBOX_ACQUIRER["api_key"],
         "webhook_secret": SANDBOX_ACQUIRER["webhook_secret"],
         "rules": {
@@ -269,9 +285,8 @@ EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
 
 # Dunning (debt_collection.services.dunning): beat runs `run_dunning_all` hourly and each
 # tenant's procedure runs in the hour when its local time is this hour (after quiet hours).
-# PUBLIC_BASE_URL prefixes the pay links put into messages (no request to build them from).
+# The pay links put into messages are built on PUBLIC_BASE_URL (above).
 DUNNING_LOCAL_HOUR = env.int("DUNNING_LOCAL_HOUR", default=10)
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULE["run-dunning"] = {
     "task": "debt_collection.run_dunning_all",
     "schedule": 3600.0,
@@ -310,6 +325,13 @@ CACHES = {
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+if not REDIS_URL:
+    # The sandbox acquirer is another party: in the embedded demo its checkouts outlive the
+    # process that opened them (seed_demo opens one that the served demo is later asked about).
+    CACHES["sandbox_acquirer"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "sandbox-acquirer"),
+    }
 # Where collectstatic writes (the cabinet's page benchmark collects into a temporary folder).
 STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)
 # Coupons past their validity release their blocked funds (wallets.services).

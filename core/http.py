@@ -19,3 +19,15 @@ def attachment(content: bytes, filename: str, content_type: str):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def public_url(path: str = "/") -> str:
+    """The absolute address of `path` (a path on this site, "/…") as printed or sent outside:
+    in bills, messages, the links given to a payment provider. Built from the one
+    `settings.PUBLIC_BASE_URL` (derived from HOST and PORT in the demo), never from the request,
+    whose host a proxy or a client may change. `public_url("")` is the base itself (no slash)."""
+    from django.conf import settings
+
+    if path and not path.startswith("/"):
+        raise ValueError(f"{path!r} is not a path on this site")
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 
 class Texts:
@@ -43,3 +44,29 @@ def _copy(value):
     if isinstance(value, list):
         return list(value)
     return value
+
+
+# --- units of measure ---------------------------------------------------------------------------
+
+# The codes a service's or a charge's `unit` holds (as the supplier files and the classifier
+# write them) and how people read them; an unknown code prints as it is.
+UNIT_LABELS: Mapping[str, Any] = {
+    "m3": pgettext_lazy("unit", "m³"),
+    "m2": pgettext_lazy("unit", "m²"),
+    "Gcal": pgettext_lazy("unit", "Gcal"),
+    "kWh": pgettext_lazy("unit", "kWh"),
+    "person": pgettext_lazy("unit", "pers."),
+}
+
+UNITS = Texts(UNIT_LABELS)
+
+
+def unit_label(code: str, language: str | None = None) -> str:
+    """A unit code as people read it: "m3" → "м³" (ru) / "m³" (en), "kWh" → "кВт·ч"; in the
+    active language unless `language` is given; an unknown code unchanged, "" for none."""
+    if not code:
+        return ""
+    if language is not None:
+        return UNITS[language].get(code, code)
+    label = UNIT_LABELS.get(code)
+    return str(label) if label is not None else code

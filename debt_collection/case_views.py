@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from core.errors import ApplicationError
+from core.http import public_url
 from core.money import format_currency
 from core.ui.forms import form_errors
 from core.ui.redirects import safe_next
@@ -26,6 +27,7 @@ from debt_collection.filters import CaseFilter
 from debt_collection.models import CaseEventKind, CaseStage
 from debt_collection.services import cases as case_services
 from debt_collection.services.calls import voice_backend
+from debt_collection.services.dunning.defaults import message_language
 from debt_collection.services.plans import (
     instalment_pay_path,
     plan_create,
@@ -147,16 +149,23 @@ def cases_auto_assign(request):
     return redirect("case-queue")
 
 
-def _sms_text(case, debt) -> str:
-    return _(
-        "%(name)s, account %(number)s has %(amount)s overdue. Please pay, or call us to agree "
-        "a date. %(tenant)s"
-    ) % {
-        "name": case.account.payer_name,
-        "number": case.account.account_number,
-        "amount": format_currency(debt.overdue, case.tenant),
-        "tenant": case.tenant.name,
-    }
+def _draft(case, debt) -> dict[str, str]:
+    """The texts the SMS and letter forms start from, in the debtor's language (the tenant's
+    message language, as the dunning messages speak), not the collector's."""
+    with translation.override(message_language(case.tenant)):
+        return {
+            "subject": _("Overdue debt"),
+            "body": _(
+                "%(name)s, account %(number)s has %(amount)s overdue. Please pay, or call us to "
+                "agree a date. %(tenant)s"
+            )
+            % {
+                "name": case.account.payer_name,
+                "number": case.account.account_number,
+                "amount": format_currency(debt.overdue, case.tenant),
+                "tenant": case.tenant.name,
+            },
+        }
 
 
 def _legal_template():
@@ -183,13 +192,18 @@ def case_detail(request, pk: int):
     plans = selectors.case_plans(case)
     for plan in plans:
         for instalment in plan.instalments.all():
-            instalment.pay_url = request.build_absolute_uri(instalment_pay_path(instalment))
+            instalment.pay_url = public_url(instalment_pay_path(instalment))
     agents = selectors.agents_of([case.tenant_id])
     outcomes = dict(case_services.ContactOutcome.choices)
     events = list(case.events.select_related("actor"))
     for event in events:
         event.outcome_label = outcomes.get(event.outcome, event.outcome)
+    draft = _draft(case, debt)
+    closing = next((e for e in events if e.kind == CaseEventKind.CLOSED), None)
     context = {
+        # why it closed, in the reader's language when the system closed it (`CaseEvent.text`)
+        "closed_reason": closing.text if closing else case.closed_reason,
+        "message_language": message_language(case.tenant),  # the messages' own language
         "case": case,
         "account": case.account,
         "debt": debt,
@@ -204,10 +218,8 @@ def case_detail(request, pk: int):
         "contact_form": forms.ContactForm(),
         "note_form": forms.NoteForm(),
         "callback_form": forms.CallbackForm(),
-        "sms_form": forms.MessageForm(initial={"body": _sms_text(case, debt)}),
-        "letter_form": forms.LetterForm(
-            initial={"subject": _("Overdue debt"), "body": _sms_text(case, debt)}
-        ),
+        "sms_form": forms.MessageForm(initial={"body": draft["body"]}),
+        "letter_form": forms.LetterForm(initial=draft),
         "promise_form": forms.PromiseForm(),
         "plan_form": forms.PlanForm(),
         "plan_payment_form": forms.PlanPaymentForm(),

@@ -12,6 +12,7 @@ from django_tables2 import RequestConfig
 from core.money import format_currency
 from core.ui.tables import TABLE_TEMPLATE
 from debt_collection.models import DunningLevel, DunningOutcome, DunningStep
+from debt_collection.models.dunning import level_display_name
 from splitting.filters import DATE
 from warehouse.access import staff_required
 from warehouse.filters import tenant_filter
@@ -66,6 +67,9 @@ class StepTable(tables.Table):
 
     def render_overdue(self, value, record):
         return format_currency(value, record.tenant)
+
+    def render_level(self, value):
+        return level_display_name(value)
 
 
 @staff_required

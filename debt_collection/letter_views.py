@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from debt_collection import selectors
+from debt_collection.services.dunning.defaults import message_language
 from debt_collection.services.letters import letters_docx, letters_print, letters_queued
 from messaging.models import Message, MessageChannel
 from warehouse.access import staff_required
@@ -39,6 +40,7 @@ def letter_queue(request):
                 "count": queued.count(),
                 "letters": list(queued[:LISTED]),
                 "may_print": selectors.can_work_cases(request.user, tenant),
+                "language": message_language(tenant),  # the letters' own, not the page's
             }
         )
     context = {"rows": rows, "listed": LISTED, "section": "collections"}

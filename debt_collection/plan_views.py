@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
-from core.http import private_page
+from core.http import private_page, public_url
 from debt_collection.models import PlanStatus
 from debt_collection.selectors import instalment_by_token
 from debt_collection.services.plans import instalment_checkout
@@ -37,7 +37,7 @@ def plan_pay(request, token: str):
                 redirect_url = instalment_checkout(
                     instalment=instalment,
                     provider_code=choice.cleaned_data["provider"],
-                    site_url=request.build_absolute_uri("/"),
+                    site_url=public_url("/"),
                     return_path=request.path,
                 )
             except ApplicationError as refused:

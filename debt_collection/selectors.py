@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.db.models import (
     BigIntegerField,
     DateField,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -221,5 +222,15 @@ def instalment_by_token(token: str) -> Instalment | None:
     return (
         Instalment.objects.select_related("plan__tenant", "plan__account")
         .filter(pay_token_hash=digest(token))
+        .first()
+    )
+
+
+def account_case(account: Account) -> DebtCase | None:
+    """The account's debt case for the operator's desk: the open one, else the latest closed."""
+    return (
+        DebtCase.objects.filter(account=account)
+        .select_related("assigned_to")
+        .order_by(F("closed_at").asc(nulls_first=True), "-opened_at", "-pk")  # open first
         .first()
     )

@@ -66,11 +66,11 @@ def demo_collections_remove(tenant_codes) -> None:
 
 def demo_collections(tenant_codes, *, seed: int, today: dt.date | None = None) -> dict:
     """Runs each tenant's procedure once a day at 11:00 local time, from the first day any of
-    its debt fell due until `today`. The messages are sent through the configured backends
-    (the console, in the demo); what they print is kept out of the seed's own output — the
-    account's message page shows them."""
+    its debt fell due until `today`, then `demo_cases`. The messages are sent through the
+    configured backends (the console, in the demo); what they print is kept out of the seed's
+    own output — the account's message page shows them. (`seed_demo` runs the days inside its
+    timeline instead, `demo.month`, so that each day sees only the payments made by then.)"""
     today = today or timezone.localdate()
-    collector = User.objects.filter(username=DEMO_COLLECTOR).first()
     totals = {"messages": 0, "cases": 0}
     for code in tenant_codes:
         tenant = Tenant.objects.filter(code=code).first()
@@ -92,17 +92,31 @@ def demo_collections(tenant_codes, *, seed: int, today: dt.date | None = None) -
                 now = dt.datetime.combine(day, dt.time(11), tzinfo=zone)
                 totals["messages"] += dunning_run(tenant=tenant, on=day, now=now).messages_queued
                 day += dt.timedelta(days=1)
+    totals["cases"] = demo_cases(tenant_codes, seed=seed, today=today)
+    return totals
+
+
+def demo_cases(tenant_codes, *, seed: int, today: dt.date | None = None) -> int:
+    """The debt cases the procedure opened, handed to the demo collector, with a call, a
+    promise to pay and a payment plan on the first of them; how many cases there are."""
+    today = today or timezone.localdate()
+    collector = User.objects.filter(username=DEMO_COLLECTOR).first()
+    total = 0
+    for code in tenant_codes:
+        tenant = Tenant.objects.filter(code=code).first()
+        if tenant is None:
+            continue
         cases = list(
             DebtCase.objects.filter(tenant=tenant, stage__in=WORKED_STAGES)
             .select_related("account")
             .order_by("-debt_at_open", "pk")
         )
-        totals["cases"] += len(cases)
+        total += len(cases)
         if collector is None or not cases:
             continue
         cases_assign(tenant=tenant, agents=[collector])
         _worked_examples(cases, collector=collector, today=today, chooser=random.Random(seed))
-    return totals
+    return total
 
 
 @contextlib.contextmanager

@@ -125,25 +125,44 @@ def demo_seed(
 
 def _import_demo_charges(code: str, folder: Path, result: DemoResult, progress) -> None:
     """Each supplier's files go through its mapping profile and the import pipeline."""
+    tenant = demo_profiles(code)
+    for layout, period, path in demo_charge_files(code, folder):
+        progress(f"{code}: importing {path.name}")
+        demo_charges_import(tenant, layout, period, path)
+        result.batches += 1
+
+
+def demo_profiles(code: str) -> Tenant:
+    """The tenant's mapping profiles, one per supplier layout, before its files are imported."""
     tenant = Tenant.objects.get(code=code)
     profiles_setup(tenant=tenant, data=json.dumps(profiles_document(code)).encode())
+    return tenant
+
+
+def demo_charge_files(code: str, folder: Path) -> list[tuple]:
+    """(layout, period, path) of every supplier file of the tenant, supplier by supplier."""
+    files = []
     for layout in layouts_for(code):
-        supplier = Supplier.objects.get(tenant=tenant, code=layout.supplier)
-        profile = MappingProfile.objects.get(tenant=tenant, name=profile_name(layout))
         for path in sorted((folder / layout.supplier).iterdir()):
             period = path.stem.rsplit("-", 2)[-2] + "-" + path.stem.rsplit("-", 1)[-1]
-            progress(f"{code}: importing {path.name}")
-            outcome = charges_import(
-                tenant=tenant,
-                supplier=supplier,
-                period=period,
-                data=path.read_bytes(),
-                filename=path.name,
-                profile=profile,
-            )
-            if not outcome.ok:
-                raise RuntimeError(f"demo file {path} was rejected: {outcome.batch.report[:5]}")
-            result.batches += 1
+            files.append((layout, period, path))
+    return files
+
+
+def demo_charges_import(tenant: Tenant, layout, period: str, path: Path) -> None:
+    """One supplier file through its mapping profile and the import pipeline."""
+    supplier = Supplier.objects.get(tenant=tenant, code=layout.supplier)
+    profile = MappingProfile.objects.get(tenant=tenant, name=profile_name(layout))
+    outcome = charges_import(
+        tenant=tenant,
+        supplier=supplier,
+        period=period,
+        data=path.read_bytes(),
+        filename=path.name,
+        profile=profile,
+    )
+    if not outcome.ok:
+        raise RuntimeError(f"demo file {path} was rejected: {outcome.batch.report[:5]}")
 
 
 @transaction.atomic(durable=True)

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from core.documents.names import file_stem
 from core.errors import ApplicationError
+from core.http import public_url
 from core.money import format_minor
 from core.permissions import Permission, roles_with
 from invoicing import selectors
@@ -293,7 +294,7 @@ class DocumentPdfApi(APIView):
     )
     def get(self, request, reference: str):
         document = _the_document(request, reference, with_view=True)
-        pdf = render_pdf(document_view(document, base_url=request.build_absolute_uri("/")))
+        pdf = render_pdf(document_view(document, base_url=public_url("/")))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{file_stem(document.number)}.pdf"'
         response["Cache-Control"] = "private, no-store"

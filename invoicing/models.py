@@ -13,7 +13,7 @@ from warehouse.models import Account, Service, Supplier, Tenant, bulk_key
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("status", "Open")
+    OPEN = "open", pgettext_lazy("period status", "Open")
     CLOSING = "closing", _("Closing (issuing documents)")
     CLOSED = "closed", _("Closed")
 

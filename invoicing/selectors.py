@@ -4,7 +4,7 @@ TAN derived again (they are never stored in clear)."""
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from invoicing.document_view import DocumentView, Party, ServiceLine, SupplierBlock
 from invoicing.models import BillingPeriod, DocumentStatus, PaymentDocument
@@ -119,3 +119,50 @@ def paid_state(document: PaymentDocument, open_periods: dict[str, int], today) -
     else:
         state = PaidState.DUE
     return state, max(open_now, 0)
+
+
+# --- the operator's bills list and desk ---------------------------------------------------------
+
+
+def open_by_period_of(account_ids) -> dict[int, dict[str, int]]:
+    """`open_by_period` of many accounts in one query: account → period → still owed."""
+    rows = (
+        OpenItem.objects.filter(open_debt_q(), account_id__in=list(account_ids))
+        .values("account_id", "period")
+        .annotate(open=Sum("open_amount"))
+        .order_by()
+    )
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(row["account_id"], {})[row["period"]] = row["open"]
+    return out
+
+
+def paid_states(documents, today) -> dict[int, str]:
+    """The paid state (`paid_state`, the cabinet's status icon's rule) of each document, by pk —
+    one query for the lot (a page of the bills list)."""
+    documents = list(documents)
+    open_periods = open_by_period_of({d.account_id for d in documents})
+    return {d.pk: paid_state(d, open_periods.get(d.account_id, {}), today)[0] for d in documents}
+
+
+def documents_matching(documents: QuerySet[PaymentDocument], text: str):
+    """`documents` whose account number, payer or payment reference contains `text`."""
+    text = text.strip()
+    if not text:
+        return documents
+    return documents.filter(
+        Q(account__account_number__icontains=text)
+        | Q(account__payer_name__icontains=text)
+        | Q(reference__icontains=text.replace(" ", ""))
+    )
+
+
+def documents_of_reference(tenant_ids, reference: str) -> QuerySet[PaymentDocument]:
+    """The issued documents of these tenants whose payment reference is exactly `reference`
+    (spaces ignored, as it is printed in groups) — index `one_issued_document_per_reference`."""
+    return PaymentDocument.objects.filter(
+        tenant_id__in=tenant_ids,
+        reference=reference.replace(" ", "").upper(),
+        status=DocumentStatus.ISSUED,
+    ).select_related("account__tenant")

@@ -1,23 +1,31 @@
 """Operator pages for billing: periods (and closing one), the documents of a period, one
 document as the cabinet shows it, and its PDF, DOCX and the period's print file."""
 
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.documents.names import file_stem
-from core.errors import ApplicationError
+from core.http import public_url
 from core.permissions import Permission, allows
 from invoicing.models import BillingPeriod, PaymentDocument
 from invoicing.rendering.docx import render_docx
 from invoicing.rendering.html import render_html
 from invoicing.rendering.pdf import render_pdf, render_pdfs
-from invoicing.selectors import document_view, documents_of_period, print_order
-from invoicing.services.closing import period_close
+from invoicing.selectors import (
+    document_view,
+    documents_matching,
+    documents_of_period,
+    paid_states,
+    print_order,
+)
 from warehouse.access import staff_required
 from warehouse.models import Tenant
 from warehouse.scoping import role_in, scope
@@ -30,9 +38,6 @@ class CloseForm(forms.Form):
         queryset=Tenant.objects.none(), to_field_name="code", label=_("Tenant")
     )
     period = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", label=_("Period (YYYY-MM)"))
-    allow_missing = forms.BooleanField(
-        required=False, label=_("Close without suppliers that sent nothing")
-    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,7 +45,7 @@ class CloseForm(forms.Form):
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/")
+    return public_url("/")
 
 
 @staff_required
@@ -56,29 +61,8 @@ def billing_periods(request):
         if not allows(role_in(request.user, tenant), Permission.CLOSE_PERIOD):
             messages.error(request, _("Your role may not close periods."))
             return redirect("billing-periods")
-        try:
-            result = period_close(
-                tenant=tenant,
-                period=form.cleaned_data["period"],
-                actor=request.user,
-                allow_missing=form.cleaned_data["allow_missing"],
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Already closed: nothing changed.")
-                if result.already_closed
-                else _("Closed: %(n)d documents issued.") % {"n": result.issued},
-            )
-            if result.documents_late:
-                messages.warning(
-                    request,
-                    _("The documents go out late: the law wants them out by %(day)s.")
-                    % {"day": f"{result.documents_due_by:%d.%m.%Y}"},
-                )
-        return redirect("billing-periods")
+        # The close itself is confirmed on its own page (`invoicing.close_views`).
+        return redirect("billing-close", code=tenant.code, period=form.cleaned_data["period"])
     return render(
         request,
         "invoicing/staff_periods.html",
@@ -90,7 +74,11 @@ def billing_periods(request):
 def period_documents(request, code: str, period: str):
     tenant = get_object_or_404(scope(request.user, Tenant), code=code)
     documents = print_order(documents_of_period(tenant, period))
-    page = Paginator(documents, 50).get_page(request.GET.get("page"))
+    q = request.GET.get("q", "").strip()
+    page = Paginator(documents_matching(documents, q), 50).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    today = timezone.localdate(timezone=ZoneInfo(tenant.timezone or "UTC"))
+    states = paid_states(shown, today)  # the cabinet's paid rule (`invoicing.selectors`)
     return render(
         request,
         "invoicing/staff_documents.html",
@@ -98,6 +86,9 @@ def period_documents(request, code: str, period: str):
             "tenant": tenant,
             "period": period,
             "page": page,
+            "rows": [(document, states[document.pk]) for document in shown],
+            "q": q,
+            "total": documents.count() if q else page.paginator.count,
             "section": "billing",
             "print_limit": WEB_PRINT_LIMIT,
         },

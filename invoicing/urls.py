@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoicing import staff_views, views
+from invoicing import close_views, staff_views, views
 
 urlpatterns = [
     path("pay/<str:token>", views.pay_link, name="pay-link"),
@@ -9,6 +9,11 @@ urlpatterns = [
         "staff/billing/<slug:code>/<str:period>/",
         staff_views.period_documents,
         name="billing-documents",
+    ),
+    path(
+        "staff/billing/<slug:code>/<str:period>/close/",
+        close_views.period_close_confirm,
+        name="billing-close",
     ),
     path(
         "staff/billing/<slug:code>/<str:period>/print.pdf",

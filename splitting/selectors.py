@@ -1,10 +1,12 @@
 """Reads of payments, balances and settlements. Amounts in minor units."""
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.conf import settings
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.permissions import Permission, roles_with
 from splitting import hooks
@@ -17,6 +19,7 @@ from splitting.models import (
     CheckoutStatus,
     DeliveryAttempt,
     Entry,
+    OutboxStatus,
     Payment,
     PaymentStatus,
     Payout,
@@ -451,3 +454,57 @@ def unused_advances(*, tenant, account_ids, as_of):
     for account_id, total in applied_since:
         totals[account_id] = totals.get(account_id, 0) + int(total)
     return totals
+
+
+def stuck_checkouts(tenants) -> QuerySet[Checkout]:
+    """Online checkouts of `tenants` (a Tenant queryset or iterable) still `created` longer
+    than `settings.CHECKOUT_RECONCILE_AFTER_MINUTES`: the provider's webhook has not come, and
+    the provider is asked about them (`splitting.channels.checkout_reconcile`). Oldest first."""
+    minutes = getattr(settings, "CHECKOUT_RECONCILE_AFTER_MINUTES", 5)
+    return (
+        Checkout.objects.filter(
+            tenant__in=tenants,
+            status=CheckoutStatus.CREATED,
+            created_at__lt=timezone.now() - timedelta(minutes=minutes),
+        )
+        .select_related("tenant", "account")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- the operator's desk (cabinet.desk) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Booked:
+    amount: int
+    count: int
+
+
+def payments_booked(tenant: Tenant, *, since, until=None) -> Booked:
+    """Payments booked (not reversed) for the tenant from `since` up to `until` (aware
+    instants; no end: up to now), their sum and number, in one aggregate."""
+    rows = Payment.objects.filter(tenant=tenant, booked_at__gte=since, status=PaymentStatus.BOOKED)
+    if until is not None:
+        rows = rows.filter(booked_at__lt=until)
+    totals = rows.aggregate(amount=Coalesce(Sum("amount"), 0), count=Count("pk"))
+    return Booked(**totals)
+
+
+@dataclass(frozen=True)
+class Suspense:
+    count: int
+    amount: int  # what of them still waits
+
+
+def suspense_totals(tenant: Tenant) -> Suspense:
+    """Bank credits of which something still waits in suspense (index `bank_credit_suspense`)."""
+    totals = BankCredit.objects.filter(tenant=tenant, open_amount__gt=0).aggregate(
+        count=Count("pk"), amount=Coalesce(Sum("open_amount"), 0)
+    )
+    return Suspense(**totals)
+
+
+def failed_events_count(tenant: Tenant) -> int:
+    """Webhooks to suppliers whose retries are exhausted."""
+    return SupplierEvent.objects.filter(tenant=tenant, status=OutboxStatus.FAILED).count()

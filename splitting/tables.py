@@ -253,7 +253,7 @@ class SupplierEventTable(tables.Table):
             else record.last_error or "—"
         )
         return format_html(
-            '{}<div class="small muted" title="{}">{}</div>',
+            '{}<div class="small muted mono" title="{}">{}</div>',  # the wire's own words
             when(value),
             record.last_error,
             outcome[:60],

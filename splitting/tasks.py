@@ -43,6 +43,15 @@ def expire_checkouts() -> int:
     return checkouts_expire()
 
 
+@shared_task(name="splitting.reconcile_checkouts")
+def reconcile_checkouts() -> dict[str, int]:
+    """Asks the providers about the checkouts whose webhook has not come
+    (`CHECKOUT_RECONCILE_AFTER_MINUTES`); how many ended with each outcome."""
+    from splitting.channels.checkout_reconcile import checkouts_reconcile_stale
+
+    return {str(outcome): count for outcome, count in checkouts_reconcile_stale().items()}
+
+
 @shared_task(name="splitting.build_flow_files")
 def build_flow_files() -> int:
     """The reporting flows' files of every stretch that has ended (tenant time zones)."""

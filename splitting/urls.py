@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from splitting.views import cashdesk as cashdesk_views
+from splitting.views import checkouts_staff
 from splitting.views import flows as flow_views
 from splitting.views import payment_requests as payment_request_views
 from splitting.views import payments as views
@@ -91,6 +92,12 @@ urlpatterns += [
     ),
     path("api/v1/checkouts", provider_views.CheckoutCreateApi.as_view(), name="api-checkouts"),
     path("pay/return/<uuid:uid>/", provider_views.checkout_result, name="checkout-result"),
+    path("staff/checkouts/stuck/", checkouts_staff.stuck_checkout_list, name="stuck-checkouts"),
+    path(
+        "staff/checkouts/<int:pk>/ask/",
+        checkouts_staff.stuck_checkout_ask,
+        name="stuck-checkout-ask",
+    ),
 ]
 
 # The cash desk (splitting.views.cashdesk).

@@ -25,6 +25,11 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    from django.conf import settings
+
+    # The demo's file cache for the sandbox acquirer would outlive a test run (and be shared by
+    # xdist workers); tests keep the acquirer's state in the process's own cache.
+    settings.CACHES.pop("sandbox_acquirer", None)
     days = config.getoption("--clock-shift-days")
     if days:
         shifted = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)

@@ -17,7 +17,7 @@ from core.errors import ApplicationError
 from core.money import format_minor
 from warehouse import selectors
 from warehouse.models import PERIOD_REGEX, MappingProfile, Supplier, Tenant
-from warehouse.reports import report_xlsx
+from warehouse.reports import REPORT_COLUMNS, report_xlsx
 from warehouse.scoping import scope
 from warehouse.services.charges import charges_import
 
@@ -215,7 +215,12 @@ class ChargeImportApi(APIView):
                 {
                     "error": "file_rejected",
                     "detail": outcome.message,
-                    "fields": {"batch": batch.pk, "report": batch.report},
+                    "fields": {
+                        "batch": batch.pk,
+                        "report": [
+                            {name: row.get(name) for name in REPORT_COLUMNS} for row in batch.report
+                        ],
+                    },
                 },
                 status=status.HTTP_422_UNPROCESSABLE_ENTITY,
             )

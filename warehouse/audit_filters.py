@@ -52,5 +52,5 @@ class AuditChangeFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = super().form
             form.fields["object"].widget.attrs["placeholder"] = _("name or id")
-            form.fields["field"].widget.attrs["placeholder"] = "iban"
+            form.fields["field"].widget.attrs["placeholder"] = _("field name")
         return self._form

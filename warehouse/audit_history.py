@@ -49,6 +49,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from warehouse.models import SECRET_MASK, AuditAction, AuditChange
 from warehouse.scoping import is_operator_staff
@@ -61,6 +62,7 @@ __all__ = [
     "changes_visible",
     "request_actor",
     "track",
+    "table_title",
     "tracked_tables",
     "value_text",
 ]
@@ -331,9 +333,41 @@ def changes_visible(user) -> QuerySet[AuditChange]:
     return rows.select_related("tenant")
 
 
+# How the history names each tracked table to its reader. The models' own verbose names are
+# plain English (changing them would alter every migration state), so the page's names live
+# here, by model label.
+TABLE_NAMES = {
+    "warehouse.Tenant": pgettext_lazy("audit table", "Tenant"),
+    "warehouse.Supplier": pgettext_lazy("audit table", "Supplier"),
+    "warehouse.SupplierFlow": pgettext_lazy("audit table", "Supplier flow"),
+    "warehouse.Membership": pgettext_lazy("audit table", "Membership"),
+    "warehouse.MappingProfile": pgettext_lazy("audit table", "Mapping profile"),
+    "warehouse.DueDateRule": pgettext_lazy("audit table", "Due date rule"),
+    "warehouse.CalendarDay": pgettext_lazy("audit table", "Calendar day"),
+    "splitting.AllocationRules": pgettext_lazy("audit table", "Allocation rules"),
+    "splitting.TerminalProcessor": pgettext_lazy("audit table", "Terminal processor"),
+    "splitting.FrontOffice": pgettext_lazy("audit table", "Front office"),
+    "debt_collection.DunningLevel": pgettext_lazy("audit table", "Dunning level"),
+    "debt_collection.CollectionSettings": pgettext_lazy("audit table", "Collection settings"),
+    "debt_collection.Agency": pgettext_lazy("audit table", "Agency"),
+    "debt_collection.SupplierPenaltySetting": pgettext_lazy(
+        "audit table", "Supplier penalty setting"
+    ),
+    "debt_collection.DocumentTemplate": pgettext_lazy("audit table", "Document template"),
+    "debt_collection.PenaltyRule": pgettext_lazy("audit table", "Penalty rule"),
+    "debt_collection.KeyRate": pgettext_lazy("audit table", "Key rate"),
+    "debt_collection.PenaltyPolicyPeriod": pgettext_lazy("audit table", "Penalty policy period"),
+    "debt_collection.StatutoryRate": pgettext_lazy("audit table", "Statutory rate"),
+    "debt_collection.ContactLimit": pgettext_lazy("audit table", "Contact limit"),
+}
+
+
+def table_title(model: type[models.Model]) -> str:
+    """A tracked model's name as the history shows it, in the reader's language."""
+    name = TABLE_NAMES.get(model._meta.label)
+    return str(name) if name is not None else str(model._meta.verbose_name).capitalize()
+
+
 def tracked_tables() -> list[tuple[str, str]]:
     """(label, name) of every tracked model, by name: the page's table filter."""
-    return sorted(
-        ((m._meta.label, str(m._meta.verbose_name).capitalize()) for m in TRACKED),
-        key=lambda pair: pair[1],
-    )
+    return sorted(((m._meta.label, table_title(m)) for m in TRACKED), key=lambda pair: pair[1])

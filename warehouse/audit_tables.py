@@ -19,6 +19,7 @@ from core.documents.xlsx import (
     workbook_bytes,
 )
 from core.ui.tables import TABLE_TEMPLATE, when
+from warehouse.audit_history import table_title
 from warehouse.models import AuditAction, AuditChange
 
 NO_VALUE = mark_safe('<span class="muted">—</span>')  # noqa: S308 (a constant)
@@ -34,7 +35,7 @@ def table_name(label: str) -> str:
     """A model's name from its label ("warehouse.Supplier" → "Supplier"); the label when the
     model is gone."""
     try:
-        return str(apps.get_model(label)._meta.verbose_name).capitalize()
+        return table_title(apps.get_model(label))
     except (LookupError, ValueError):
         return label
 
@@ -94,7 +95,12 @@ class AuditChangeTable(tables.Table):
         return table_name(value)
 
     def render_object_repr(self, value, record):
-        return format_html('{} <span class="muted small">#{}</span>', value, record.object_id)
+        # The row's name as it read when it changed: a snapshot, kept as written.
+        return format_html(
+            '<span class="mono">{}</span> <span class="muted small">#{}</span>',
+            value,
+            record.object_id,
+        )
 
     def render_action(self, value, record):
         return format_html(

@@ -2,10 +2,11 @@
 selectors, so a filter never offers another tenant's rows."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from warehouse import selectors
-from warehouse.models import PERIOD_REGEX, BatchStatus, ImportBatch, Supplier
+from warehouse.models import PERIOD_REGEX, BatchStatus, ImportBatch, SourceFormat, Supplier
 
 
 def staff_tenants(request):
@@ -40,10 +41,33 @@ class ImportBatchFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=BatchStatus.choices, label=_("Status"), empty_label=_("Any status")
     )
+    # The penalties debt collection charges at a period's close are not a supplier's file:
+    # left out unless asked for (their own page is the penalty runs').
+    penalties = django_filters.BooleanFilter(
+        label=_("Show penalty batches"),
+        method="keep_all",
+        widget=forms.CheckboxInput(attrs={"style": "width: auto; height: auto; margin: 0"}),
+    )
 
     class Meta:
         model = ImportBatch
-        fields = ["tenant", "supplier", "period", "status"]
+        fields = ["tenant", "supplier", "period", "status", "penalties"]
+
+    def keep_all(self, queryset, name, value):
+        return queryset
+
+    @property
+    def shows_penalties(self) -> bool:
+        return bool(
+            self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("penalties")
+        )
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if self.shows_penalties:
+            return queryset
+        return queryset.exclude(source_format=SourceFormat.PENALTY)
 
     @property
     def form(self):

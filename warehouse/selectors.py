@@ -15,13 +15,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from core.errors import ApplicationError
-from core.permissions import Permission, allows, roles_with
+from core.permissions import ROLE_PERMISSIONS, Permission, allows, roles_with
 from warehouse.access import has_permission
 from warehouse.models import (
     Account,
@@ -30,18 +31,22 @@ from warehouse.models import (
     AuditEvent,
     BatchStatus,
     Building,
+    Clearing,
     ImportBatch,
     MappingProfile,
     Membership,
+    OpenItem,
     Premises,
     Role,
     Service,
+    SourceFormat,
     Supplier,
     SupplierServiceCode,
     Tenant,
     UnmatchedLine,
 )
 from warehouse.scoping import SCOPE_PATHS, _memberships, scope
+from warehouse.selectors_open_items import open_debt_q, past_due_q
 from warehouse.services.legal import due_date_of
 
 RECENT_AUDIT_EVENTS = 50
@@ -397,3 +402,116 @@ def accounts_of_reference(tenant, key: str):
     return Account.objects.filter(tenant=tenant).filter(
         Q(reference_key=key) | Q(reference_key="", account_number=key)
     )
+
+
+# --- the operator's desk (cabinet.desk) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DebtTotals:
+    overdue: int  # open debts past their due date
+    not_due: int  # open debts due today or later
+
+
+def debt_totals(tenant: Tenant, *, as_of: dt.date) -> DebtTotals:
+    """What the tenant's accounts owe on `as_of`, overdue and not yet due (one aggregate over
+    the open debts: the partial index `openitem_open_debt` of warehouse 0015)."""
+    totals = OpenItem.objects.filter(open_debt_q(), tenant=tenant).aggregate(
+        overdue=Coalesce(Sum("open_amount", filter=past_due_q(as_of)), 0),
+        not_due=Coalesce(Sum("open_amount", filter=~past_due_q(as_of)), 0),
+    )
+    return DebtTotals(overdue=totals["overdue"], not_due=totals["not_due"])
+
+
+def overdue_debt_at(tenant: Tenant, moments: list[tuple[dt.date, dt.datetime]]) -> list[int]:
+    """The overdue debt as it stood at each moment — (day, the instant that day begins in the
+    tenant's time) — as known now: the debts due before the day, less what was cleared of them
+    before the instant (a reversal reopens). Two aggregate queries however many moments."""
+    if not moments:
+        return []
+    last_day = max(day for day, _ in moments)
+    billed = OpenItem.objects.filter(tenant=tenant, amount__gt=0, due_date__lt=last_day).aggregate(
+        **{
+            f"m{i}": Coalesce(Sum("amount", filter=Q(due_date__lt=day)), 0)
+            for i, (day, _) in enumerate(moments)
+        }
+    )
+    cleared = Clearing.objects.filter(
+        tenant=tenant, open_item__amount__gt=0, open_item__due_date__lt=last_day
+    ).aggregate(
+        **{
+            f"m{i}": Coalesce(
+                Sum("amount", filter=Q(open_item__due_date__lt=day, cleared_at__lt=instant)), 0
+            )
+            for i, (day, instant) in enumerate(moments)
+        }
+    )
+    return [billed[f"m{i}"] - cleared[f"m{i}"] for i in range(len(moments))]
+
+
+def mapping_queue_size(tenant: Tenant) -> int:
+    """Supplier account numbers waiting in the mapping queue (one per number, however many
+    batches sent it)."""
+    return (
+        UnmatchedLine.objects.filter(tenant=tenant, resolved_at__isnull=True)
+        .values("supplier_id", "supplier_account")
+        .distinct()
+        .count()
+    )
+
+
+def batches_waiting(tenant: Tenant) -> int:
+    """Import batches received or validated but not posted (nor rejected, nor superseded)."""
+    return ImportBatch.objects.filter(
+        tenant=tenant, status__in=[BatchStatus.RECEIVED, BatchStatus.VALIDATED]
+    ).count()
+
+
+def suppliers_with_files(tenant: Tenant, period: str) -> tuple[int, int]:
+    """(suppliers that sent a posted file for `period`, the tenant's suppliers); penalty batches
+    are not a supplier's file."""
+    posted = (
+        ImportBatch.objects.filter(tenant=tenant, period=period, status=BatchStatus.POSTED)
+        .exclude(source_format=SourceFormat.PENALTY)
+        .values("supplier_id")
+        .distinct()
+        .count()
+    )
+    return posted, Supplier.objects.filter(tenant=tenant).count()
+
+
+def accounts_matching(accounts: QuerySet[Account], text: str) -> QuerySet[Account]:
+    """`accounts` whose number, payer, phone or address (building, then premises number: "Main
+    St 5, 12") contains `text`, case-insensitively; digits alone also match the phone's digits.
+    PostgreSQL serves the `contains` with the trigram indexes of warehouse 0015."""
+    text = " ".join(text.split())
+    if not text:
+        return accounts.none()
+    match = (
+        Q(account_number__icontains=text)
+        | Q(payer_name__icontains=text)
+        | Q(premises__building__address__icontains=text)
+    )
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 4 and len(digits) >= len(text.replace(" ", "")) - 3:  # a phone number
+        match |= Q(phone__contains=digits[-10:])
+    address, _sep, premises = text.rpartition(",")
+    if address.strip() and premises.strip():
+        match |= Q(
+            premises__building__address__icontains=address.strip(),
+            premises__number__iexact=premises.strip(),
+        )
+    return accounts.filter(match)
+
+
+def user_permissions(user) -> frozenset[Permission]:
+    """Every permission `user` holds in some tenant (a superuser all of them), from the
+    memberships read once per request: what the navigation may offer them."""
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Permission)
+    granted: set[Permission] = set()
+    for _tenant, role, _supplier in _memberships(user):
+        granted |= ROLE_PERMISSIONS.get(role, frozenset())
+    return frozenset(granted)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/imports/<int:pk>/", views.import_batch, name="import-batch"),
     path("staff/imports/<int:pk>/report.xlsx", views.import_report, name="import-report"),
     path("staff/imports/<int:pk>/run-again/", views.import_rerun, name="import-rerun"),
+    path("staff/imports/<int:pk>/compare/", views.import_diff, name="import-diff"),
     path("staff/mapping-queue/", views.mapping_queue, name="mapping-queue"),
     path("staff/mapping-queue/<int:pk>/link/", views.mapping_link, name="mapping-link"),
     path("staff/mapping-queue/<int:pk>/create/", views.mapping_create, name="mapping-create"),

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -24,10 +25,19 @@ from core.ui.forms import form_errors
 from warehouse import selectors
 from warehouse.access import staff_required
 from warehouse.filters import ImportBatchFilter
-from warehouse.forms import ChargeUploadForm, LinkAccountForm, NewAccountForm
-from warehouse.models import BatchStatus
+from warehouse.forms import ChargeUploadForm, ImportTargetForm, LinkAccountForm, NewAccountForm
+from warehouse.models import BatchStatus, SourceFormat
 from warehouse.reports import report_xlsx
+from warehouse.selectors_imports import (
+    FileUnavailable,
+    batch_counts,
+    batch_message,
+    batches_diff,
+    previous_version,
+    report_rows,
+)
 from warehouse.services.charges import ImportOutcome, batch_rerun, charges_import
+from warehouse.services.import_uploads import upload_keep, upload_kept
 from warehouse.services.mapping_queue import unmatched_create_account, unmatched_link
 from warehouse.tables import ImportBatchTable
 
@@ -114,36 +124,89 @@ def import_list(request):
     return _render(request, "warehouse/imports/list.html", context, section="imports")
 
 
+def _upload_target(request, source) -> tuple[ImportTargetForm, object, object]:
+    """The first step's form and its tenant and supplier (None until chosen)."""
+    target = ImportTargetForm(source if source.get("tenant") else None, user=request.user)
+    tenants = target.fields["tenant"].queryset
+    tenant = supplier = None
+    if target.is_bound and target.is_valid():
+        tenant, supplier = target.cleaned_data["tenant"], target.cleaned_data.get("supplier")
+    elif not target.is_bound and tenants.count() == 1:
+        tenant = tenants.first()
+        target = ImportTargetForm(initial={"tenant": tenant.code}, user=request.user)
+    return target, tenant, supplier
+
+
 @staff_required
 def import_upload(request):
+    """Step one (GET): the tenant, then its supplier. Step two (POST): the period, the profile
+    (the supplier's last used one preselected) and the file. A failed step two keeps the file
+    (`kept`, a signed token), through step one too when the supplier must be chosen again."""
     if not selectors.import_tenants(request.user).exists():
         raise PermissionDenied
-    tenant_code = request.GET.get("tenant") or None
+    source = request.POST if request.method == "POST" else request.GET
+    target, tenant, supplier = _upload_target(request, source)
+    kept = upload_kept(token=source.get("kept", ""), user=request.user)
+    form = None
     if request.method == "POST":
         form = ChargeUploadForm(
-            request.POST, request.FILES, user=request.user, tenant_code=tenant_code
+            request.POST,
+            request.FILES,
+            user=request.user,
+            tenant=tenant,
+            supplier=supplier,
+            kept_name=kept.name if kept else "",
         )
-    else:
-        form = ChargeUploadForm(user=request.user, tenant_code=tenant_code)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        upload = data["file"]
-        try:
-            outcome = charges_import(
-                tenant=data["tenant"],
-                supplier=data["supplier"],
-                period=data["period"],
-                data=upload.read(),
-                filename=upload.name,
-                profile=data["profile"],
-                actor=request.user,
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            _announce(request, outcome)
-            return redirect("import-batch", pk=outcome.batch.pk)
-    return _render(request, "warehouse/imports/upload.html", {"form": form}, section="imports")
+        if form.is_valid():
+            data = form.cleaned_data
+            upload = data["file"]
+            content, name = (upload.read(), upload.name) if upload else (kept.data, kept.name)
+            try:
+                outcome = charges_import(
+                    tenant=data["tenant"],
+                    supplier=data["supplier"],
+                    period=data["period"],
+                    data=content,
+                    filename=name,
+                    profile=data["profile"],
+                    actor=request.user,
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                _announce(request, outcome)
+                return redirect("import-batch", pk=outcome.batch.pk)
+        kept = _keep_file(request, form) or kept
+        form.keep(kept.name if kept else "")
+    elif supplier is not None:
+        initial = {"period": request.GET["period"]} if request.GET.get("period") else {}
+        form = ChargeUploadForm(
+            user=request.user,
+            tenant=tenant,
+            supplier=supplier,
+            initial=initial,
+            kept_name=kept.name if kept else "",
+        )
+    context = {
+        "target": target,
+        "tenant": tenant,
+        "supplier": supplier,
+        "form": form,
+        "kept": kept,
+        "kept_token": kept.token if kept else "",
+    }
+    return _render(request, "warehouse/imports/upload.html", context, section="imports")
+
+
+def _keep_file(request, form: ChargeUploadForm):
+    """The newly chosen file of a failed form, kept for the next try (None: none chosen)."""
+    upload = form.files.get("file")
+    if upload is None:
+        return None
+    upload.seek(0)
+    data = upload.read()
+    token = upload_keep(data=data, filename=upload.name, user=request.user)
+    return upload_kept(token=token, user=request.user)
 
 
 @staff_required
@@ -151,19 +214,64 @@ def import_batch(request, pk: int):
     batch = _batch_or_404(request, pk)
     report = batch.report or []
     may_import = selectors.can_import(request.user, batch.tenant_id)
+    previous = previous_version(batch)
     context = {
         "batch": batch,
+        "message": batch_message(batch),
+        "counts": batch_counts(batch),
         "amount": format_minor(batch.amount_total),
         "encoding_name": encoding_name(batch.encoding) if batch.encoding else "",
-        "report": selectors.report_lines(batch),
+        "report": report_rows(selectors.report_lines(batch)),
         "report_total": len(report),
         "report_shown": min(len(report), selectors.REPORT_LINES_SHOWN),
         "unmatched": selectors.batch_unmatched(batch),
+        "previous": previous,
         "may_rerun": may_import
         and batch.status == BatchStatus.REJECTED
         and bool(batch.stored_file),
     }
     return _render(request, "warehouse/imports/batch.html", context, section="imports")
+
+
+@staff_required
+def import_diff(request, pk: int):
+    """Two files of a supplier for a period side by side: this batch against the version
+    before it (or `?against=<batch>`, another file of the same supplier and period)."""
+    batch = _batch_or_404(request, pk)
+    against = request.GET.get("against")
+    if against and against.isdigit():
+        other = selectors.batch_get(request.user, int(against))
+        if other is None or (other.supplier_id, other.period) != (batch.supplier_id, batch.period):
+            raise Http404
+    else:
+        other = previous_version(batch)
+    diff, unavailable = None, None
+    if other is not None:
+        try:
+            diff = batches_diff(other, batch)
+        except FileUnavailable as exc:
+            unavailable = exc.args[0]
+    groups = []
+    if diff is not None:
+        groups = [
+            (pgettext("line of a file", "added"), "posted", diff.added),
+            (pgettext("line of a file", "removed"), "rejected", diff.removed),
+            (pgettext("line of a file", "changed"), "validated", diff.changed),
+        ]
+    context = {
+        "batch": batch,
+        "other": other,
+        "diff": diff,
+        "groups": groups,
+        "unavailable": unavailable,
+        "versions": list(
+            selectors.batch_list(request.user)
+            .filter(supplier=batch.supplier, period=batch.period)
+            .exclude(pk=batch.pk)
+            .exclude(source_format=SourceFormat.PENALTY)
+        ),
+    }
+    return _render(request, "warehouse/imports/diff.html", context, section="imports")
 
 
 @staff_required

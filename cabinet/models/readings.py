@@ -1,7 +1,9 @@
 """Meters, their readings and the per-tenant cabinet settings (submission window, plausibility).
 
-A reading is kept whether it was accepted or refused, so the resident sees why one was refused;
-"the last reading" of a meter is always its latest accepted one."""
+Only accepted readings are stored: a refused one is answered on the form (or in the import's
+report) and not kept (`cabinet.services.readings`). Rows stored as refused before that rule keep
+their status and reason and are left out of every list; "the last reading" of a meter is always
+its latest accepted one."""
 
 from decimal import Decimal
 
@@ -123,6 +125,12 @@ class MeterReading(models.Model):
     def value_text(self) -> str:
         """The value without trailing zeros, for people (150.000 → "150")."""
         return format(self.value.normalize(), "f")
+
+    @property
+    def value_shown(self) -> Decimal:
+        """The value without trailing zeros, as a number for the locale's formatting
+        (`{{ reading.value_shown|quantity:tenant }}` → RU «857,2»)."""
+        return Decimal(format(self.value.normalize(), "f"))
 
 
 register(

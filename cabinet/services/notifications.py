@@ -33,6 +33,7 @@ from cabinet.models.notifications import (
     Reminder,
 )
 from core.errors import ApplicationError
+from core.http import public_url
 from core.money import format_currency
 from invoicing.models import DocumentStatus, PaymentDocument
 from messaging.services.messages import message_queue
@@ -167,7 +168,7 @@ def _send(*, user, account, kind: str, subject: str, body: str, ref: str = "") -
 
 
 def _cabinet_url() -> str:
-    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/cabinet/"
+    return public_url("/cabinet/")
 
 
 # --- "remind me on…" ------------------------------------------------------------------------------

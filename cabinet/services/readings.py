@@ -2,10 +2,17 @@
 accepted ones reach the supplier (an export per supplier and period, and a `reading.accepted`
 webhook event written in the reading's own transaction).
 
-A resident's reading is refused (and kept, with its reason) when it comes outside the window,
-when it is below the meter's last accepted reading, or when its consumption is implausible —
-above the tenant's multiple of the average monthly consumption of the last 6 months — unless the
-resident attaches a photo of the meter: then it is accepted and flagged for the supplier."""
+A resident's reading is refused when it comes outside the window (`reading_window`: the days
+of the month from the tenant's `CabinetSettings`, in the tenant's time), when it is below the
+meter's last accepted reading, or when its consumption is implausible — above the tenant's
+multiple of the average monthly consumption of the last 6 months — unless the resident attaches
+a photo of the meter: then it is accepted and flagged for the supplier.
+
+A refusal is an answer, not a reading: `reading_submit` raises `ReadingRefused` with the reason
+and writes nothing, and an import reports its refused rows without storing them — so the
+meter's readings, on every page, are the accepted ones. (Rows stored as refused before this
+rule are kept in the table and left out of every list.) A typed value may use a decimal comma
+("857,2") and spaces between digit groups (`reading_value`)."""
 
 import csv
 import io
@@ -16,12 +23,15 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from cabinet.models import CabinetSettings, Meter, MeterReading, ReadingSource, ReadingStatus
 from cabinet.services.requests import attachment_check
 from core.documents.csv import csv_text
 from core.errors import ApplicationError
+from core.money import format_decimal
 from splitting.core.outbox import READING_ACCEPTED, events_enqueue, supplier_event_write
 from splitting.models import SupplierEvent
 from warehouse.models import Account, AccountLink, AuditEvent, Supplier, Tenant
@@ -36,6 +46,12 @@ CHUNK = 2000  # ids per IN (...) list and rows per bulk insert
 def plain(value: Decimal) -> str:
     """150.000 → "150", 12.500 → "12.5" (never "1.5E+2")."""
     return format(value.normalize(), "f")
+
+
+def _number(value: Decimal, tenant_settings: CabinetSettings) -> str:
+    """A quantity for a message, in the tenant's notation, without trailing zeros (RU
+    «645,418», «150»)."""
+    return format_decimal(Decimal(plain(value)), tenant_settings.tenant)
 
 
 @dataclass(frozen=True)
@@ -110,13 +126,76 @@ class _History:
         return (last.value - first.value) / months
 
 
+class ReadingRefused(ApplicationError):
+    """A reading the rules refuse (outside the window, below the last one, implausible without
+    a photo): nothing was written; `message` says why, for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class ReadingWindow:
+    """The days of the month residents may submit readings (`start`–`end`, from the tenant's
+    settings), seen on `today` in the tenant's time: whether it is open, and the dates of the
+    current window (when open) or of the next one (when closed)."""
+
+    start: int
+    end: int
+    today: date
+    opens_on: date
+    closes_on: date
+
+    @property
+    def is_open(self) -> bool:
+        return self.opens_on <= self.today <= self.closes_on
+
+    @property
+    def closed_message(self) -> str:
+        """Why a reading is not taken today, with the next window's dates."""
+        return _(
+            "Readings are taken from the %(start)d to the %(end)d of each month; "
+            "the next window is %(opens)s – %(closes)s."
+        ) % {
+            "start": self.start,
+            "end": self.end,
+            "opens": date_format(self.opens_on, "SHORT_DATE_FORMAT"),
+            "closes": date_format(self.closes_on, "SHORT_DATE_FORMAT"),
+        }
+
+
+def _month_days(year: int, month: int, start: int, end: int) -> tuple[date, date]:
+    """The window's first and last day in that month; a day past the month's end (31 in
+    November) is its last day."""
+    last = (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return date(year, month, min(start, last.day)), date(year, month, min(end, last.day))
+
+
+def reading_window(tenant: Tenant, *, at: datetime | None = None) -> ReadingWindow:
+    """The tenant's reading window as of `at` (now), in the tenant's time zone."""
+    tenant_settings = CabinetSettings.for_tenant(tenant)
+    today = timezone.localdate(at or timezone.now(), timezone=_zone(tenant))
+    return _window(tenant_settings, today)
+
+
+def _window(tenant_settings: CabinetSettings, today: date) -> ReadingWindow:
+    start, end = tenant_settings.reading_window_start, tenant_settings.reading_window_end
+    opens_on, closes_on = _month_days(today.year, today.month, start, end)
+    if today > closes_on:
+        following = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        opens_on, closes_on = _month_days(following.year, following.month, start, end)
+    return ReadingWindow(start, end, today, opens_on, closes_on)
+
+
 def _in_window(settings_: CabinetSettings, day: date) -> bool:
-    return settings_.reading_window_start <= day.day <= settings_.reading_window_end
+    return _window(settings_, day).is_open
 
 
-def _value(raw) -> Decimal:
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009'")
+
+
+def reading_value(raw) -> Decimal:
+    """A reading as typed: "857,2" and "857.2" are 857.2, "1 234,5" is 1234.5; at most 3
+    decimals, not negative. ApplicationError (code `reading_value`) otherwise."""
     try:
-        value = Decimal(str(raw).strip().replace(",", ".").replace(" ", ""))
+        value = Decimal(str(raw).strip().translate(_SPACES).replace(",", "."))
     except (InvalidOperation, ValueError):
         raise ApplicationError(_("Enter the reading as a number."), code="reading_value") from None
     if not value.is_finite() or value < 0 or value > MAX_VALUE:
@@ -130,19 +209,15 @@ def _refusal(history, value, taken_on, *, source, photo, tenant_settings) -> tup
     """(why the reading is refused or "", whether it is flagged), against the meter's
     accepted readings (`_History`)."""
     if source == ReadingSource.RESIDENT and not _in_window(tenant_settings, taken_on):
-        return (
-            _("Readings are taken from the %(start)d to the %(end)d of each month.")
-            % {
-                "start": tenant_settings.reading_window_start,
-                "end": tenant_settings.reading_window_end,
-            },
-            False,
-        )
+        return _window(tenant_settings, taken_on).closed_message, False
     last = history.last()
     if last is not None and value < last.value:
         return (
             _("The reading is below the last one (%(last)s on %(day)s).")
-            % {"last": plain(last.value), "day": last.taken_on.isoformat()},
+            % {
+                "last": _number(last.value, tenant_settings),
+                "day": date_format(last.taken_on, "SHORT_DATE_FORMAT"),
+            },
             False,
         )
     if last is None:
@@ -162,9 +237,9 @@ def _refusal(history, value, taken_on, *, source, photo, tenant_settings) -> tup
             "month. If the reading is right, send it again with a photo of the meter."
         )
         % {
-            "used": plain(value - last.value),
-            "multiple": plain(tenant_settings.plausibility_multiple),
-            "average": plain(average.quantize(VALUE_QUANT)),
+            "used": _number(value - last.value, tenant_settings),
+            "multiple": _number(tenant_settings.plausibility_multiple, tenant_settings),
+            "average": _number(average.quantize(VALUE_QUANT), tenant_settings),
         },
         False,
     )
@@ -223,14 +298,19 @@ def reading_submit(
     photo=None,
     at: datetime | None = None,
 ) -> MeterReading:
-    """Records a reading, accepted or refused (a refused one is kept with its reason). An
-    accepted one writes the supplier's `reading.accepted` event in the same transaction. Raises
-    ApplicationError only for input that is not a reading at all (nothing written)."""
+    """Records an accepted reading and writes the supplier's `reading.accepted` event in the
+    same transaction. A reading the rules refuse raises `ReadingRefused` with the reason, input
+    that is not a reading raises ApplicationError — and then nothing is written. A resident's
+    reading outside the window is refused before anything else is looked at."""
     at = at or timezone.now()
-    value = _value(value)
     tenant = meter.tenant
     if taken_on is None:
         taken_on = timezone.localdate(at, timezone=_zone(tenant))
+    if source == ReadingSource.RESIDENT:
+        window = _window(CabinetSettings.for_tenant(tenant), taken_on)
+        if not window.is_open:
+            raise ReadingRefused(window.closed_message, code="reading_window")
+    value = reading_value(value)
     checked_photo = attachment_check(photo, images_only=True) if photo else None
     if not meter.is_active:
         raise ApplicationError(_("The meter is no longer in use."), code="meter_inactive")
@@ -248,6 +328,8 @@ def reading_submit(
             photo=checked_photo,
             tenant_settings=CabinetSettings.for_tenant(tenant),
         )
+        if reason:
+            raise ReadingRefused(reason, code="reading_refused")
         reading = MeterReading(
             meter=meter,
             value=value,
@@ -255,22 +337,20 @@ def reading_submit(
             submitted_at=at,
             source=source,
             submitted_by=actor,
-            status=ReadingStatus.REFUSED if reason else ReadingStatus.ACCEPTED,
-            reason=reason,
+            status=ReadingStatus.ACCEPTED,
             flagged=flagged,
         )
         if checked_photo:
             reading.photo.save(checked_photo.filename, checked_photo.file, save=False)
         reading.save()
-        if not reason:
-            event = supplier_event_write(
-                supplier=meter.supplier,
-                event=READING_ACCEPTED,
-                body=_event_body(reading, meter, *_event_context([meter])),
-                at=at,
-            )
-            if event is not None:
-                events_enqueue([event])
+        event = supplier_event_write(
+            supplier=meter.supplier,
+            event=READING_ACCEPTED,
+            body=_event_body(reading, meter, *_event_context([meter])),
+            at=at,
+        )
+        if event is not None:
+            events_enqueue([event])
     return reading
 
 
@@ -292,6 +372,16 @@ class ImportRow:
     reason: str = ""
     serial: str = ""
     value: str = ""
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in words, in the active language."""
+        labels = {
+            "accepted": ReadingStatus.ACCEPTED.label,
+            "refused": ReadingStatus.REFUSED.label,
+            "error": pgettext("reading import", "Error"),
+        }
+        return str(labels.get(self.outcome, self.outcome))
 
 
 @dataclass
@@ -438,7 +528,7 @@ def readings_import(*, tenant: Tenant, data: bytes, filename: str = "", actor=No
             taken_on = _date(row["date"])
             if taken_on > today:
                 raise ApplicationError(_("The date is in the future."))
-            value = _value(row["value"])
+            value = reading_value(row["value"])
         except ApplicationError as exc:
             report.rows.append(
                 ImportRow(line, "error", exc.message, row.get("serial", ""), row["value"])
@@ -464,30 +554,25 @@ def readings_import(*, tenant: Tenant, data: bytes, filename: str = "", actor=No
                 photo=None,
                 tenant_settings=tenant_settings,
             )
-            if not reason:
-                histories[meter.pk].add(taken_on, value)
-            reading = MeterReading(
-                meter=meter,
-                value=value,
-                taken_on=taken_on,
-                submitted_at=at,
-                source=ReadingSource.IMPORT,
-                submitted_by=actor,
-                status=ReadingStatus.REFUSED if reason else ReadingStatus.ACCEPTED,
-                reason=reason,
-                flagged=flagged,
+            report.rows[index].outcome = "refused" if reason else "accepted"
+            report.rows[index].reason = reason
+            if reason:  # reported, not stored
+                continue
+            histories[meter.pk].add(taken_on, value)
+            readings.append(
+                MeterReading(
+                    meter=meter,
+                    value=value,
+                    taken_on=taken_on,
+                    submitted_at=at,
+                    source=ReadingSource.IMPORT,
+                    submitted_by=actor,
+                    status=ReadingStatus.ACCEPTED,
+                    flagged=flagged,
+                )
             )
-            readings.append(reading)
-            report.rows[index].outcome, report.rows[index].reason = reading.status, reason
         MeterReading.objects.bulk_create(readings, batch_size=CHUNK)
-        _events_write(
-            [
-                r
-                for r in readings
-                if r.status == ReadingStatus.ACCEPTED and r.meter.supplier.webhook_url
-            ],
-            at=at,
-        )
+        _events_write([r for r in readings if r.meter.supplier.webhook_url], at=at)
         AuditEvent.objects.create(
             tenant=tenant,
             actor=actor,

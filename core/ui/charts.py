@@ -5,10 +5,12 @@ The collections dashboard and the resident's charges chart draw with it."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from core.money import format_amount
 
@@ -18,12 +20,18 @@ PALETTE = ("#1f6fb2", "#e8833a", "#3a9e5b", "#c2413b", "#7b5ea7", "#8c8c8c", "#d
 @dataclass(frozen=True)
 class Series:
     """A chart's data: categories along the axis, one list of values per series; `money`:
-    the values are amounts in minor units."""
+    the values are amounts in minor units. A series is keyed by a name the code reads
+    ("Billed"); `labels` gives the text a reader sees for it (a lazy translation), else the
+    key itself (a supplier's name)."""
 
     title: str
     categories: list[str]
     series: dict[str, list[int]]
     money: bool = True
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self, name: str) -> str:
+        return str(self.labels.get(name, name))
 
 
 def _nice_step(top: float, ticks: int = 5) -> float:
@@ -81,11 +89,11 @@ def bar_chart(
     ]
     _draw_grid(parts, plot, step, chart.money, view)
     _draw_bars(parts, plot, chart, values, stacked=stacked, view=view)
-    _draw_legend(parts, plot, names)
+    _draw_legend(parts, plot, [chart.label(name) for name in names])
     if not categories or all(not any(values[n]) for n in names):
         parts.append(
             f'<text x="{plot.left + plot.plot_w / 2:.0f}" y="{plot.top + plot.plot_h / 2:.0f}" '
-            'text-anchor="middle" class="chart-empty">No data</text>'
+            f'text-anchor="middle" class="chart-empty">{escape(gettext("No data"))}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 — every text inside went through escape()
@@ -153,10 +161,11 @@ def _draw_bars(
             else:
                 y_top, y_bottom, x = y(value), y(0), x0 + bar_w * position
             shown = format_amount(value, view) if chart.money else str(value)
+            series_name = chart.label(name)
             parts.append(
                 f'<rect x="{x:.1f}" y="{y_top:.1f}" width="{bar_w:.1f}" '
                 f'height="{max(y_bottom - y_top, 0.5):.1f}" fill="{color}">'
-                f"<title>{escape(category)} · {escape(name)}: {escape(shown)}</title></rect>"
+                f"<title>{escape(category)} · {escape(series_name)}: {escape(shown)}</title></rect>"
             )
         cx = plot.left + slot * index + slot / 2
         label = escape(category if len(category) <= 18 else category[:17] + "…")

@@ -4,6 +4,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.dates import day_label
+
 # The table template: django-tables2's, in a scrolling wrapper, with our pagination.
 TABLE_TEMPLATE = "core/_table.html"
 
@@ -20,13 +22,13 @@ def badge(status: str, label: str) -> str:
 
 
 def when(value) -> str:
-    """A moment in the current time zone: the day, then the time in small muted type; "—" for
-    none."""
+    """A moment in the current time zone: the day (as the reader's language writes it), then
+    the time in small muted type; "—" for none."""
     if value is None:
         return "—"
     local = timezone.localtime(value)
     return format_html(
         '<span class="nowrap">{}</span> <span class="muted small">{}</span>',
-        local.strftime("%Y-%m-%d"),
+        day_label(local),  # in the reader's language: 20.11.2026 / 20 Nov 2026
         local.strftime("%H:%M:%S"),
     )

@@ -11,6 +11,7 @@ from debt_collection.models.cases import (
     CaseEventKind,
     CaseStage,
     DebtCase,
+    SystemNote,
 )
 from debt_collection.models.contact_limits import ContactKind, ContactLimit
 from debt_collection.models.dunning import (
@@ -99,4 +100,5 @@ __all__ = [
     "ContactKind",
     "ContactLimit",
     "DebtCase",
+    "SystemNote",
 ]

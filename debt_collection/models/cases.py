@@ -1,10 +1,14 @@
 """Debt cases: an account whose debt people work on, and the history of that work."""
 
+import datetime as dt
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from messaging.models import Message
 from warehouse.models import Account, Tenant
@@ -84,6 +88,22 @@ class CaseEventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class SystemNote(str):
+    """A note the system writes into a case's history: stored as its English text (the API,
+    exports and the admin read `note`) and kept in the event's `detail` as its gettext msgid
+    and arguments, so that the history reads in each reader's language (`CaseEvent.text`).
+    `SystemNote(gettext_noop("assigned to %(name)s"), name="anna")` is the string
+    "assigned to anna"."""
+
+    def __new__(cls, msgid: str, **args):
+        note = super().__new__(cls, msgid % args if args else msgid)
+        note.msgid, note.args = msgid, args
+        return note
+
+    def said(self) -> dict:
+        return {"msgid": self.msgid, "args": self.args}
+
+
 class CaseEvent(models.Model):
     """One entry of a case's history: a contact and its outcome, a note, a decision."""
 
@@ -102,3 +122,34 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def text(self) -> str:
+        """The note as its reader reads it: a system note (`SystemNote`) in the active
+        language, a note a person typed as typed."""
+        said = (self.detail or {}).get("said")
+        if not said:
+            return self.note
+        args = {key: _note_argument(key, value) for key, value in said.get("args", {}).items()}
+        try:
+            return gettext(said["msgid"]) % args
+        except (KeyError, TypeError, ValueError):  # a translation that lost an argument
+            return self.note
+
+
+def _note_argument(key: str, value):
+    """An argument as the reader reads it: a dunning level's name as the level reads
+    (`level_display_name`), a date (`*date`, ISO) in the reader's date format, an amount
+    (`*_minor`, "1234.50") with the reader's decimal separator."""
+    if key == "level":
+        from debt_collection.models.dunning import level_display_name
+
+        return level_display_name(value)
+    if key.endswith("date"):
+        try:
+            return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        except (TypeError, ValueError):
+            return value
+    if key.endswith("_minor"):
+        return number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
+    return value

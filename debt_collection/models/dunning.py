@@ -12,9 +12,13 @@ no database constraint: the deferred constraint checks alone would cost the run 
 inserts (measured: ~10 s per 200,000 accounts). The writer takes every id from rows it has just
 read or written in the same transaction; Django still applies on_delete."""
 
+from functools import lru_cache
+
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from messaging.models import Message, MessageTemplate
 from warehouse.models import Account, Tenant
@@ -31,6 +35,36 @@ class DunningAction(models.TextChoices):
 
 
 MESSAGE_ACTIONS = (DunningAction.SMS, DunningAction.EMAIL, DunningAction.LETTER)
+
+# The names of the default procedure's levels (`services.dunning.defaults` seeds them in the
+# tenant's message language). A level still bearing one of them, in any language of the
+# catalogue, reads in the reader's language; a name staff typed reads as typed.
+DEFAULT_LEVEL_NAMES = (
+    pgettext_lazy("dunning level", "SMS reminder"),
+    pgettext_lazy("dunning level", "E-mail reminder"),
+    pgettext_lazy("dunning level", "Letter"),
+    pgettext_lazy("dunning level", "Call task"),
+    pgettext_lazy("dunning level", "Pre-trial claim"),
+    pgettext_lazy("dunning level", "Court claim"),
+)
+_NAME_LANGUAGES = ("en", "ru")
+
+
+@lru_cache(maxsize=64)
+def _default_level_name(name: str) -> int | None:
+    """The index in DEFAULT_LEVEL_NAMES of a name written in any catalogue language."""
+    for language in _NAME_LANGUAGES:
+        with translation.override(language):
+            for index, default in enumerate(DEFAULT_LEVEL_NAMES):
+                if str(default) == name:
+                    return index
+    return None
+
+
+def level_display_name(name: str) -> str:
+    """A level's name in the active language when it is a default one, else as stored."""
+    index = _default_level_name(name)
+    return name if index is None else str(DEFAULT_LEVEL_NAMES[index])
 
 
 class DunningLevel(models.Model):
@@ -59,7 +93,11 @@ class DunningLevel(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.position}. {self.name}"
+        return f"{self.position}. {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return level_display_name(self.name)
 
 
 class DunningOutcome(models.TextChoices):

@@ -19,7 +19,7 @@ from warehouse.models import Account, Tenant
 
 
 class PromiseStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("status", "Open")
+    OPEN = "open", pgettext_lazy("promise status", "Open")
     KEPT = "kept", _("Kept")
     BROKEN = "broken", _("Broken")
     SUPERSEDED = "superseded", _("Superseded by a plan")

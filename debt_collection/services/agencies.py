@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.documents.xlsx import (
     add_sheet,
@@ -45,9 +46,11 @@ def agency_create(
 ) -> Agency:
     name = name.strip()
     if not name:
-        raise ApplicationError("name the agency", code="no_name")
+        raise ApplicationError(gettext("name the agency"), code="no_name")
     if not (Decimal(0) <= commission_percent <= Decimal(100)):
-        raise ApplicationError("the commission is a percent from 0 to 100", code="bad_percent")
+        raise ApplicationError(
+            gettext("the commission is a percent from 0 to 100"), code="bad_percent"
+        )
     try:
         with transaction.atomic():
             agency = Agency.objects.create(
@@ -64,7 +67,7 @@ def agency_create(
             )
     except IntegrityError:
         raise ApplicationError(
-            "an agency of that name exists", code="agency_exists", status_code=409
+            gettext("an agency of that name exists"), code="agency_exists", status_code=409
         ) from None
     return agency
 
@@ -83,10 +86,12 @@ def handover_create(
     All or nothing: a case of another tenant, closed, already with an agency or without debt
     refuses the whole hand-over."""
     if not cases:
-        raise ApplicationError("choose the cases to hand over", code="no_cases")
+        raise ApplicationError(gettext("choose the cases to hand over"), code="no_cases")
     today = timezone.localdate(timezone=ZoneInfo(agency.tenant.timezone or "UTC"))
     if handed_on > today:
-        raise ApplicationError("a hand-over cannot be dated in the future", code="date_in_future")
+        raise ApplicationError(
+            gettext("a hand-over cannot be dated in the future"), code="date_in_future"
+        )
     locked = list(
         DebtCase.objects.select_for_update()
         .filter(pk__in=[c.pk for c in cases])
@@ -94,11 +99,13 @@ def handover_create(
         .select_related("account")
     )
     if len(locked) != len({c.pk for c in cases}):
-        raise ApplicationError("a case is not there", code="unknown_case", status_code=404)
+        raise ApplicationError(gettext("a case is not there"), code="unknown_case", status_code=404)
     debts = {}
     for case in locked:
         if case.tenant_id != agency.tenant_id:
-            raise ApplicationError("a case of another tenant", code="wrong_tenant", status_code=404)
+            raise ApplicationError(
+                gettext("a case of another tenant"), code="wrong_tenant", status_code=404
+            )
         if case.stage in (CaseStage.CLOSED, CaseStage.AGENCY):
             raise ApplicationError(
                 f"case {case.pk} is {case.get_stage_display().lower()}",
@@ -218,11 +225,12 @@ def handover_xlsx(report: HandoverReport) -> bytes:
     book = new_workbook()
     sheet = add_sheet(book, "hand-over")
     handover = report.handover
-    append_row(sheet, ["Agency", handover.agency.name])
-    append_row(sheet, ["Handed over on", handover.handed_on])
-    append_row(sheet, ["Commission, %", float(handover.agency.commission_percent)])
+    append_row(sheet, [gettext("Agency"), handover.agency.name])
+    append_row(sheet, [gettext("Handed over on"), handover.handed_on])
+    append_row(sheet, [gettext("Commission, %"), float(handover.agency.commission_percent)])
     append_row(sheet, [])
-    header = ["Case", "Account", "Payer", "Address", "Debt handed", "Recovered", "Commission"]
+    header = [gettext("Case"), gettext("Account"), gettext("Payer"), gettext("Address")]
+    header += [gettext("Debt handed"), gettext("Recovered"), gettext("Commission")]
     header_row(sheet, header, freeze=False)
     for row in report.rows:
         case = row.line.case
@@ -239,7 +247,7 @@ def handover_xlsx(report: HandoverReport) -> bytes:
             ],
         )
     totals = [to_major(report.handed), to_major(report.recovered), to_major(report.commission)]
-    append_row(sheet, ["Total", "", "", "", *totals], bold=True)
+    append_row(sheet, [gettext("Total"), "", "", "", *totals], bold=True)
     number_format(sheet, min_row=6, min_col=5, max_col=7)
     set_widths(sheet, (8, 14, 28, 40, 14, 14, 14))
     return workbook_bytes(book)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext, pgettext_lazy
 
 from core.documents.xlsx import (
     add_sheet,
@@ -37,6 +38,15 @@ from warehouse.models import Clearing, ClearingKind, OpenItem, OpenItemKind, Sup
 from warehouse.selectors_open_items import aging, aging_buckets
 
 PAID_KINDS = (ClearingKind.PAYMENT, ClearingKind.ADVANCE, ClearingKind.REVERSAL)
+
+# The series the code reads by name, and the legend a reader sees for each.
+SERIES_LABELS = {
+    "Billed": pgettext_lazy("chart series", "Billed"),
+    "Paid": pgettext_lazy("chart series", "Paid"),
+    "Kept": pgettext_lazy("chart series", "Kept"),
+    "Broken": pgettext_lazy("chart series", "Broken"),
+    "Recovered": pgettext_lazy("chart series", "Recovered"),
+}
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -68,7 +78,7 @@ def aging_by_supplier(*, tenant: Tenant, as_of: dt.date) -> Series:
         if any(values):
             series[names.get(row["supplier_id"], str(row["supplier_id"]))] = values
     return Series(
-        title="Debt by days past due",
+        title=gettext("Debt by days past due"),
         categories=[bucket.label for bucket in buckets],
         series=series,
     )
@@ -113,12 +123,13 @@ def collection_rate(*, tenant: Tenant, as_of: dt.date, months: int = 12) -> Seri
         open_item__due_date__lt=end,
     ).aggregate(**month_cases("open_item__due_date", "amount"))
     return Series(
-        title="Collection rate of the charges due each month",
+        title=gettext("Collection rate of the charges due each month"),
         categories=[m.strftime("%Y-%m") for m in first_months],
         series={
             "Billed": [billed[f"m{i}"] for i in range(len(first_months))],
             "Paid": [paid[f"m{i}"] for i in range(len(first_months))],
         },
+        labels=SERIES_LABELS,
     )
 
 
@@ -135,7 +146,13 @@ def promises(*, tenant: Tenant, as_of: dt.date, months: int = 12) -> Series:
     try:
         from debt_collection.models import PromiseStatus, PromiseToPay
     except ImportError:  # promises not installed: an empty chart
-        return Series("Promises to pay", categories, {"Kept": [], "Broken": []}, money=False)
+        return Series(
+            gettext("Promises to pay: kept and broken"),
+            categories,
+            {"Kept": [], "Broken": []},
+            money=False,
+            labels=SERIES_LABELS,
+        )
     zone = ZoneInfo(tenant.timezone or "UTC")
 
     def instant(day: dt.date) -> dt.datetime:
@@ -157,13 +174,14 @@ def promises(*, tenant: Tenant, as_of: dt.date, months: int = 12) -> Series:
     kept = PromiseToPay.objects.filter(tenant=tenant).aggregate(**counts[PromiseStatus.KEPT])
     broken = PromiseToPay.objects.filter(tenant=tenant).aggregate(**counts[PromiseStatus.BROKEN])
     return Series(
-        title="Promises to pay: kept and broken",
+        title=gettext("Promises to pay: kept and broken"),
         categories=categories,
         series={
             "Kept": [kept[f"m{i}"] for i in range(len(first_months))],
             "Broken": [broken[f"m{i}"] for i in range(len(first_months))],
         },
         money=False,
+        labels=SERIES_LABELS,
     )
 
 
@@ -188,11 +206,12 @@ def recovery_per_agent(*, tenant: Tenant) -> Series:
     names = []
     for pk, _ in rows:
         user = users.get(pk)
-        names.append((user.get_full_name() or user.username) if user else "Unassigned")
+        names.append((user.get_full_name() or user.username) if user else gettext("Unassigned"))
     return Series(
-        title="Recovered per agent",
+        title=gettext("Recovered per agent"),
         categories=names,
         series={"Recovered": [total for _, total in rows]},
+        labels=SERIES_LABELS,
     )
 
 
@@ -200,9 +219,10 @@ def recovery_per_stage(*, tenant: Tenant) -> Series:
     totals = dict(_recovered(tenant, "stage"))
     stages = [stage for stage in CaseStage if stage in totals]
     return Series(
-        title="Recovered per case stage",
+        title=gettext("Recovered per case stage"),
         categories=[str(stage.label) for stage in stages],
         series={"Recovered": [totals[stage] for stage in stages]},
+        labels=SERIES_LABELS,
     )
 
 
@@ -252,7 +272,7 @@ def dashboard_xlsx(board: Dashboard) -> bytes:
         sheet = add_sheet(book, name)
         append_row(sheet, [chart.title], bold=True)
         names = list(chart.series)
-        header = ["", *names] + (["Rate, %"] if name == "rate" else [])
+        header = ["", *map(chart.label, names)] + ([gettext("Rate, %")] if name == "rate" else [])
         header_row(sheet, header, freeze=False)
         for index, category in enumerate(chart.categories):
             values = [chart.series[s][index] if chart.series[s] else 0 for s in names]

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.errors import ApplicationError
 from core.permissions import Permission, roles_with
@@ -21,6 +21,7 @@ from debt_collection.models import (
     CaseMessage,
     CaseStage,
     DebtCase,
+    SystemNote,
 )
 from debt_collection.services.contact_limits import (
     CALL_NOT_STARTED,
@@ -81,13 +82,18 @@ def audit(*, case: DebtCase, action: str, actor=None, **detail) -> None:
     )
 
 
+def _said(note) -> dict:
+    """A system note's msgid and arguments for the event's detail (`CaseEvent.text`)."""
+    return {"said": note.said()} if isinstance(note, SystemNote) else {}
+
+
 def _event(case, kind, *, actor=None, at=None, outcome="", note="", **detail) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
         outcome=outcome,
         note=note,
-        detail=detail,
+        detail={**detail, **_said(note)},
         actor=actor if actor is not None and actor.is_authenticated else None,
         at=at or timezone.now(),
     )
@@ -97,7 +103,7 @@ def _open(case: DebtCase) -> DebtCase:
     """The case locked for the change, refused when it is closed."""
     locked = DebtCase.objects.select_for_update().select_related("account").get(pk=case.pk)
     if locked.stage == CaseStage.CLOSED:
-        raise CaseRefused("the case is closed", code="case_closed")
+        raise CaseRefused(_("the case is closed"), code="case_closed")
     return locked
 
 
@@ -119,7 +125,9 @@ def case_open(
             )
     except IntegrityError:  # opened concurrently: the one open case wins
         return DebtCase.objects.exclude(stage=CaseStage.CLOSED).get(account=account), False
-    CaseEvent.objects.create(case=case, kind=CaseEventKind.OPENED, note=reason, actor=actor, at=at)
+    CaseEvent.objects.create(
+        case=case, kind=CaseEventKind.OPENED, note=reason, detail=_said(reason), actor=actor, at=at
+    )
     return case, True
 
 
@@ -128,7 +136,9 @@ def case_close(*, case: DebtCase, reason: str, actor=None, at=None) -> DebtCase:
     at = at or timezone.now()
     case.stage, case.closed_at, case.closed_reason = CaseStage.CLOSED, at, reason[:100]
     case.save(update_fields=["stage", "closed_at", "closed_reason"])
-    CaseEvent.objects.create(case=case, kind=CaseEventKind.CLOSED, note=reason, actor=actor, at=at)
+    CaseEvent.objects.create(
+        case=case, kind=CaseEventKind.CLOSED, note=reason, detail=_said(reason), actor=actor, at=at
+    )
     if actor is not None:
         audit(case=case, action="debt_case.close", actor=actor, reason=reason[:100])
     return case
@@ -137,7 +147,7 @@ def case_close(*, case: DebtCase, reason: str, actor=None, at=None) -> DebtCase:
 @transaction.atomic
 def case_close_by_agent(*, case: DebtCase, reason: str, actor) -> DebtCase:
     if not reason.strip():
-        raise CaseRefused("say why the case is closed", code="no_reason")
+        raise CaseRefused(_("say why the case is closed"), code="no_reason")
     return case_close(case=_open(case), reason=reason.strip(), actor=actor)
 
 
@@ -152,7 +162,8 @@ def _check_agent(agent: User, tenant_id: int) -> None:
         ).exists()
     ):
         raise CaseRefused(
-            f"{agent.username} is not a collector or operator admin of this tenant",
+            _("%(username)s is not a collector or operator admin of this tenant")
+            % {"username": agent.username},
             code="not_an_agent",
         )
 
@@ -168,7 +179,11 @@ def _assign(case: DebtCase, agent: User | None, actor, how: str) -> DebtCase:
         case,
         CaseEventKind.ASSIGNED,
         actor=actor,
-        note=f"assigned to {name}" if agent else "unassigned",
+        note=(
+            SystemNote(gettext_noop("assigned to %(name)s"), name=name)
+            if agent
+            else SystemNote(gettext_noop("unassigned"))
+        ),
         agent=name,
         previous=previous,
         how=how,
@@ -214,7 +229,7 @@ def cases_assign(*, tenant, agents, strategy: str = "round_robin", actor=None) -
         raise CaseRefused(f"unknown strategy {strategy!r}", code="bad_strategy")
     agents = list(agents)
     if not agents:
-        raise CaseRefused("name at least one agent", code="no_agents")
+        raise CaseRefused(_("name at least one agent"), code="no_agents")
     for agent in agents:
         _check_agent(agent, tenant.pk)
     unassigned = list(
@@ -268,9 +283,11 @@ def contact_log(*, case: DebtCase, kind: str, outcome: str, note: str = "", acto
     click-to-call just made completes that call's event rather than counting a second call;
     any other call logged (dialled by hand) is recorded as made — a fact, never refused."""
     if kind not in (CaseEventKind.CALL, CaseEventKind.VISIT):
-        raise CaseRefused("a contact is a call or a visit", code="bad_kind")
+        raise CaseRefused(_("a contact is a call or a visit"), code="bad_kind")
     if outcome not in ContactOutcome.values:
-        raise CaseRefused(f"unknown outcome {outcome!r}", code="bad_outcome")
+        raise CaseRefused(
+            _("unknown outcome %(outcome)r") % {"outcome": outcome}, code="bad_outcome"
+        )
     locked = _open(case)
     now = timezone.now()
     locked.last_contact_at = now
@@ -290,7 +307,7 @@ def contact_log(*, case: DebtCase, kind: str, outcome: str, note: str = "", acto
 @transaction.atomic
 def note_add(*, case: DebtCase, note: str, actor) -> CaseEvent:
     if not note.strip():
-        raise CaseRefused("the note is empty", code="empty_note")
+        raise CaseRefused(_("the note is empty"), code="empty_note")
     locked = _open(case)
     event = _event(locked, CaseEventKind.NOTE, actor=actor, note=note.strip())
     audit(case=locked, action="debt_case.note", actor=actor)
@@ -300,7 +317,7 @@ def note_add(*, case: DebtCase, note: str, actor) -> CaseEvent:
 @transaction.atomic
 def callback_schedule(*, case: DebtCase, at, note: str = "", actor) -> CaseEvent:
     if at <= timezone.now():
-        raise CaseRefused("a callback is scheduled in the future", code="callback_past")
+        raise CaseRefused(_("a callback is scheduled in the future"), code="callback_past")
     locked = _open(case)
     locked.callback_at = at
     locked.save(update_fields=["callback_at"])
@@ -316,17 +333,17 @@ def case_message_send(*, case: DebtCase, channel: str, body: str, subject: str =
     """An SMS or a letter now, queued through `message_queue` (source "manual"). An SMS is
     refused when the account has no phone or has opted out of SMS."""
     if channel not in (MessageChannel.SMS, MessageChannel.LETTER):
-        raise CaseRefused("send an SMS or a letter", code="bad_channel")
+        raise CaseRefused(_("send an SMS or a letter"), code="bad_channel")
     if not body.strip():
-        raise CaseRefused("the message is empty", code="empty_message")
+        raise CaseRefused(_("the message is empty"), code="empty_message")
     locked = _open(case)
     account = locked.account
     recipient = None
     if channel == MessageChannel.SMS:
         if not account.phone:
-            raise CaseRefused("the account has no phone number", code="no_phone")
+            raise CaseRefused(_("the account has no phone number"), code="no_phone")
         if not account.sms_consent:
-            raise CaseRefused("the payer has opted out of SMS", code="opted_out")
+            raise CaseRefused(_("the payer has opted out of SMS"), code="opted_out")
         # An agent's SMS is a message under 230-ФЗ ст. 7 as a dunning one is (a letter on
         # paper is a postal item, not limited there).
         limits = MessageLimits(tenant=account.tenant, now=timezone.now(), account_ids=[account.pk])
@@ -380,12 +397,12 @@ def case_call(*, case: DebtCase, actor) -> CaseEvent:
 
     voice = voice_backend()
     if voice is None:
-        raise CaseRefused("calls through Twilio are not configured", code="no_voice")
+        raise CaseRefused(_("calls through Twilio are not configured"), code="no_voice")
     if not getattr(actor, "phone", ""):
-        raise CaseRefused("add your phone number to your profile first", code="no_agent_phone")
+        raise CaseRefused(_("add your phone number to your profile first"), code="no_agent_phone")
     account = case.account
     if not account.phone:
-        raise CaseRefused("the account has no phone number", code="no_phone")
+        raise CaseRefused(_("the account has no phone number"), code="no_phone")
     with transaction.atomic():
         locked = _open(case)
         now = timezone.now()

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import ApplicationError
 from debt_collection.models import (
@@ -23,6 +24,7 @@ from debt_collection.models import (
     CourtProceeding,
     DebtCase,
     ProceedingStage,
+    SystemNote,
 )
 from splitting.models import Payment, PaymentStatus
 from warehouse.models import AuditEvent
@@ -76,17 +78,17 @@ def court_file(
     """A claim filed with a court; the case goes to the COURT stage."""
     case = DebtCase.objects.select_for_update().get(pk=case.pk)
     if case.stage == CaseStage.CLOSED:
-        _refuse("the case is closed", "case_closed", 409)
+        _refuse(gettext("the case is closed"), "case_closed", 409)
     if not court_name.strip():
-        _refuse("name the court", "no_court")
+        _refuse(gettext("name the court"), "no_court")
     if amount_claimed <= 0:
-        _refuse("the amount claimed must be positive", "amount_not_positive")
+        _refuse(gettext("the amount claimed must be positive"), "amount_not_positive")
     if state_fee < 0:
-        _refuse("the state fee cannot be negative", "negative_fee")
+        _refuse(gettext("the state fee cannot be negative"), "negative_fee")
     if filed_on > _today(case):
-        _refuse("a claim cannot be filed in the future", "date_in_future")
+        _refuse(gettext("a claim cannot be filed in the future"), "date_in_future")
     if hearing_on and hearing_on < filed_on:
-        _refuse("the hearing cannot be before the filing", "hearing_before_filing")
+        _refuse(gettext("the hearing cannot be before the filing"), "hearing_before_filing")
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -103,7 +105,7 @@ def court_file(
                 created_at=now,
             )
     except IntegrityError:
-        _refuse("the case already has a proceeding open", "proceeding_open", 409)
+        _refuse(gettext("the case already has a proceeding open"), "proceeding_open", 409)
     _move(case, CaseStage.COURT, actor=actor, at=now, note=court_name.strip())
     _audit(proceeding, "file", actor, claimed=amount_claimed)
     return proceeding
@@ -130,16 +132,17 @@ def court_decide(
     """The court's decision. More than was claimed is refused unless a note says why."""
     proceeding = _locked(proceeding)
     if proceeding.stage != ProceedingStage.COURT:
-        _refuse("the decision is recorded while the claim is in court", "wrong_stage", 409)
+        _refuse(gettext("the decision is recorded while the claim is in court"), "wrong_stage", 409)
     if decided_on < proceeding.filed_on:
-        _refuse("the decision cannot be before the filing", "decided_before_filing")
+        _refuse(gettext("the decision cannot be before the filing"), "decided_before_filing")
     if decided_on > _today(proceeding.case):
-        _refuse("a decision cannot be dated in the future", "date_in_future")
+        _refuse(gettext("a decision cannot be dated in the future"), "date_in_future")
     if amount_awarded < 0:
-        _refuse("the amount awarded cannot be negative", "negative_award")
+        _refuse(gettext("the amount awarded cannot be negative"), "negative_award")
     if amount_awarded > proceeding.amount_claimed and not note.strip():
         _refuse(
-            "more awarded than claimed: say why in the note", "awarded_over_claimed_without_note"
+            gettext("more awarded than claimed: say why in the note"),
+            "awarded_over_claimed_without_note",
         )
     proceeding.decided_on = decided_on
     proceeding.amount_awarded = amount_awarded
@@ -150,8 +153,10 @@ def court_decide(
     CaseEvent.objects.create(
         case=proceeding.case,
         kind=CaseEventKind.NOTE,
-        note=f"decision: {proceeding.case_number}".strip(),
-        detail={"proceeding": proceeding.pk, "awarded": amount_awarded},
+        note=(
+            note := SystemNote(gettext_noop("decision: %(number)s"), number=proceeding.case_number)
+        ),
+        detail={"proceeding": proceeding.pk, "awarded": amount_awarded, "said": note.said()},
         actor=actor,
         at=timezone.now(),
     )
@@ -171,15 +176,15 @@ def enforcement_open(
     """The writ goes to the bailiffs; the case goes to the ENFORCEMENT stage."""
     proceeding = _locked(proceeding)
     if proceeding.stage != ProceedingStage.COURT or proceeding.decided_on is None:
-        _refuse("enforcement follows a decision", "not_decided", 409)
+        _refuse(gettext("enforcement follows a decision"), "not_decided", 409)
     if not proceeding.amount_awarded:
-        _refuse("nothing was awarded to enforce", "nothing_awarded", 409)
+        _refuse(gettext("nothing was awarded to enforce"), "nothing_awarded", 409)
     if opened_on < proceeding.decided_on:
-        _refuse("enforcement cannot open before the decision", "opened_before_decision")
+        _refuse(gettext("enforcement cannot open before the decision"), "opened_before_decision")
     if opened_on > _today(proceeding.case):
-        _refuse("enforcement cannot open in the future", "date_in_future")
+        _refuse(gettext("enforcement cannot open in the future"), "date_in_future")
     if not writ_number.strip() or not bailiff_office.strip():
-        _refuse("the writ number and the bailiff office are needed", "writ_missing")
+        _refuse(gettext("the writ number and the bailiff office are needed"), "writ_missing")
     proceeding.stage = ProceedingStage.ENFORCEMENT
     proceeding.enforcement_opened_on = opened_on
     proceeding.writ_number = writ_number.strip()[:60]
@@ -215,24 +220,29 @@ def collection_record(
     booked payments since enforcement opened."""
     proceeding = _locked(proceeding)
     if proceeding.stage != ProceedingStage.ENFORCEMENT:
-        _refuse("collections are recorded during enforcement", "wrong_stage", 409)
+        _refuse(gettext("collections are recorded during enforcement"), "wrong_stage", 409)
     ceiling = (proceeding.amount_awarded or 0) + proceeding.state_fee
     if amount is None:
         total = collected_from_payments(proceeding)
     else:
         if amount <= 0:
-            _refuse("the amount collected must be positive", "amount_not_positive")
+            _refuse(gettext("the amount collected must be positive"), "amount_not_positive")
         total = proceeding.amount_collected + amount
         if total > ceiling:
-            _refuse("more collected than awarded", "collected_over_awarded")
+            _refuse(gettext("more collected than awarded"), "collected_over_awarded")
     before = proceeding.amount_collected
     proceeding.amount_collected = total
     proceeding.save(update_fields=["amount_collected"])
     CaseEvent.objects.create(
         case=proceeding.case,
         kind=CaseEventKind.NOTE,
-        note="collected by enforcement",
-        detail={"proceeding": proceeding.pk, "collected": total, "before": before},
+        note=(note := SystemNote(gettext_noop("collected by enforcement"))),
+        detail={
+            "proceeding": proceeding.pk,
+            "collected": total,
+            "before": before,
+            "said": note.said(),
+        },
         actor=actor,
         at=timezone.now(),
     )
@@ -250,17 +260,17 @@ def proceeding_close(
     stage until staff close it or hand it on."""
     proceeding = _locked(proceeding)
     if proceeding.stage == ProceedingStage.CLOSED:
-        _refuse("the proceeding is closed already", "closed", 409)
+        _refuse(gettext("the proceeding is closed already"), "closed", 409)
     if closed_on < proceeding.filed_on:
-        _refuse("it cannot close before it was filed", "closed_before_filing")
+        _refuse(gettext("it cannot close before it was filed"), "closed_before_filing")
     proceeding.stage = ProceedingStage.CLOSED
     proceeding.closed_on = closed_on
     proceeding.save(update_fields=["stage", "closed_on"])
     CaseEvent.objects.create(
         case=proceeding.case,
         kind=CaseEventKind.NOTE,
-        note="court proceeding closed",
-        detail={"proceeding": proceeding.pk},
+        note=(note := SystemNote(gettext_noop("court proceeding closed"))),
+        detail={"proceeding": proceeding.pk, "said": note.said()},
         actor=actor,
         at=timezone.now(),
     )

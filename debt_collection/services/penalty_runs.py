@@ -54,6 +54,6 @@ def close_refusal(*, tenant: Tenant, period: str) -> str | None:
     if PenaltyRun.objects.filter(tenant=tenant, period=period).exists():
         return None
     return _(
-        "The penalties of %(period)s have not been charged: charge them first "
-        "(Collections → Penalty runs, or `manage.py charge_penalties`)."
+        "The penalties of %(period)s have not been charged: charge them first on the "
+        "Penalty runs page (Collections → Penalty runs), then close the period."
     ) % {"period": period}

@@ -34,6 +34,7 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from core.money import format_minor, largest_remainder
 from debt_collection.models import (
@@ -50,6 +51,7 @@ from debt_collection.models import (
     PlanStatus,
     PromiseStatus,
     PromiseToPay,
+    SystemNote,
 )
 from debt_collection.selectors import account_overdue
 from debt_collection.services.cases import CaseRefused, _event, _open, audit, case_close
@@ -195,15 +197,19 @@ def _check_terms(
     """The plan's length within the tenant's maximum, its first instalment due within two
     months from today."""
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise CaseRefused("a plan has at least one month", code="bad_months")
+        raise CaseRefused(gettext("a plan has at least one month"), code="bad_months")
     if months > settings.plan_max_months:
         raise CaseRefused(
             f"a plan has at most {settings.plan_max_months} months", code="too_many_months"
         )
     if first_due < today:
-        raise CaseRefused("the first instalment cannot be due in the past", code="due_past")
+        raise CaseRefused(
+            gettext("the first instalment cannot be due in the past"), code="due_past"
+        )
     if first_due > today + timedelta(days=62):
-        raise CaseRefused("the first instalment is due within two months", code="first_due_too_far")
+        raise CaseRefused(
+            gettext("the first instalment is due within two months"), code="first_due_too_far"
+        )
 
 
 def _plan_amount(locked: DebtCase, *, amount: int | None, months: int, today: date) -> int:
@@ -213,11 +219,11 @@ def _plan_amount(locked: DebtCase, *, amount: int | None, months: int, today: da
     if amount is None:
         amount = overdue
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise CaseRefused("nothing overdue to put in a plan", code="nothing_overdue")
+        raise CaseRefused(gettext("nothing overdue to put in a plan"), code="nothing_overdue")
     if amount > overdue:
-        raise CaseRefused("the plan cannot exceed the overdue debt", code="exceeds_debt")
+        raise CaseRefused(gettext("the plan cannot exceed the overdue debt"), code="exceeds_debt")
     if amount < months:
-        raise CaseRefused("too small an amount for so many months", code="too_small")
+        raise CaseRefused(gettext("too small an amount for so many months"), code="too_small")
     return amount
 
 
@@ -264,7 +270,7 @@ def _interest_charge(plan: PaymentPlan, *, today: date, actor) -> None:
     debts = [(supplier, total) for supplier, total in debts if total > 0]
     if not debts:
         raise CaseRefused(
-            "nothing overdue to charge the plan's interest on", code="nothing_overdue"
+            gettext("nothing overdue to charge the plan's interest on"), code="nothing_overdue"
         )
     shares = largest_remainder(plan.interest, [total for _, total in debts])
     rows = [
@@ -293,7 +299,11 @@ def _record(locked: DebtCase, plan: PaymentPlan, *, actor, now) -> None:
         CaseEventKind.PLAN,
         actor=actor,
         at=now,
-        note=f"plan of {months} instalments, {format_minor(amount + interest)} in total",
+        note=SystemNote(
+            gettext_noop("plan of %(months)s instalments, %(total_minor)s in total"),
+            months=months,
+            total_minor=format_minor(amount + interest),
+        ),
         plan=plan.pk,
         principal=amount,
         interest=interest,
@@ -374,10 +384,19 @@ def _check_plan(plan: PaymentPlan, on: date) -> str:
     if paid >= plan.total:
         plan.status, plan.closed_at = PlanStatus.COMPLETED, now
         plan.save(update_fields=["status", "closed_at"])
-        _event(case, CaseEventKind.PLAN, at=now, note="plan completed", plan=plan.pk)
+        _event(
+            case,
+            CaseEventKind.PLAN,
+            at=now,
+            note=SystemNote(gettext_noop("plan completed")),
+            plan=plan.pk,
+        )
         if case.stage == CaseStage.PLAN:
             if account_overdue(case.account, on=on) <= 0:
-                case_close(case=case, reason="payment plan completed, nothing overdue")
+                case_close(
+                    case=case,
+                    reason=SystemNote(gettext_noop("payment plan completed, nothing overdue")),
+                )
             else:
                 case.stage = CaseStage.QUEUE
                 case.save(update_fields=["stage"])
@@ -392,9 +411,14 @@ def _check_plan(plan: PaymentPlan, on: date) -> str:
             case,
             CaseEventKind.PLAN,
             at=now,
-            note=(
-                f"plan broken: instalment {missed.number} due {missed.due_date:%Y-%m-%d} "
-                f"unpaid after {grace} days of grace"
+            note=SystemNote(
+                gettext_noop(
+                    "plan broken: instalment %(number)s due %(due_date)s unpaid after "
+                    "%(grace)s days of grace"
+                ),
+                number=missed.number,
+                due_date=f"{missed.due_date:%Y-%m-%d}",
+                grace=grace,
             ),
             plan=plan.pk,
             plan_broken=True,
@@ -434,9 +458,9 @@ def instalment_checkout(
 
     plan = instalment.plan
     if plan.status != PlanStatus.ACTIVE:
-        raise CaseRefused("this payment plan is no longer active", code="plan_inactive")
+        raise CaseRefused(gettext("this payment plan is no longer active"), code="plan_inactive")
     if instalment.paid_at is not None:
-        raise CaseRefused("this instalment is paid already", code="instalment_paid")
+        raise CaseRefused(gettext("this instalment is paid already"), code="instalment_paid")
     _, redirect_url = checkout_start(
         tenant=plan.tenant,
         account=plan.account,
@@ -556,13 +580,15 @@ def plan_payment_assign(
     locked = _locked_plan(plan.pk)
     payment = Payment.objects.get(pk=payment.pk)
     if locked.status != PlanStatus.ACTIVE:
-        raise CaseRefused("this payment plan is no longer active", code="plan_inactive")
+        raise CaseRefused(gettext("this payment plan is no longer active"), code="plan_inactive")
     if payment.tenant_id != locked.tenant_id or payment.account_id != locked.account_id:
-        raise CaseRefused("the payment is not of the plan's account", code="foreign_payment")
+        raise CaseRefused(
+            gettext("the payment is not of the plan's account"), code="foreign_payment"
+        )
     if payment.status != PaymentStatus.BOOKED:
-        raise CaseRefused("the payment is reversed", code="payment_reversed")
+        raise CaseRefused(gettext("the payment is reversed"), code="payment_reversed")
     if instalment is not None and instalment.plan_id != locked.pk:
-        raise CaseRefused("the instalment is another plan's", code="foreign_instalment")
+        raise CaseRefused(gettext("the instalment is another plan's"), code="foreign_instalment")
     existing = PlanPayment.objects.filter(payment=payment, plan=locked).first()
     if existing is not None:
         return existing
@@ -577,7 +603,9 @@ def plan_payment_assign(
         or not 0 < amount <= (payment.amount - taken)
     ):
         raise CaseRefused(
-            "assign more than nothing and no more than what other plans leave of the payment",
+            gettext(
+                "assign more than nothing and no more than what other plans leave of the payment"
+            ),
             code="bad_amount",
         )
     row = _attribute(

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.money import format_minor
 from debt_collection.models import (
@@ -16,6 +18,7 @@ from debt_collection.models import (
     DebtCase,
     PromiseStatus,
     PromiseToPay,
+    SystemNote,
 )
 from debt_collection.selectors import account_overdue, paid_since
 from debt_collection.services.cases import CaseRefused, _event, _open, audit, case_close
@@ -26,19 +29,21 @@ def promise_record(*, case: DebtCase, amount: int, due_date: date, actor) -> Pro
     """Records a promise of `amount` minor units by `due_date` (today … today +
     promise_max_days of the tenant's settings); the case leaves the queue."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise CaseRefused("the promised amount must be positive", code="bad_amount")
+        raise CaseRefused(_("the promised amount must be positive"), code="bad_amount")
     today = timezone.localdate()
     limit = CollectionSettings.for_tenant(case.tenant).promise_max_days
     if due_date < today:
-        raise CaseRefused("the promised date is in the past", code="promise_past")
+        raise CaseRefused(_("the promised date is in the past"), code="promise_past")
     if due_date > today + timedelta(days=limit):
         raise CaseRefused(
-            f"a promise may be dated at most {limit} days ahead", code="promise_too_far"
+            _("a promise may be dated at most %(limit)s days ahead") % {"limit": limit},
+            code="promise_too_far",
         )
     locked = _open(case)
     if locked.stage not in (*WORKED_STAGES, CaseStage.PROMISED):
         raise CaseRefused(
-            f"the case is at the stage {locked.get_stage_display()!r}", code="bad_stage"
+            _("the case is at the stage «%(stage)s»") % {"stage": locked.get_stage_display()},
+            code="bad_stage",
         )
     now = timezone.now()
     previous = PromiseToPay.objects.filter(case=locked, status=PromiseStatus.OPEN).first()
@@ -61,7 +66,11 @@ def promise_record(*, case: DebtCase, amount: int, due_date: date, actor) -> Pro
         CaseEventKind.PROMISE,
         actor=actor,
         at=now,
-        note=f"promised {format_minor(amount)} by {due_date:%Y-%m-%d}",
+        note=SystemNote(
+            gettext_noop("promised %(amount_minor)s by %(due_date)s"),
+            amount_minor=format_minor(amount),
+            due_date=f"{due_date:%Y-%m-%d}",
+        ),
         promise=promise.pk,
         amount=amount,
         due_date=f"{due_date:%Y-%m-%d}",
@@ -95,11 +104,19 @@ def _check_one(promise: PromiseToPay, on: date) -> str:
     if paid >= promise.amount:
         promise.status, promise.resolved_at = PromiseStatus.KEPT, now
         promise.save(update_fields=["status", "resolved_at"])
-        _event(case, CaseEventKind.PROMISE, at=now, note="promise kept", promise=promise.pk)
+        _event(
+            case,
+            CaseEventKind.PROMISE,
+            at=now,
+            note=SystemNote(gettext_noop("promise kept")),
+            promise=promise.pk,
+        )
         if case.stage == CaseStage.PROMISED:
             case.promise_broken = False
             case.save(update_fields=["promise_broken"])
-            _back_to_queue_or_close(case, on, "promise kept, nothing overdue")
+            _back_to_queue_or_close(
+                case, on, SystemNote(gettext_noop("promise kept, nothing overdue"))
+            )
         return "kept"
     if on > promise.due_date:
         promise.status, promise.resolved_at = PromiseStatus.BROKEN, now
@@ -111,9 +128,13 @@ def _check_one(promise: PromiseToPay, on: date) -> str:
             case,
             CaseEventKind.PROMISE,
             at=now,
-            note=(
-                f"promise broken: {format_minor(paid)} of {format_minor(promise.amount)} "
-                f"paid by {promise.due_date:%Y-%m-%d}"
+            note=SystemNote(
+                gettext_noop(
+                    "promise broken: %(paid_minor)s of %(amount_minor)s paid by %(due_date)s"
+                ),
+                paid_minor=format_minor(paid),
+                amount_minor=format_minor(promise.amount),
+                due_date=f"{promise.due_date:%Y-%m-%d}",
             ),
             promise=promise.pk,
             broken=True,

@@ -76,6 +76,14 @@ class Provider(abc.ABC):
     def refund(self, payment_id: str, amount: int, idempotency_key: str) -> str:
         """Pays back `amount` of a payment; the provider's refund id. Raises ProviderError."""
 
+    @abc.abstractmethod
+    def status(self, provider_id: str) -> ProviderEvent | None:
+        """Asks the provider where a checkout stands, as its webhook would tell it: an event of
+        kind `payment_succeeded` (with the payment's id, amount, currency and reference, so it
+        books exactly as the webhook does) or `payment_failed`; None while it is still open
+        (not paid yet, or paid by a method whose outcome comes later). Raises ProviderError
+        when the provider cannot be asked or does not know the checkout."""
+
 
 @dataclass(frozen=True)
 class ProviderRules:

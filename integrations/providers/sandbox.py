@@ -4,6 +4,8 @@ and the tests' online payment provider. It speaks over real HTTP as to any acqui
 - `POST {base_url}/v1/checkouts` (JSON, `Authorization: Bearer <secret>`, `Idempotency-Key`)
   → `{"id": "sbx_…", "url": "<hosted card page>"}`;
 - `POST {base_url}/v1/refunds` `{"payment_id", "amount"}` → `{"id": "sbxre_…"}`;
+- `GET {base_url}/v1/checkouts/<id>` → `{"id", "status": "open" | "succeeded" | "failed",
+  "amount", "currency", "reference", "payment_id", …}` (the status call);
 - webhooks back to the merchant, JSON `{"id", "type", "created", "data": {"id", "status",
   "amount", "currency", "reference", "payment_id"}}` signed as Stripe signs them:
   `Sandbox-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{body}")>`.
@@ -18,6 +20,7 @@ import hmac
 import json
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 
@@ -43,6 +46,8 @@ EVENT_KINDS = {
     "checkout.failed": "payment_failed",
     "refund.succeeded": "refunded",
 }
+# What a checkout's status, read back (`status`), means; "open" is not decided yet.
+STATUS_KINDS = {"succeeded": "payment_succeeded", "failed": "payment_failed"}
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -133,17 +138,49 @@ class SandboxProvider(Provider):
             raise ProviderError("the acquirer's answer has no id")
         return str(answer["id"])
 
+    def status(self, provider_id: str) -> ProviderEvent | None:
+        answer = self._get(f"/v1/checkouts/{urllib.parse.quote(provider_id, safe='')}")
+        try:
+            state = str(answer["status"])
+            if state == "open":
+                return None
+            if state not in STATUS_KINDS:
+                raise ValueError(f"status {state!r}")
+            amount = answer["amount"]
+            if isinstance(amount, bool) or not isinstance(amount, int):
+                raise ValueError("amount is not an integer")
+            return ProviderEvent(
+                kind=STATUS_KINDS[state],
+                provider_id=str(answer["id"]),
+                payment_id=str(answer.get("payment_id") or ""),
+                amount=amount,
+                currency=str(answer["currency"]).upper(),
+                reference=str(answer.get("reference", "")),
+                raw_type=f"checkout.{state}",
+            )
+        except (ValueError, KeyError, TypeError) as bad:
+            raise ProviderError(f"unreadable checkout from the acquirer: {bad}") from None
+
     def _post(self, path: str, payload: dict, idempotency_key: str) -> dict:
+        return self._send(
+            path,
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json", "Idempotency-Key": idempotency_key},
+        )
+
+    def _get(self, path: str) -> dict:
+        return self._send(path)
+
+    def _send(self, path: str, *, data: bytes | None = None, headers: dict | None = None) -> dict:
         request = urllib.request.Request(
             f"{self.base_url}{path}",
-            data=json.dumps(payload).encode(),
-            method="POST",
+            data=data,
+            method="GET" if data is None else "POST",
             headers={
-                "Content-Type": "application/json",
                 "Accept": "application/json",
                 "Authorization": f"Bearer {self.secret}",
-                "Idempotency-Key": idempotency_key,
                 "User-Agent": "Unibill-Providers/1",
+                **(headers or {}),
             },
         )
         try:

@@ -1,7 +1,9 @@
 """The sandbox acquirer: a fake card acquirer that ships with Unibill for the demo and the
 tests. It is another party, not part of the billing: it touches no model of the project and
-keeps its state in Django's cache, keyed by checkout id (one shared cache is needed when the
-site runs in several processes). It does what a real acquirer does:
+keeps its state in Django's cache `sandbox_acquirer` when settings define one (the demo's file
+cache under var/, which outlives the seeding process), else the default cache, keyed by
+checkout id (one shared cache is needed when the site runs in several processes). It does
+what a real acquirer does:
 
 - `POST /sandbox-acquirer/v1/checkouts` (JSON, `Authorization: Bearer <api_key>`, optional
   `Idempotency-Key`) opens a checkout → 201 `{"id", "url", …}`;
@@ -14,8 +16,9 @@ site runs in several processes). It does what a real acquirer does:
   refunds a payment (`refund.succeeded` follows).
 
 Its settings are `settings.SANDBOX_ACQUIRER`: `enabled` (every page answers 404 otherwise),
-`api_key`, `webhook_secret` and `webhook_url` (the merchant's webhook endpoint). Webhooks are
-sent once, synchronously, after the outcome is decided and stored."""
+`api_key`, `webhook_secret`, `webhook_url` (the merchant's webhook endpoint) and `webhooks`
+(default on; off, none is sent — noted as "off" — as when they are lost on the way). Webhooks
+are sent once, synchronously, after the outcome is decided and stored."""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -63,6 +66,17 @@ def _authorised(request, config) -> bool:
 
 def _key(kind: str, value: str) -> str:
     return f"{PREFIX}:{kind}:{hashlib.sha256(value.encode()).hexdigest()[:40]}"
+
+
+class _Store:
+    """The acquirer's own cache, looked up per call (tests swap the settings)."""
+
+    def __getattr__(self, name):
+        alias = "sandbox_acquirer" if "sandbox_acquirer" in settings.CACHES else "default"
+        return getattr(caches[alias], name)
+
+
+cache = _Store()
 
 
 def _load(checkout_id: str) -> dict | None:
@@ -287,6 +301,10 @@ def _page(request, context: dict, *, status: int = 200):
 
 def _deliver(config: dict, event_type: str, state: dict, *, amount: int | None = None) -> None:
     """Sends one signed webhook to the merchant and notes the outcome; never raises."""
+    if not config.get("webhooks", True):
+        state["webhooks"].append({"type": event_type, "outcome": "off"})
+        _store(state)
+        return
     body = json.dumps(
         {
             "id": f"evt_{secrets.token_urlsafe(12)}",

@@ -9,7 +9,9 @@
 - `checkout.session.completed` / `async_payment_succeeded` with `payment_status` "paid" is a
   payment; `async_payment_failed` and `expired` a failure; `charge.refunded` a refund;
   anything else is unknown (acknowledged, not acted on);
-- refunds by payment intent.
+- refunds by payment intent;
+- the status call retrieves the Checkout Session (`GET /v1/checkout/sessions/<id>`): "paid"
+  (or "no_payment_required") is a payment, "expired" a failure, anything else still open.
 
 `api_base` points the client at another address (the tests' local double on loopback)."""
 
@@ -118,6 +120,27 @@ class StripeProvider(Provider):
             raise ProviderError(f"Stripe: {failure.user_message or failure}") from None
         return refund.id
 
+    def status(self, provider_id: str) -> ProviderEvent | None:
+        try:
+            session = self.client.v1.checkout.sessions.retrieve(provider_id)
+        except stripe.StripeError as failure:
+            raise ProviderError(f"Stripe: {failure.user_message or failure}") from None
+        try:
+            return _session_status(session.to_dict())
+        except (KeyError, TypeError, ValueError, AttributeError) as bad:
+            raise ProviderError(f"Stripe answered an unreadable session: {bad!r}") from None
+
+
+def _session_status(session: dict) -> ProviderEvent | None:
+    """A retrieved Checkout Session as the event its webhook would be; None while open."""
+    if session.get("payment_status") in ("paid", "no_payment_required"):
+        kind, raw_type = "payment_succeeded", "checkout.session.paid"
+    elif session.get("status") == "expired":
+        kind, raw_type = "payment_failed", "checkout.session.expired"
+    else:
+        return None
+    return _session_event(kind, session, raw_type)
+
 
 def _check_timestamp(signature: str, now: float) -> None:
     fields = dict(part.strip().split("=", 1) for part in signature.split(",") if "=" in part)
@@ -144,14 +167,18 @@ def _event(event: dict) -> ProviderEvent:
         return ProviderEvent(
             kind="unknown", provider_id=str(subject.get("id", "")), raw_type=raw_type
         )
-    metadata = subject.get("metadata") or {}
+    return _session_event(kind, subject, raw_type)
+
+
+def _session_event(kind, session: dict, raw_type: str) -> ProviderEvent:
+    metadata = session.get("metadata") or {}
     return ProviderEvent(
         kind=kind,
-        provider_id=str(subject["id"]),
-        payment_id=_id(subject.get("payment_intent")),
-        amount=_amount(subject.get("amount_total")),
-        currency=str(subject.get("currency") or "").upper(),
-        reference=str(subject.get("client_reference_id") or metadata.get("reference") or ""),
+        provider_id=str(session["id"]),
+        payment_id=_id(session.get("payment_intent")),
+        amount=_amount(session.get("amount_total")),
+        currency=str(session.get("currency") or "").upper(),
+        reference=str(session.get("client_reference_id") or metadata.get("reference") or ""),
         raw_type=raw_type,
     )
 

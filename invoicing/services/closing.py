@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.errors import ApplicationError
 from invoicing import hooks
@@ -93,8 +94,16 @@ def period_close(
     missing = suppliers_missing(tenant, period)
     if missing and not allow_missing:
         raise ApplicationError(
-            f"{len(missing)} supplier(s) have no posted charges for {period}: "
-            f"{', '.join(missing)} (close with --allow-missing to go ahead without them)",
+            ngettext(
+                "%(n)d supplier has no posted charges for %(period)s: %(suppliers)s. Import its "
+                "file first, or tick “Close without the suppliers that sent nothing” on the "
+                "confirmation page to go ahead without it.",
+                "%(n)d suppliers have no posted charges for %(period)s: %(suppliers)s. Import "
+                "their files first, or tick “Close without the suppliers that sent nothing” on "
+                "the confirmation page to go ahead without them.",
+                len(missing),
+            )
+            % {"n": len(missing), "period": period, "suppliers": ", ".join(missing)},
             code="suppliers_missing",
             extra={"missing": missing},
         )

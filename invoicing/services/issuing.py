@@ -22,11 +22,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from core.db import copy_rows
 from invoicing import hooks
@@ -86,11 +86,13 @@ def documents_issue(tenant: Tenant, billing_period: BillingPeriod, account_ids: 
     by_account, lines_by_account = _by_account(blocks, lines)
     operator = operator_party(tenant)
     due_date = period_due_date(tenant, period)
-    expires = timezone.make_aware(
-        dt.datetime.combine(
-            due_date + dt.timedelta(days=settings.PAY_LINK_DAYS_AFTER_DUE), dt.time.max
-        )
-    )
+    # The end of that day in the tenant's zone, in UTC: never the zone of whoever runs the close
+    # (a page activates the user's tenant time, a worker has none).
+    expires = dt.datetime.combine(
+        due_date + dt.timedelta(days=settings.PAY_LINK_DAYS_AFTER_DUE),
+        dt.time.max,
+        tzinfo=ZoneInfo(tenant.timezone or "UTC"),
+    ).astimezone(dt.UTC)
     chunk = _Chunk(
         tenant,
         period,

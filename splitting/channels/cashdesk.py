@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from invoicing.models import DocumentStatus, PaymentDocument
@@ -33,6 +34,7 @@ from warehouse.selectors import accounts_of_reference
 
 TOKEN_RE = re.compile(r"[0-9A-Za-z_-]{16,64}")
 MAX_AMOUNT = 10**13  # minor units: a hundred billion, far above any desk payment
+MIN_REASON = 10  # characters: why a drawer that does not agree is closed so
 
 
 class CashDeskError(ApplicationError):
@@ -167,9 +169,11 @@ def _shift_open(*, tenant, cashier, opening_cash) -> CashShift:
 
 
 @transaction.atomic(durable=True)
-def shift_close(*, shift: CashShift, counted_cash: int) -> ShiftTotals:
+def shift_close(*, shift: CashShift, counted_cash: int, reason: str = "") -> ShiftTotals:
     """Closes the shift with the cash counted in the drawer; its totals then carry the
-    difference from what the drawer should hold (negative: a shortage)."""
+    difference from what the drawer should hold (negative: a shortage). A drawer that does not
+    agree closes only with the cashier's `reason` (at least `MIN_REASON` characters), kept on
+    the shift and in its audit event; without one the shift stays open."""
     if isinstance(counted_cash, bool) or not isinstance(counted_cash, int):
         raise CashDeskError("the counted cash is a whole number of minor units", code="bad_amount")
     if not 0 <= counted_cash < MAX_AMOUNT:
@@ -177,10 +181,23 @@ def shift_close(*, shift: CashShift, counted_cash: int) -> ShiftTotals:
     locked = CashShift.objects.select_for_update().get(pk=shift.pk)
     if locked.status != ShiftStatus.OPEN:
         raise CashDeskError("this shift is closed already", code="shift_closed")
+    reason = " ".join(str(reason or "").split())
+    difference = counted_cash - shift_totals(locked).expected
+    if difference and len(reason) < MIN_REASON:
+        raise CashDeskError(
+            _(
+                "The counted cash differs from what the drawer should hold: say why (at least "
+                "%(n)d characters) to close the shift."
+            )
+            % {"n": MIN_REASON},
+            code="reason_required",
+            extra={"difference": difference},
+        )
     locked.status = ShiftStatus.CLOSED
     locked.closed_at = timezone.now()
     locked.closing_cash_counted = counted_cash
-    locked.save(update_fields=["status", "closed_at", "closing_cash_counted"])
+    locked.close_reason = reason if difference else ""
+    locked.save(update_fields=["status", "closed_at", "closing_cash_counted", "close_reason"])
     totals = shift_totals(locked)
     AuditEvent.objects.create(
         tenant_id=locked.tenant_id,
@@ -194,10 +211,11 @@ def shift_close(*, shift: CashShift, counted_cash: int) -> ShiftTotals:
             "expected_cash": totals.expected,
             "counted_cash": counted_cash,
             "difference": totals.difference,
+            "reason": locked.close_reason,
         },
     )
     shift.status, shift.closed_at = locked.status, locked.closed_at
-    shift.closing_cash_counted = counted_cash
+    shift.closing_cash_counted, shift.close_reason = counted_cash, locked.close_reason
     return totals
 
 

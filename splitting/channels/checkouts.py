@@ -19,7 +19,14 @@ from django.utils import timezone
 from rest_framework import status
 
 from core.errors import ApplicationError
-from integrations.providers import CheckoutRequest, ProviderError, ProviderRules, WebhookRejected
+from core.http import public_url
+from integrations.providers import (
+    CheckoutRequest,
+    ProviderError,
+    ProviderEvent,
+    ProviderRules,
+    WebhookRejected,
+)
 from invoicing.models import DocumentStatus, PaymentDocument
 from splitting import hooks
 from splitting.channels.providers import provider_config, providers_of
@@ -83,12 +90,12 @@ def checkout_start(
     split: dict[str, int] | None = None,
     return_url: str = "",
     channel: str = "cabinet",
-    site_url: str,
+    site_url: str = "",
 ) -> tuple[Checkout, str]:
     """Opens a checkout of `amount` minor units (plus the provider's fee) for the account with
     the provider; the URL to send the payer to. `reference` is an issued document's reference
     of the account, or empty for the account number; `site_url` the address the provider sends
-    the payer back to (ours)."""
+    the payer back to (ours: `settings.PUBLIC_BASE_URL` unless given)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise CheckoutRefused("the amount must be positive", code="bad_amount")
     if account.tenant_id != tenant.pk:
@@ -127,7 +134,8 @@ def checkout_start(
             created_at=now,
             updated_at=now,
         )
-    result_url = site_url.rstrip("/") + reverse("checkout-result", args=[checkout.uid])
+    path = reverse("checkout-result", args=[checkout.uid])
+    result_url = site_url.rstrip("/") + path if site_url else public_url(path)
     try:
         made = config.client().create_checkout(
             CheckoutRequest(
@@ -239,6 +247,14 @@ def provider_event_handle(
     except WebhookRejected as rejected:
         log.warning("%s webhook rejected: %s", provider_code, rejected)
         raise ProviderEventRefused(str(rejected), code="webhook_rejected") from None
+    return provider_event_apply(provider_code=provider_code, event=event)
+
+
+def provider_event_apply(*, provider_code: str, event: ProviderEvent) -> EventOutcome:
+    """Acts on what a provider said about a checkout — its verified webhook, or its answer when
+    asked (`splitting.channels.checkout_reconcile`): books the payment (once: by the provider's
+    payment id) or fails the checkout. Raises ProviderEventRefused (nothing written) for an
+    event that does not match its checkout."""
     if event.kind in ("unknown", "refunded"):
         # Refunds are started here and booked when made; their webhook only confirms them.
         log.info("%s webhook %r acknowledged, not acted on", provider_code, event.raw_type)
@@ -361,6 +377,7 @@ __all__ = [
     "ProviderOffer",
     "ProviderUnavailable",
     "checkout_start",
+    "provider_event_apply",
     "provider_event_handle",
     "providers_for",
 ]
@@ -403,8 +420,22 @@ def checkout_refund(*, payment: Payment, actor=None, reason: str = "") -> Paymen
 
 
 def checkouts_expire(*, older_than: timedelta = timedelta(hours=24)) -> int:
-    """Checkouts the payer abandoned: still open after a day, they are failed (a late webhook
-    of a paid one still books it — money taken is never refused)."""
-    return Checkout.objects.filter(
+    """Checkouts the payer abandoned: still open after a day, their provider is asked once more
+    (`checkout_reconcile`: a paid one is booked, a failed one failed), and those it says are
+    not paid — or that never reached it — are failed as expired. One the provider could not be
+    asked about stays open, on the stuck checkouts' page, until it can be. A late webhook of an
+    expired one that was paid after all still books it — money taken is never refused."""
+    from splitting.channels.checkout_reconcile import checkout_reconcile
+    from splitting.models.channels import CheckOutcome
+
+    expired = 0
+    candidates = Checkout.objects.filter(
         status=CheckoutStatus.CREATED, created_at__lt=timezone.now() - older_than
-    ).update(status=CheckoutStatus.FAILED, detail="expired", updated_at=timezone.now())
+    ).select_related("tenant", "account")
+    for checkout in candidates.order_by("created_at", "pk").iterator():
+        if checkout_reconcile(checkout) not in (CheckOutcome.PENDING, CheckOutcome.NOT_OPENED):
+            continue
+        expired += Checkout.objects.filter(pk=checkout.pk, status=CheckoutStatus.CREATED).update(
+            status=CheckoutStatus.FAILED, detail="expired", updated_at=timezone.now()
+        )
+    return expired

@@ -163,13 +163,26 @@ class CheckoutStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class CheckOutcome(models.TextChoices):
+    """What the provider answered the last time it was asked about a checkout
+    (`splitting.channels.checkout_reconcile`)."""
+
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    PENDING = "pending", _("Not paid yet")
+    NOT_OPENED = "not_opened", _("Never opened at the provider")
+    ERROR = "error", _("Provider error")
+
+
 class Checkout(models.Model):
     """An online payment started with a provider (`settings.PAYMENT_PROVIDERS`): what is to be
     booked (`amount`) and the provider's fee the payer pays on top (`fee`; the provider charges
     `amount + fee` and keeps its fee), the reference the provider sees (a document's or the
     account number), the payer's explicit split `{supplier code: minor units}` if any. The
     provider's webhook books the payment (`splitting.channels.checkouts`). `uid` is its public
-    id (the result page's address)."""
+    id (the result page's address). When no webhook comes, the provider is asked
+    (`splitting.channels.checkout_reconcile`): `checked_at`, `check_outcome`, `check_detail` and
+    `check_count` keep the last answer and how often it was asked."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
@@ -193,6 +206,12 @@ class Checkout(models.Model):
     return_url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the provider was last asked"
+    )
+    check_outcome = models.CharField(max_length=10, choices=CheckOutcome.choices, blank=True)
+    check_detail = models.CharField(max_length=200, blank=True, help_text="the provider's error")
+    check_count = models.PositiveIntegerField(default=0, help_text="times the provider was asked")
 
     class Meta:
         constraints = [
@@ -209,7 +228,15 @@ class Checkout(models.Model):
                 name="checkout_paid_has_payment",
             ),
         ]
-        indexes = [models.Index(fields=["account", "created_at"])]
+        indexes = [
+            models.Index(fields=["account", "created_at"]),
+            # Stuck checkouts (splitting.selectors.stuck_checkouts, the operator's desk).
+            models.Index(
+                fields=["tenant", "created_at"],
+                condition=Q(status="created"),
+                name="checkout_open_by_age",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.provider}:{self.provider_id or self.uid} {self.status}"
@@ -221,7 +248,7 @@ class Checkout(models.Model):
 
 
 class ShiftStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("status", "Open")
+    OPEN = "open", pgettext_lazy("shift status", "Open")
     CLOSED = "closed", _("Closed")
 
 
@@ -241,6 +268,11 @@ class CashShift(models.Model):
     opening_cash = models.BigIntegerField(help_text="minor units counted into the drawer")
     closing_cash_counted = models.BigIntegerField(
         null=True, blank=True, help_text="minor units counted at closing"
+    )
+    close_reason = models.TextField(
+        blank=True,
+        help_text="why the counted cash differs from what the drawer should hold (required "
+        "then; empty when it agrees)",
     )
 
     class Meta:
@@ -319,7 +351,7 @@ class FrontOffice(models.Model):
 
 
 class PaymentRequestStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("status", "Open")
+    OPEN = "open", pgettext_lazy("payment request status", "Open")
     PAID = "paid", _("Paid")
 
 

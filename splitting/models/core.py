@@ -123,6 +123,8 @@ class Payment(models.Model):
             models.Index(
                 fields=["account"], condition=Q(advance_open__gt=0), name="payment_advance_open"
             ),
+            # The operator's desk: collected today and this month, per tenant.
+            models.Index(fields=["tenant", "booked_at"], name="payment_tenant_booked"),
         ]
 
     def __str__(self):
@@ -288,7 +290,11 @@ class SupplierEvent(models.Model):
                 fields=["next_attempt_at"],
                 condition=Q(status="pending"),
                 name="supplier_event_due",
-            )
+            ),
+            # The operator's desk: failed deliveries per tenant.
+            models.Index(
+                fields=["tenant"], condition=Q(status="failed"), name="supplier_event_failed"
+            ),
         ]
 
     def __str__(self):

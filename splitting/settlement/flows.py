@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import ApplicationError
+from core.http import public_url
 from integrations.delivery.email import file_email_send
 from integrations.delivery.sftp import sftp_upload
 from integrations.delivery.types import DeliveryResult
@@ -309,7 +310,7 @@ def download_url(delivery: FlowDelivery, now: datetime) -> str:
     """The link a webhook delivery carries: no sign-in, signed with the supplier's secret."""
     token = download_token(delivery, delivery.file.supplier.webhook_secret)
     path = reverse("flow-file-link", args=[delivery.public_id, token])
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+    return public_url(path)
 
 
 def delivery_by_link(public_id, token: str, now: datetime | None = None) -> FlowDelivery | None:

@@ -4,7 +4,12 @@ settlement account, ISO 20022 pain.001 for an IBAN) of one or many payouts."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from django.utils import translation
+from django.utils.translation import gettext
+
+from core.dates import format_date
 from core.errors import ApplicationError
+from core.money import display_language
 from integrations.settlement import one_c, pain001
 from integrations.settlement.types import Party
 from integrations.settlement.types import Payout as PayoutOrder
@@ -33,6 +38,21 @@ def party(owner) -> Party:
     )
 
 
+def remittance(payout: Payout) -> str:
+    """The payment order's purpose, in the language of the tenant's documents (a Russian
+    tenant's 1C order reads «…: реестр № R… от 01.12.2026, платежей: 42»); the EndToEndId
+    leads, so the bank statement's line is matched back to the payout (`bank_debits`)."""
+    registry = payout.registry
+    tenant = registry.tenant
+    with translation.override(display_language(tenant)):
+        return gettext("%(end_to_end_id)s: registry %(number)s of %(day)s, %(count)s payments") % {
+            "end_to_end_id": payout.end_to_end_id,
+            "number": registry.number,
+            "day": format_date(registry.day, tenant),
+            "count": registry.count,
+        }
+
+
 def payout_order(payout: Payout) -> PayoutOrder:
     registry = payout.registry
     return PayoutOrder(
@@ -40,8 +60,7 @@ def payout_order(payout: Payout) -> PayoutOrder:
         amount=payout.amount,
         currency=registry.tenant.currency,
         creditor=party(registry.supplier),
-        remittance=f"{payout.end_to_end_id}: registry {registry.number} of "
-        f"{registry.day:%Y-%m-%d}, {registry.count} payments",
+        remittance=remittance(payout),
     )
 
 

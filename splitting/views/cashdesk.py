@@ -25,6 +25,7 @@ from splitting import selectors
 from splitting.access import may_settle
 from splitting.channels import cashdesk_selectors as desk
 from splitting.channels.cashdesk import (
+    MIN_REASON,
     TOKEN_RE,
     DeskMatch,
     account_find,
@@ -41,6 +42,7 @@ from warehouse.models import Tenant
 
 PAYMENTS_SHOWN = 20  # the shift's latest payments on the desk page
 MONEY_INPUT = {"inputmode": "decimal", "maxlength": 20, "autocomplete": "off"}
+CONFIRM = "yes"  # the close page's confirmation of a drawer that does not agree
 
 
 def _amount(label, *, required=True, help_text=""):
@@ -146,6 +148,18 @@ class CloseShiftForm(forms.Form):
         gettext_lazy("Cash counted in the drawer"),
         help_text=gettext_lazy("All the cash in the drawer now, the opening cash included."),
     )
+    # The confirmation step of a drawer that does not agree (`shift_close_view`).
+    reason = forms.CharField(
+        label=gettext_lazy("Why the drawer does not agree"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Required when the counted cash differs: what happened, as the senior cashier "
+            "should read it in the hand-over report."
+        ),
+    )
+    seen_difference = forms.IntegerField(required=False, widget=forms.HiddenInput())
 
     def clean_counted_cash(self):
         amount = self.cleaned_data["counted_cash"]
@@ -374,9 +388,23 @@ def shift_close_view(request):
         return redirect("cashdesk")
     form = CloseShiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        counted = form.cleaned_data["counted_cash"]
+        difference = counted - desk.shift_totals(shift).expected
+        confirmed = (
+            request.POST.get("confirm") == CONFIRM
+            and form.cleaned_data["seen_difference"] == difference
+        )
+        if difference and not confirmed:
+            # A drawer that does not agree: first show the difference and ask for the reason.
+            return _close_page(request, shift, _confirm_form(form, difference), difference)
         try:
-            totals = shift_close(shift=shift, counted_cash=form.cleaned_data["counted_cash"])
+            totals = shift_close(
+                shift=shift, counted_cash=counted, reason=form.cleaned_data["reason"]
+            )
         except ApplicationError as exc:
+            if exc.code == "reason_required":
+                form.add_error("reason", exc.message)
+                return _close_page(request, shift, form, difference)
             messages.error(request, exc.message)
             return redirect("cashdesk")
         difference = totals.difference or 0
@@ -390,11 +418,30 @@ def shift_close_view(request):
         else:
             messages.success(request, text + " " + _("The drawer agrees."))
         return redirect("cashdesk-shift", pk=shift.pk)
+    return _close_page(request, shift, form, None)
+
+
+def _confirm_form(form: CloseShiftForm, difference: int) -> CloseShiftForm:
+    """The same figures again, with the difference the cashier is shown (so a confirmation
+    given for another difference — payments taken meanwhile, a recount — is asked again)."""
+    data = form.data.copy()
+    data["seen_difference"] = str(difference)
+    confirm = CloseShiftForm(data)
+    confirm.is_valid()
+    return confirm
+
+
+def _close_page(request, shift: CashShift, form: CloseShiftForm, difference: int | None):
     context = {
         "shift": shift,
         "tenant": shift.tenant,
         "totals": desk.shift_totals(shift),
         "form": form,
+        "difference": difference or None,
+        "short": (difference or 0) < 0,
+        "gap": abs(difference or 0),
+        "min_reason": MIN_REASON,
+        "confirm": CONFIRM,
         "section": "cashdesk",
     }
     return render(request, "splitting/cashdesk/close.html", context)

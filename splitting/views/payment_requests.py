@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import ApplicationError
-from core.http import private_page
+from core.http import private_page, public_url
 from core.money import format_minor
 from integrations.terminals import mask_name
 from splitting.channels.checkouts import providers_for
@@ -63,7 +63,7 @@ class PaymentRequestApi(APIView):
             body=request.body,
             signature=request.headers.get("X-Unibill-Signature", ""),
         )
-        pay_url = request.build_absolute_uri(reverse("payment-request-pay", args=[made.uid]))
+        pay_url = public_url(reverse("payment-request-pay", args=[made.uid]))
         return Response(
             {"id": str(made.uid), "pay_url": pay_url, "status": made.status},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -96,7 +96,7 @@ def payment_request_pay(request, uid):
                 redirect_url = payment_request_checkout(
                     request=payment_request,
                     provider_code=choice.cleaned_data["provider"],
-                    site_url=request.build_absolute_uri("/"),
+                    site_url=public_url("/"),
                     done_path=reverse("payment-request-done", args=[payment_request.uid]),
                 )
             except ApplicationError as refused:

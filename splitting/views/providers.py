@@ -1,10 +1,14 @@
 """Online payments: the providers' webhooks (`POST /api/v1/providers/<code>/webhook`), the page
 the payer comes back to (`GET /pay/return/<checkout uid>/`), and starting a checkout
-(`POST /api/v1/checkouts`, for the cabinet and the tests). Thin: parse, check, call one
+(`POST /api/v1/checkouts`, for the cabinet and the tests; the provider sends the payer back to
+`settings.PUBLIC_BASE_URL`). Thin: parse, check, call one
 service of `splitting.channels.checkouts`."""
+
+from datetime import timedelta
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +21,7 @@ from rest_framework.views import APIView
 from core.errors import ApplicationError
 from core.http import private_page
 from core.money import format_minor, to_minor
+from splitting.channels.checkout_reconcile import checkout_reconcile
 from splitting.channels.checkouts import checkout_start, provider_event_handle
 from splitting.channels.providers import OFFER_CHANNELS
 from splitting.models import Checkout, CheckoutStatus
@@ -33,6 +38,8 @@ from splitting.views.api import (
     the_account,
 )
 from warehouse.models import Supplier
+
+ASK_AGAIN_AFTER = timedelta(seconds=3)  # the result page asks the provider at most this often
 
 
 @csrf_exempt
@@ -58,10 +65,15 @@ def provider_webhook(request, code: str):
 @require_GET
 def checkout_result(request, uid):
     """Where the provider sends the payer back: the checkout's state and, once booked, what
-    each supplier got. Reached by its random id only; shows no personal data."""
+    each supplier got. While no webhook has decided it, the provider is asked (so a lost
+    webhook still ends as paid). Reached by its random id only; shows no personal data."""
     checkout = Checkout.objects.select_related("tenant", "payment").filter(uid=uid).first()
     if checkout is None:
         raise Http404
+    cancelled = request.GET.get("cancelled") == "1"
+    if checkout.status == CheckoutStatus.CREATED and not cancelled and _may_ask(checkout):
+        checkout_reconcile(checkout)
+        checkout = Checkout.objects.select_related("tenant", "payment").get(pk=checkout.pk)
     lines = []
     if checkout.status == CheckoutStatus.SUCCEEDED and checkout.payment is not None:
         allocations = payment_allocations(checkout.payment)
@@ -78,10 +90,16 @@ def checkout_result(request, uid):
             "checkout": checkout,
             "lines": lines,
             "advance": checkout.payment.advance if checkout.payment else 0,
-            "cancelled": request.GET.get("cancelled") == "1",
+            "cancelled": cancelled,
         },
     )
     return private_page(response)
+
+
+def _may_ask(checkout: Checkout) -> bool:
+    """Not more than once every few seconds, however often the page is refreshed."""
+    asked = checkout.checked_at
+    return asked is None or timezone.now() - asked >= ASK_AGAIN_AFTER
 
 
 class CheckoutIn(serializers.Serializer):
@@ -166,7 +184,6 @@ class CheckoutCreateApi(APIView):
             split={p["supplier"]: to_minor(p["amount"]) for p in data.get("split", [])} or None,
             return_url=data.get("return_url", ""),
             channel=data["channel"],
-            site_url=request.build_absolute_uri("/"),
         )
         body = {
             "id": str(checkout.uid),

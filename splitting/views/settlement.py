@@ -45,6 +45,7 @@ from splitting.models import (
 from splitting.settlement.bank_debits import debit_clear
 from splitting.settlement.claims import claim_repay
 from splitting.settlement.orders import PAYMENT_ORDER_FORMATS, orders_file, payment_order_format
+from splitting.settlement.payee import payee_of
 from splitting.settlement.payouts import day_settle, registry_settle, settlement_preview
 from splitting.settlement.registries import FORMATS, registries_build, registry_file
 from splitting.tables import RegistryTable
@@ -180,6 +181,7 @@ def registry_settle_view(request, pk: int):
     context = {
         "registry": registry,
         "preview": settlement_preview(registry) if unsettled else None,
+        "payee": payee_of(registry.supplier),
         "payouts": registry.payouts.select_related("file").order_by("pk"),
         "form": form,
         "next": request.GET.get("next") or request.POST.get("next") or "",

@@ -9,6 +9,7 @@ import pytest
 
 from cabinet.charts import charges_series
 from cabinet.selectors import charge_history
+from core.http import public_url
 from invoicing.models import PaymentDocument
 from invoicing.rendering.html import render_html
 from invoicing.selectors import document_view
@@ -69,7 +70,7 @@ def test_the_document_page_is_the_invoicing_rendering_of_the_document(resident_c
     response = resident_client.get(BASE + "documents/2026-12/")
 
     assert response.status_code == 200
-    expected = render_html(document_view(document, base_url="http://testserver/"))
+    expected = render_html(document_view(document, base_url=public_url("/")))
     assert response.context["rendered"] == expected
     assert expected in response.content.decode()
     assert NUMBER in expected

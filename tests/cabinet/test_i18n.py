@@ -6,7 +6,7 @@ import re
 
 from django.conf import settings
 
-from cabinet.models import Meter
+from cabinet.models import CabinetSettings, Meter
 from tests.factories import AccountHolderFactory, MembershipFactory, UserFactory
 
 pytest_plugins = ["tests.warehouse.charges_fixtures", "tests.cabinet.bills_fixtures"]
@@ -56,7 +56,7 @@ RESIDENT_PAGES = {
         ["My debts", "Due in total", "Due per supplier", "Pay 420"],
     ),
     "accounts/rc-charges/00000001/documents/2026-12/": (
-        ["Квитанция за 2026-12", "Единый платёжный документ", "Итого к оплате", "Оплатить"],
+        ["Квитанция за декабрь 2026", "Единый платёжный документ", "Итого к оплате", "Оплатить"],
         ["Bill for", "Amount due", "Documents archive", "Meter readings"],
     ),
     "accounts/rc-charges/00000001/pay/": (
@@ -81,6 +81,10 @@ def test_the_residents_key_pages_read_in_russian(client, billed, resident):
         supplier=billed.supplier,
         service=billed.services["CW"],
         serial="CW-1",
+    )
+    # Readings open all month, so the form (and its button) is on the page whatever the day.
+    CabinetSettings.objects.update_or_create(
+        tenant=billed.tenant, defaults={"reading_window_start": 1, "reading_window_end": 31}
     )
     client.force_login(resident)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"

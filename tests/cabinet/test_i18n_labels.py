@@ -28,7 +28,7 @@ def test_choice_labels_are_translated_when_shown():
         russian = [str(choice.label) for choice in labels]
     with translation.override("en"):
         english = [str(choice.label) for choice in labels]
-    assert russian == ["Банковский перевод", "В очереди", "Жалоба", "Открыто", "Действителен"]
+    assert russian == ["Банковский перевод", "В очереди", "Жалоба", "Открыт", "Действителен"]
     assert english == ["Bank transfer", "In queue", "Complaint", "Open", "Valid"]
 
 

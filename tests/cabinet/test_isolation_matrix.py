@@ -712,6 +712,26 @@ ROWS = [
         refused=frozenset({400, 403, 404}),  # the tenant is not among the choices
         shows=False,
     ),
+    # The operator's desk: the dashboard (tenant figures, no account on it), the account
+    # search and the account card.
+    Row(
+        "staff-desk",
+        lambda w: "/staff/desk/",
+        STAFF_A,
+        own_data=frozenset({"staff_b"}),
+        shows=False,
+    ),
+    Row(
+        "staff-account-search",
+        lambda w: f"/staff/desk/accounts/?q={OWNER[2].split()[1]}",
+        STAFF_A,
+        own_data=frozenset({"staff_b"}),
+    ),
+    Row(
+        "staff-account-card",
+        lambda w: f"/staff/desk/accounts/{OWNER[0]}/{OWNER[1]}/",
+        STAFF_A,
+    ),
     # The REST API's reads (and the one write) of the cabinet's objects.
     Row(
         "api-account-balance",

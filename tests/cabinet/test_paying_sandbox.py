@@ -27,6 +27,7 @@ SANDBOX_WHSEC = "sandbox-test-webhook-secret"
 @pytest.fixture
 def sandbox(settings, live_server):
     base = live_server.url
+    settings.PUBLIC_BASE_URL = base  # the provider sends the payer back here
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False  # plain HTTP here
     settings.SANDBOX_ACQUIRER = {
         "enabled": True,

@@ -59,7 +59,7 @@ def test_staff_still_sign_in_on_the_same_page(client):
     response = client.post(
         reverse("staff-login"), {"username": user.username, "password": PASSWORD}
     )
-    assert response.status_code == 302 and response.url == reverse("staff-home")
+    assert response.status_code == 302 and response.url == reverse("staff-desk")
 
 
 def test_a_resident_without_accounts_is_led_to_link_one(client):

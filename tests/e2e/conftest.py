@@ -116,6 +116,7 @@ SANDBOX_WHSEC = "sandbox-e2e-webhook-secret"
 @pytest.fixture
 def sandbox(settings, live_server):
     base = live_server.url
+    settings.PUBLIC_BASE_URL = base  # the provider sends the payer back here
     settings.SANDBOX_ACQUIRER = {
         "enabled": True,
         "api_key": SANDBOX_KEY,

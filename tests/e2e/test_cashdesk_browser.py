@@ -100,10 +100,22 @@ def test_a_cashier_takes_cash_with_change_and_closes_the_shift(
     page.get_by_label("Cash counted in the drawer").fill("1190.00")
     screenshots.shot("close-shift")
     page.get_by_role("button", name="Close shift").click()
+    # Short by 10.00: the page shows it and wants the reason before it closes.
+    expect(page.get_by_test_id("close-difference")).to_contain_text(
+        f"The drawer is short by 10,00{NBSP}₽."
+    )
+    assert CashShift.objects.get().status == ShiftStatus.OPEN
+    page.get_by_role("button", name="Close the shift short").click()
+    expect(page.locator(".field-error")).to_contain_text("say why (at least 10 characters)")
+    assert CashShift.objects.get().status == ShiftStatus.OPEN
+    page.get_by_label("Why the drawer does not agree").fill("Change given twice to one payer")
+    screenshots.shot("close-shift-short")
+    page.get_by_role("button", name="Close the shift short").click()
 
     expect(page).to_have_url(re.compile(r"/staff/cashdesk/shifts/\d+/$"))
     expect(page.locator(".message-warning")).to_contain_text("short by 10,00")
     expect(page.get_by_test_id("report-difference")).to_have_text(f"−10,00{NBSP}₽")
+    expect(page.get_by_test_id("report-reason")).to_have_text("Change given twice to one payer")
     expect(page.locator(".desk-payments tbody tr")).to_have_count(2)
     screenshots.shot("hand-over-report")
     report_url = page.get_by_role("link", name="Report (PDF)").get_attribute("href")

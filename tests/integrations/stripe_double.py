@@ -1,8 +1,10 @@
 """A local double of Stripe's API for the tests: a real HTTP server on loopback that answers
 what Unibill's Stripe adapter sends through the `stripe` library — form-encoded
-`POST /v1/checkout/sessions` and `POST /v1/refunds` with `Authorization: Bearer <key>` and
-`Idempotency-Key` — with the JSON Stripe answers, and records every request. `signed_event`
-builds a webhook as Stripe sends it: the event JSON and its
+`POST /v1/checkout/sessions`, `GET /v1/checkout/sessions/<id>` and `POST /v1/refunds` with
+`Authorization: Bearer <key>` and `Idempotency-Key` — with the JSON Stripe answers, and
+records every request. `settle` pays (or expires) a session as the payer would, with no
+webhook; `signed_event` does the same and builds the webhook as Stripe sends it: the event
+JSON and its
 `Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{payload}")>`.
 
     with StripeDouble(api_key="sk_test_…") as stripe:
@@ -73,6 +75,8 @@ class StripeDouble:
                 return self._answers[key]
             if method == "POST" and path == "/v1/checkout/sessions":
                 answer = self._session_create(params)
+            elif method == "GET" and path.startswith("/v1/checkout/sessions/"):
+                return self._session_retrieve(path.rsplit("/", 1)[1])
             elif method == "POST" and path == "/v1/refunds":
                 answer = self._refund_create(params)
             else:
@@ -119,6 +123,14 @@ class StripeDouble:
             "url": f"https://checkout.stripe.com/c/pay/{session_id}#fidkdWxOYHwnPyd1blpxYHZxWjA0",
         }
         self.sessions[session_id] = session
+        return 200, session
+
+    def _session_retrieve(self, session_id: str) -> tuple[int, dict]:
+        session = self.sessions.get(session_id)
+        if session is None:
+            return 404, _error(
+                "invalid_request_error", f"No such checkout.session: '{session_id}'", "session"
+            )
         return 200, session
 
     def _refund_create(self, params: dict) -> tuple[int, dict]:
@@ -181,6 +193,14 @@ class StripeDouble:
     ) -> tuple[bytes, dict[str, str]]:
         """The webhook Stripe sends about a session: (body, headers). A completed session is
         paid, with its payment intent, unless `changes` say otherwise."""
+        session = self.settle(session_id, event_type, **changes)
+        return event(event_type, session, secret, timestamp=timestamp)
+
+    def settle(
+        self, session_id: str, event_type: str = "checkout.session.completed", **changes
+    ) -> dict:
+        """What happens to a session at Stripe when the payer pays (or it expires), with no
+        webhook sent: a later retrieve answers it so."""
         session = dict(self.sessions[session_id])
         if event_type in ("checkout.session.completed", "checkout.session.async_payment_succeeded"):
             session.update(
@@ -192,7 +212,7 @@ class StripeDouble:
             session.update(status="expired")
         session.update(changes)
         self.sessions[session_id] = session
-        return event(event_type, session, secret, timestamp=timestamp)
+        return session
 
 
 def event(

@@ -42,7 +42,8 @@ def test_an_operator_closes_a_period_from_the_page_and_opens_its_documents(clien
     _charge_penalties(client, world)
 
     response = client.post(
-        "/staff/billing/", {"tenant": world.tenant.code, "period": "2026-12", "allow_missing": "on"}
+        f"/staff/billing/{world.tenant.code}/2026-12/close/",
+        {"allow_missing": "on", "confirm": "yes"},
     )
 
     assert response.status_code == 302
@@ -68,12 +69,13 @@ def test_closing_before_the_penalty_run_is_refused_and_says_what_to_run(client, 
     world.import_(FILE)
 
     response = client.post(
-        "/staff/billing/",
-        {"tenant": world.tenant.code, "period": "2026-12", "allow_missing": "on"},
+        f"/staff/billing/{world.tenant.code}/2026-12/close/",
+        {"allow_missing": "on", "confirm": "yes"},
         follow=True,
     )
 
     assert "penalties of 2026-12 have not been charged" in response.content.decode()
+    assert "manage.py" not in response.content.decode()
     assert not PaymentDocument.objects.exists()
 
 
@@ -83,10 +85,10 @@ def test_closing_is_refused_with_the_missing_suppliers_named(client, world, staf
     _charge_penalties(client, world)
 
     response = client.post(
-        "/staff/billing/", {"tenant": world.tenant.code, "period": "2026-12"}, follow=True
+        f"/staff/billing/{world.tenant.code}/2026-12/close/", {"confirm": "yes"}, follow=True
     )
 
-    assert "teplo" in response.content.decode()
+    assert "1 supplier has no posted charges for 2026-12: teplo" in response.content.decode()
     assert not PaymentDocument.objects.exists()
 
 
@@ -95,7 +97,8 @@ def test_a_collector_may_not_close_a_period(client, world, staff):
     world.import_(FILE)
 
     client.post(
-        "/staff/billing/", {"tenant": world.tenant.code, "period": "2026-12", "allow_missing": "on"}
+        f"/staff/billing/{world.tenant.code}/2026-12/close/",
+        {"allow_missing": "on", "confirm": "yes"},
     )
 
     assert not PaymentDocument.objects.exists()

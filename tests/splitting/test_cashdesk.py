@@ -289,7 +289,16 @@ def test_closing_the_shift_computes_the_difference_and_gives_the_report(
     client.post("/staff/cashdesk/pay/", {**card, "method": "card"})
 
     form = client.get("/staff/cashdesk/shift/close/")
-    response = client.post("/staff/cashdesk/shift/close/", {"counted_cash": "1190.00"}, follow=True)
+    response = client.post(
+        "/staff/cashdesk/shift/close/",
+        {
+            "counted_cash": "1190.00",
+            "reason": "a change error in the morning",
+            "seen_difference": "-1000",
+            "confirm": "yes",
+        },
+        follow=True,
+    )
 
     shift.refresh_from_db()
     page = response.content.decode()

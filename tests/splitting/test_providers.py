@@ -51,6 +51,7 @@ def resident(owed):
 
 
 def sandbox_settings(settings, base: str, **rules) -> None:
+    settings.PUBLIC_BASE_URL = base  # the provider sends the payer back here
     settings.SANDBOX_ACQUIRER = {
         "enabled": True,
         "api_key": SANDBOX_KEY,

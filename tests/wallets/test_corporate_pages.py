@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
@@ -212,7 +213,8 @@ def test_an_invited_person_creates_an_account_and_becomes_a_member_with_the_role
     assert [row["invitation"].email for row in pending] == ["new.issuer@leasing.example"]
     (message,) = mail.outbox
     assert message.to == ["new.issuer@leasing.example"]
-    link = re.search(r"http://testserver(/corporate/invitations/\S+/)", message.body).group(1)
+    base = re.escape(settings.PUBLIC_BASE_URL)  # a sent link: on the public address
+    link = re.search(base + r"(/corporate/invitations/\S+/)", message.body).group(1)
     client.logout()
 
     weak = client.post(link, {"password1": "12345678", "password2": "12345678"})

@@ -61,7 +61,7 @@ def test_anonymous_visitor_gets_the_landing_page(client):
 @pytest.mark.parametrize(
     ("make_user", "target"),
     [
-        (lambda: operator_staff(TenantFactory()), "staff-home"),
+        (lambda: operator_staff(TenantFactory()), "staff-desk"),  # config.portal.STAFF_HOMES
         (lambda: MembershipFactory(supplier=SupplierFactory()).user, "supplier-home"),
         (lambda: AccountHolderFactory().user, "resident-home"),
     ],
@@ -98,7 +98,7 @@ def test_staff_login_page_signs_a_user_in(client):
 
     assert page.status_code == 200
     assert response.status_code == 302
-    assert response.url == reverse("staff-home")
+    assert response.url == reverse("staff-desk")
     assert int(client.session["_auth_user_id"]) == user.pk
 
 

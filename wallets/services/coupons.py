@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import status
 
 from core.money import format_minor
@@ -103,7 +104,9 @@ def _check_issue(wallet: Wallet, fee: Fee, count: int) -> None:
             extra={"count": [f"Between 1 and {MAX_BATCH}."]},
         )
     if fee.tenant_id != wallet.tenant_id or not fee.active:
-        raise WalletRefused("no such fee", code="unknown_fee", extra={"fee": ["No such fee."]})
+        raise WalletRefused(
+            gettext("no such fee"), code="unknown_fee", extra={"fee": [gettext("No such fee.")]}
+        )
 
 
 def _coupons_create(wallet: Wallet, batch: CouponBatch, fee: Fee, count: int) -> None:

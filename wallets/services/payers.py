@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from invoicing.references import rf_creditor_reference
 from wallets.models import (
@@ -97,7 +98,11 @@ def invitation_create(*, payer: CorporatePayer, email: str, role: str, actor) ->
     if not (actor.is_superuser or payer.tenant_id in staff_tenant_ids(actor)):
         require_role(actor, payer, (CorporateRole.ADMIN,))
     if role not in CorporateRole.values:
-        raise WalletRefused(f"no role {role!r}", code="bad_role", extra={"role": ["Pick a role."]})
+        raise WalletRefused(
+            gettext("no role %(role)r") % {"role": role},
+            code="bad_role",
+            extra={"role": [gettext("Pick a role.")]},
+        )
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     invitation = CorporateInvitation.objects.create(
@@ -137,7 +142,9 @@ def invitation_by_token(token: str) -> CorporateInvitation | None:
 def invitation_accept(*, invitation: CorporateInvitation, user) -> CorporateMember:
     locked = CorporateInvitation.objects.select_for_update().get(pk=invitation.pk)
     if locked.accepted_at or locked.revoked_at or locked.expires_at <= timezone.now():
-        raise WalletRefused("this invitation is no longer valid", code="invitation_invalid")
+        raise WalletRefused(
+            gettext("this invitation is no longer valid"), code="invitation_invalid"
+        )
     if CorporateMember.objects.filter(payer_id=locked.payer_id, user=user).exists():
         raise WalletRefused(
             "you are a member of this payer already; an admin changes roles on the people page",
@@ -195,12 +202,12 @@ def member_role_set(*, member: CorporateMember, role: str | None, actor) -> None
         payer=member.payer, role=CorporateRole.ADMIN
     )
     if member.role == CorporateRole.ADMIN and role != CorporateRole.ADMIN and admins.count() == 1:
-        raise WalletRefused("a payer keeps at least one admin", code="last_admin")
+        raise WalletRefused(gettext("a payer keeps at least one admin"), code="last_admin")
     if role is None:
         member.delete()
     else:
         if role not in CorporateRole.values:
-            raise WalletRefused(f"no role {role!r}", code="bad_role")
+            raise WalletRefused(gettext("no role %(role)r") % {"role": role}, code="bad_role")
         member.role = role
         member.save(update_fields=["role"])
     audit(

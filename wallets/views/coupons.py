@@ -23,6 +23,7 @@ from wallets.forms import STATUS_NAMES, CouponFilterForm, IssueForm
 from wallets.models import ISSUING_ROLES, Coupon, CouponBatch, CouponStatus, Fee, Wallet
 from wallets.services.coupons import coupon_cancel, coupon_state, coupons_issue, identifier_format
 from wallets.services.errors import CouponConflict, NotPermitted, WalletRefused
+from wallets.services.issue_preview import confirm_threshold, issue_preview
 from wallets.views.corporate import (
     Access,
     corporate_page,
@@ -32,6 +33,7 @@ from wallets.views.corporate import (
 )
 
 COUPONS_PER_PAGE = 50
+CONFIRM = "yes"  # the confirmation page's button: a batch over the threshold is issued with it
 BATCHES_PER_PAGE = 25
 
 
@@ -81,7 +83,9 @@ def _issued_before(access: Access, form: IssueForm, user) -> CouponBatch | None:
 @never_cache
 @login_required
 def issue(request, payer: int):
-    """Issues a batch; the answer is the batch's page (POST-redirect-GET).
+    """Issues a batch; the answer is the batch's page (POST-redirect-GET). A batch blocking
+    more than the threshold (`wallets.services.issue_preview`) is answered first with a page to
+    confirm it; only the POST carrying `confirm` issues it.
 
     Against a second submission of the same form (a double click, the Back button, a retry
     after a lost answer) the form carries the wallet's newest batch at the time it was drawn:
@@ -96,6 +100,11 @@ def issue(request, payer: int):
     if not form.is_valid():
         return _issue_page(request, access, form)
     fee, count = form.cleaned_data["fee"], form.cleaned_data["count"]
+    if request.POST.get("confirm") != CONFIRM:
+        access.wallet.refresh_from_db(fields=["available", "blocked", "spent", "funded"])
+        preview = issue_preview(wallet=access.wallet, fee=fee, count=count)
+        if preview.needs_confirmation:
+            return _confirm_page(request, access, form, preview)
     try:
         with transaction.atomic():
             earlier = _issued_before(access, form, request.user)
@@ -118,10 +127,18 @@ def issue(request, payer: int):
     return redirect("corporate-batch", payer=access.payer.pk, pk=batch.pk)
 
 
+def _confirm_page(request, access: Access, form: IssueForm, preview):
+    """A batch over the threshold: what it blocks, the balance before and after, the validity;
+    the same form again with `confirm`, so the answer is the issue (or the batch it issued)."""
+    context = {"form": form, "preview": preview, "confirm": CONFIRM}
+    return corporate_page(request, "wallets/corporate/issue_confirm.html", access, context)
+
+
 def _issue_page(request, access: Access, form: IssueForm):
     access.wallet.refresh_from_db(fields=["available", "blocked", "spent", "funded"])
     context = {
         "form": form,
+        "confirm_threshold": confirm_threshold(),
         "money_lang": display_language(access.tenant),
         "money_unit": format_currency(0, access.tenant).rsplit(NBSP, 1)[-1],
     }

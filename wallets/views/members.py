@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import public_url
 from wallets.forms import ROLE_NAMES, InviteForm, MemberRoleForm
 from wallets.models import CorporateInvitation, CorporateMember, CorporateRole
 from wallets.selectors import corporate_home_for
@@ -57,7 +58,7 @@ def people(request, payer: int):
 
 
 def _invitation_mail(request, access: Access, invitation: CorporateInvitation, token: str):
-    link = request.build_absolute_uri(reverse("corporate-invitation", kwargs={"token": token}))
+    link = public_url(reverse("corporate-invitation", kwargs={"token": token}))
     zone = ZoneInfo(access.tenant.timezone)
     body = _(
         "Hello,\n\n%(inviter)s invites you to act for %(payer)s on Unibill as %(role)s.\n\n"

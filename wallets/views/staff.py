@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from core.documents.xlsx import XLSX_CONTENT_TYPE
 from core.errors import ApplicationError
+from core.http import public_url
 from splitting import selectors
 from splitting.access import may_settle
 from wallets.models import (
@@ -132,7 +133,7 @@ def payer_list(request):
 
 
 def _invitation_link(request, token: str) -> str:
-    return request.build_absolute_uri(reverse("corporate-invitation", args=[token]))
+    return public_url(reverse("corporate-invitation", args=[token]))
 
 
 def _send_invitation(request, invitation: CorporateInvitation, token: str) -> None:

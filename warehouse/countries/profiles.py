@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import pgettext_lazy
+
 
 class ReferenceScheme(StrEnum):
     """How a payment document's reference is built (invoicing.references)."""
@@ -56,6 +58,7 @@ class Country:
     uses_ru_bank_details: bool  # settlement account/BIC/corr. account and INN/KPP; else IBAN
     currencies: tuple[str, ...]
     penalty_service_name: str  # the name the penalty service gets in the tenant's classifier
+    # (a lazy translation where the profile spans languages)
     iban_countries: tuple[str, ...] | None = None  # an IBAN must be from one of these
     language: str | None = None  # every document speaks it; None: the tenant's locale decides
     numbers_locale: str | None = None  # whose notation numbers take; None: the language's
@@ -128,6 +131,8 @@ RU = Country(
     phone_region="RU",
     legacy_encoding="cp1251",
 )
+# Named in the tenant's document language when the service is made (`penalty_service`).
+DEFAULT_INTEREST = pgettext_lazy("service", "Default interest")
 SEPA = Country(
     code="SEPA",
     reference_scheme=ReferenceScheme.CREDITOR,
@@ -136,7 +141,7 @@ SEPA = Country(
     bill_layout=BillLayout.INVOICE,
     uses_ru_bank_details=False,
     currencies=("EUR",),
-    penalty_service_name="Default interest",
+    penalty_service_name=DEFAULT_INTEREST,
 )
 CH = Country(
     code="CH",
@@ -146,7 +151,7 @@ CH = Country(
     bill_layout=BillLayout.INVOICE,
     uses_ru_bank_details=False,
     currencies=("CHF", "EUR"),
-    penalty_service_name="Default interest",
+    penalty_service_name=DEFAULT_INTEREST,
     iban_countries=("CH", "LI"),
     numbers_locale="de_CH",
     numeric_dates=True,

@@ -130,6 +130,11 @@ class ImportBatch(models.Model):
     amount_total = models.BigIntegerField(default=0, help_text="minor units, posted lines")
     report = models.JSONField(default=list, blank=True, help_text="[{line, column, value, reason}]")
     message = models.TextField(blank=True)
+    message_i18n = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='the message as {"msgid", "params"}, rendered in the reader\'s language',
+    )
     encoding = models.CharField(
         max_length=20, blank=True, help_text="as the file was read (blank: XLSX, or unread)"
     )

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from warehouse.models import ChargeKind, MappingProfile, Supplier, SupplierServiceCode
-from warehouse.reports import FileRejected, LineError
+from warehouse.reports import FileRejected, LineError, problem
 from warehouse.services.tabular import LINE, TEXT, Table, normalise_header, read_table
 
 CANONICAL = [
@@ -33,6 +34,9 @@ _NEGATIVE_ALLOWED = {ChargeKind.RECALCULATION, ChargeKind.PRIVILEGE}
 _PERIOD_TEXT = "_period_text"
 _CORRECTS_TEXT = "_corrects_period_text"
 _PERIOD_PATTERN = r"^\d{4}-(?:0[1-9]|1[0-2])$"
+# The reason of a line whose supplier account no link knows: `warehouse.services.charges` sends
+# such lines to the mapping queue when they are the file's only problem (`unmatched_only`).
+UNKNOWN_ACCOUNT = gettext_noop("unknown supplier account: no account link knows it")
 # How far back a recalculation may correct (import-formats, `corrects_period`): 36 months, the
 # general limitation period (ГК РФ ст. 196, three years); no dated legal row sets another.
 CORRECTS_PERIOD_MONTHS_BACK = 36
@@ -52,6 +56,15 @@ class ChargeRows:
     @property
     def rejected_lines(self) -> int:
         return len({e.line for e in self.errors if e.line is not None})
+
+
+class LayoutMismatch(FileRejected):
+    """The file's header does not fit the profile (or the canonical format); `summary` says
+    which profile, the columns it expects and the ones the file has."""
+
+    def __init__(self, errors: list[LineError], *, summary: LineError):
+        super().__init__(errors, message=summary.reason)
+        self.summary = summary
 
 
 def read_source(
@@ -85,11 +98,15 @@ def to_canonical(
                 columns[name] = frame[table.columns[source - 1]]
             else:
                 errors.append(
-                    LineError(
+                    problem(
                         None,
                         name,
                         str(source),
-                        f"the profile names column {source}, the file has {len(table.columns)}",
+                        gettext_noop(
+                            "the profile names column %(position)s, the file has %(count)s"
+                        ),
+                        position=source,
+                        count=len(table.columns),
                     )
                 )
         elif source:
@@ -98,8 +115,11 @@ def to_canonical(
                 columns[name] = frame[header]
             else:
                 errors.append(
-                    LineError(
-                        1, name, source, "column named in the mapping profile is not in the file"
+                    problem(
+                        1,
+                        name,
+                        source,
+                        gettext_noop("column named in the mapping profile is not in the file"),
                     )
                 )
         elif name in constants:
@@ -110,9 +130,11 @@ def to_canonical(
             columns[name] = frame[name]
     for name in REQUIRED:
         if name not in columns and not any(e.column == name for e in errors):
-            errors.append(LineError(1, name, "", "required column is missing from the header"))
+            errors.append(
+                problem(1, name, "", gettext_noop("required column is missing from the header"))
+            )
     if errors:
-        raise FileRejected(errors)
+        raise LayoutMismatch(errors, summary=_layout_mismatch(table, profile))
     canonical = pd.DataFrame(columns, index=frame.index)
     for name in CANONICAL:
         if name not in canonical:
@@ -128,6 +150,42 @@ def to_canonical(
         canonical["corrects_period"] = _periods(canonical["corrects_period"], profile.date_format)
     mark_errors = _normalise_decimal_mark(canonical, profile.decimal_mark if profile else "")
     return canonical, mark_errors
+
+
+def _layout_mismatch(table: Table, profile: MappingProfile | None) -> LineError:
+    """The file-level summary of a layout that does not fit: the profile (or the canonical
+    format), the columns it expects and the ones the file has, so the user sees at once
+    whether the wrong profile was chosen."""
+    found = ", ".join(c for c in table.columns if c) or "—"
+    if profile is None:
+        return problem(
+            None,
+            "header",
+            found,
+            gettext_noop(
+                "the file's columns do not fit the canonical format (no mapping profile "
+                "chosen): it expects %(expected)s; the file has %(found)s"
+            ),
+            expected=", ".join(REQUIRED),
+            found=found,
+        )
+    expected = ", ".join(
+        f"#{source}" if isinstance(source, int) and not isinstance(source, bool) else str(source)
+        for name, source in dict(profile.columns).items()
+        if source not in (None, "")
+    )
+    return problem(
+        None,
+        "header",
+        found,
+        gettext_noop(
+            "the file's columns do not fit the mapping profile %(profile)s: it expects "
+            "%(expected)s; the file has %(found)s"
+        ),
+        profile=profile.name,
+        expected=expected or ", ".join(REQUIRED),
+        found=found,
+    )
 
 
 def _periods(values: pd.Series, date_format: str) -> pd.Series:
@@ -157,12 +215,19 @@ def _normalise_decimal_mark(frame: pd.DataFrame, mark: str) -> list[LineError]:
     for column in NUMERIC:
         bad = other[column]
         if bad.any():
-            reason = (
-                f"uses {'a point' if mark == ',' else 'a comma'}, but this file's decimal "
-                f"mark is {mark!r} (thousands separators are not allowed)"
+            msgid = (
+                gettext_noop(
+                    "uses a point, but this file's decimal mark is a comma "
+                    "(thousands separators are not allowed)"
+                )
+                if mark == ","
+                else gettext_noop(
+                    "uses a comma, but this file's decimal mark is a point "
+                    "(thousands separators are not allowed)"
+                )
             )
             errors.extend(
-                LineError(int(line), column, str(value), reason)
+                problem(int(line), column, str(value), msgid)
                 for line, value in frame.loc[bad, [LINE, column]].itertuples(index=False)
             )
         if mark == ",":
@@ -183,11 +248,14 @@ class _Report:
         """Cells an earlier stage already reported (a wrong decimal mark): not checked again."""
         return self.frame[LINE].isin({e.line for e in self.extra_errors if e.column == column})
 
-    def flag(self, mask: pd.Series, column: str, reason: str, source: str | None = None) -> None:
+    def flag(
+        self, mask: pd.Series, column: str, msgid: str, source: str | None = None, **params
+    ) -> None:
+        """Reports the lines of `mask`: `msgid` (marked with `gettext_noop`) with `params`."""
         if mask.any():
             bad = self.frame.loc[mask, [LINE, source or column]]
             self.errors.extend(
-                LineError(int(line), column, str(value), reason)
+                problem(int(line), column, str(value), msgid, **params)
                 for line, value in bad.itertuples(index=False)
             )
 
@@ -228,13 +296,17 @@ def validate(
 def _check_required_and_kind(report: _Report) -> pd.Series:
     """Flags empty required cells and unknown kinds; the kind of each line (blank: regular)."""
     frame, flag = report.frame, report.flag
-    flag(frame["supplier_account"] == "", "supplier_account", "required value is empty")
-    flag(frame["service_code"] == "", "service_code", "required value is empty")
-    flag(frame["amount"] == "", "amount", "required value is empty")
+    empty = gettext_noop("required value is empty")
+    flag(frame["supplier_account"] == "", "supplier_account", empty)
+    flag(frame["service_code"] == "", "service_code", empty)
+    flag(frame["amount"] == "", "amount", empty)
 
     kind = frame["kind"].str.lower().where(frame["kind"] != "", ChargeKind.REGULAR)
     flag(
-        ~kind.isin(ChargeKind.values), "kind", f"kind must be one of {', '.join(ChargeKind.values)}"
+        ~kind.isin(ChargeKind.values),
+        "kind",
+        gettext_noop("kind must be one of %(kinds)s"),
+        kinds=", ".join(ChargeKind.values),
     )
     return kind
 
@@ -249,25 +321,32 @@ def _check_corrects_period(report: _Report, kind: pd.Series, period: str) -> pd.
     source = _CORRECTS_TEXT if _CORRECTS_TEXT in frame else None
     named = corrects != ""
     well_formed = corrects.str.match(_PERIOD_PATTERN)
-    flag(named & ~well_formed, "corrects_period", "not a period YYYY-MM", source)
+    flag(named & ~well_formed, "corrects_period", gettext_noop("not a period YYYY-MM"), source)
     earliest = _months_before(period, CORRECTS_PERIOD_MONTHS_BACK)
     flag(
         named & well_formed & (corrects >= period),
         "corrects_period",
-        f"a recalculation corrects a period before the file's period {period}",
+        gettext_noop("a recalculation corrects a period before the file's period %(period)s"),
         source,
+        period=period,
     )
     flag(
         named & well_formed & (corrects < earliest),
         "corrects_period",
-        f"more than {CORRECTS_PERIOD_MONTHS_BACK} months before {period} (earliest {earliest})",
+        gettext_noop("more than %(months)s months before %(period)s (earliest %(earliest)s)"),
         source,
+        months=CORRECTS_PERIOD_MONTHS_BACK,
+        period=period,
+        earliest=earliest,
     )
     given = frame["kind"] != ""
     flag(
         named & given & kind.isin(ChargeKind.values) & (kind != ChargeKind.RECALCULATION),
         "kind",
-        "a line with corrects_period is a recalculation: leave kind blank or write recalculation",
+        gettext_noop(
+            "a line with corrects_period is a recalculation: leave kind blank or write "
+            "recalculation"
+        ),
     )
     kind.loc[named & ~given] = ChargeKind.RECALCULATION
     return corrects
@@ -286,13 +365,17 @@ def _check_amount(report: _Report, kind: pd.Series) -> tuple[pd.Series, pd.Serie
     marked = report.reported("amount")
     amount_text = frame["amount"]
     bad_amount = (amount_text != "") & ~amount_text.str.match(_AMOUNT) & ~marked
-    flag(bad_amount, "amount", "not an amount with at most 2 decimals (no thousands separators)")
+    flag(
+        bad_amount,
+        "amount",
+        gettext_noop("not an amount with at most 2 decimals (no thousands separators)"),
+    )
     unusable = bad_amount | marked | (amount_text == "")
     amount = _minor_units(amount_text.where(~unusable, "0"))
     flag(
         (amount < 0) & ~kind.isin(_NEGATIVE_ALLOWED) & kind.isin(ChargeKind.values),
         "amount",
-        "a negative amount is allowed only for kind recalculation or privilege",
+        gettext_noop("a negative amount is allowed only for kind recalculation or privilege"),
     )
     return amount, unusable
 
@@ -306,16 +389,17 @@ def _check_columns(report: _Report, kind: pd.Series, period: str, corrects: pd.S
         flag(
             (values != "") & ~report.reported(column) & ~values.str.match(_DECIMAL6),
             column,
-            "not a number with at most 6 decimals",
+            gettext_noop("not a number with at most 6 decimals"),
         )
-    flag(frame["unit"].str.len() > 20, "unit", "longer than 20 characters")
+    flag(frame["unit"].str.len() > 20, "unit", gettext_noop("longer than 20 characters"))
 
     periods = frame["period"]
     flag(
         (periods != "") & (periods != period),
         "period",
-        f"the line's period differs from the import's period {period}",
+        gettext_noop("the line's period differs from the import's period %(period)s"),
         source=_PERIOD_TEXT if _PERIOD_TEXT in frame else None,
+        period=period,
     )
 
     account, code = frame["supplier_account"], frame["service_code"]
@@ -324,8 +408,10 @@ def _check_columns(report: _Report, kind: pd.Series, period: str, corrects: pd.S
     flag(
         repeated,
         "supplier_account",
-        "duplicate line: the same supplier account, service code, kind and corrected period "
-        "appear earlier",
+        gettext_noop(
+            "duplicate line: the same supplier account, service code, kind and corrected "
+            "period appear earlier"
+        ),
     )
 
 
@@ -358,7 +444,7 @@ def _check_quantity_times_tariff(
         report.flag(
             mismatch,
             "amount",
-            "amount is not quantity × tariff rounded to 2 decimals (within 0.01)",
+            gettext_noop("amount is not quantity × tariff rounded to 2 decimals (within 0.01)"),
         )
 
 
@@ -374,7 +460,9 @@ def _service_ids(report: _Report, supplier: Supplier) -> pd.Series:
     report.flag(
         (code != "") & service_id.isna(),
         "service_code",
-        "unknown service code: map it to the service classifier in the supplier's settings",
+        gettext_noop(
+            "unknown service code: map it to the service classifier in the supplier's settings"
+        ),
     )
     return service_id
 
@@ -390,7 +478,7 @@ def _account_ids(report: _Report, supplier: Supplier) -> tuple[pd.Series, dict[s
     report.flag(
         unknown,
         "supplier_account",
-        "unknown supplier account: sent to the mapping queue to be linked to an account",
+        UNKNOWN_ACCOUNT,
     )
     unmatched: dict[str, list[int]] = {}
     for number, line in frame.loc[unknown, ["supplier_account", LINE]].itertuples(index=False):

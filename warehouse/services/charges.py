@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.db import copy_rows
 from core.errors import ApplicationError
@@ -56,8 +57,14 @@ from warehouse.models import (
     Tenant,
     UnmatchedLine,
 )
-from warehouse.reports import FileRejected, LineError
-from warehouse.services.charge_rows import ChargeRows, read_source, to_canonical, validate
+from warehouse.reports import FileRejected, LineError, problem
+from warehouse.services.charge_rows import (
+    UNKNOWN_ACCOUNT,
+    ChargeRows,
+    read_source,
+    to_canonical,
+    validate,
+)
 from warehouse.services.periods import period_due_date, period_is_locked, period_parse
 
 REPORT_LIMIT = 10_000  # lines kept on the batch; the count says how many there were
@@ -114,11 +121,13 @@ def charges_import(
         return _reject(
             batch,
             [
-                LineError(
+                problem(
                     None,
                     "period",
                     period,
-                    "the period is closed: corrections go into an open period as recalculations",
+                    gettext_noop(
+                        "the period is closed: corrections go into an open period as recalculations"
+                    ),
                 )
             ],
         )
@@ -134,7 +143,7 @@ def charges_import(
             progress=progress,
         )
     except FileRejected as exc:
-        return _reject(batch, exc.errors)
+        return _reject(batch, exc.errors, summary=getattr(exc, "summary", None))
     refused = _refusal(batch, rows)
     if refused is not None:
         return refused
@@ -185,16 +194,24 @@ def _read_and_validate(
     )
     canonical, mark_errors = to_canonical(table, profile)
     progress("validating")
-    return validate(
+    rows = validate(
         canonical, supplier=supplier, period=period, extra_errors=[*table.errors, *mark_errors]
     )
+    # Lines the reader skipped (a wrong number of fields) were read too: counted, not posted.
+    rows.total_lines += len({e.line for e in table.errors if e.line is not None})
+    return rows
 
 
 def _refusal(batch: ImportBatch, rows: ChargeRows) -> ImportOutcome | None:
-    """The rejection of a batch whose lines failed (their unknown accounts queued for mapping)
-    or that has no lines at all; None when the rows may be posted."""
+    """The rejection of a batch whose lines failed or that has no lines at all; None when the
+    rows may be posted. Only a file whose one problem is unknown supplier accounts sends them
+    to the mapping queue (to be linked, then the batch runs again); a file with any other
+    problem is rejected whole and leaves the queue as it was — it will come again corrected,
+    and its account column may be the very thing that is wrong."""
     if rows.errors:
-        _queue_unmatched(batch, rows)
+        counts = line_counts(rows.errors, rows.total_lines)
+        if counts.unmatched:
+            _queue_unmatched(batch, rows)
         return _reject(batch, rows.errors, rows)
     if rows.total_lines == 0:
         # An empty export is far more often a supplier's mistake than a month without charges;
@@ -202,11 +219,13 @@ def _refusal(batch: ImportBatch, rows: ChargeRows) -> ImportOutcome | None:
         return _reject(
             batch,
             [
-                LineError(
+                problem(
                     None,
                     "file",
                     "",
-                    "the file has no charge lines: nothing to post (an earlier version stays)",
+                    gettext_noop(
+                        "the file has no charge lines: nothing to post (an earlier version stays)"
+                    ),
                 )
             ],
             rows,
@@ -275,7 +294,11 @@ def _batch_open(
         period=period,
         sha256=sha,
         status__in=[BatchStatus.RECEIVED, BatchStatus.VALIDATED],
-    ).update(status=BatchStatus.REJECTED, message="interrupted before posting; run again")
+    ).update(
+        status=BatchStatus.REJECTED,
+        message=_INTERRUPTED,
+        message_i18n={"msgid": _INTERRUPTED, "params": {}},
+    )
     return ImportBatch.objects.create(
         tenant=tenant,
         supplier=supplier,
@@ -294,22 +317,82 @@ def _with_encoding(batch: ImportBatch, message: str) -> str:
     return f"{message}; {batch.encoding_note}" if batch.encoding_note else message
 
 
+@dataclass(frozen=True)
+class LineCounts:
+    """How a file's lines came out, each line counted once: `read` = `valid` + `rejected` +
+    `unmatched`. A rejected line has a problem other than an unknown supplier account;
+    `unmatched` lines have no problem but their unknown account, and count only when they
+    are the file's only problem (then they go to the mapping queue); otherwise they count as
+    rejected. `valid` lines had no problem (posted, unless the file was rejected)."""
+
+    read: int
+    valid: int
+    rejected: int
+    unmatched: int
+
+
+def line_counts(errors: list[LineError], total_lines: int) -> LineCounts:
+    """The line counts of a file from its problems (`LineCounts`). A problem of the whole file
+    (no line, or a header that does not fit) rejects it with no line read as valid."""
+    if total_lines == 0 or any(e.line is None for e in errors):
+        lines = {e.line for e in errors if e.line is not None}
+        return LineCounts(total_lines, 0, total_lines if lines else 0, 0)
+    reasons: dict[int, set[str]] = {}
+    for e in errors:
+        reasons.setdefault(e.line, set()).add(e.msgid or e.reason)
+    only_unknown = {line for line, found in reasons.items() if found == {UNKNOWN_ACCOUNT}}
+    unmatched = len(only_unknown) if len(only_unknown) == len(reasons) else 0
+    rejected = len(reasons) - unmatched
+    return LineCounts(total_lines, max(total_lines - rejected - unmatched, 0), rejected, unmatched)
+
+
+_INTERRUPTED = gettext_noop("interrupted before posting; run again")
+_IDENTICAL = gettext_noop("identical to the posted version: nothing changed")
+_REJECTED = gettext_noop(
+    "Rejected, nothing posted. Problems: %(problems)s; lines with problems: %(lines)s."
+)
+_AWAITING_MAPPING = gettext_noop(
+    "Not posted: %(unmatched)s line(s) name supplier accounts no account link knows; they are "
+    "in the mapping queue. Link them, then run the batch again."
+)
+_POSTED = gettext_noop("Posted as version %(version)s.")
+_POSTED_REPLACING = gettext_noop("Posted as version %(version)s, replacing version %(previous)s.")
+_POSTED_RECALCULATION = gettext_noop(
+    "Posted as version %(version)s, replacing version %(previous)s as recalculation lines: "
+    "payments had already cleared the earlier version."
+)
+
+
+def _message(batch: ImportBatch, msgid: str, **params) -> None:
+    """Sets the batch's message: English in `message` (the command line, the API), the message
+    id and parameters in `message_i18n`, which the pages render in their reader's language."""
+    batch.message = _with_encoding(batch, msgid % params)
+    batch.message_i18n = {"msgid": msgid, "params": params}
+
+
 def _reject(
-    batch: ImportBatch, errors: list[LineError], rows: ChargeRows | None = None
+    batch: ImportBatch,
+    errors: list[LineError],
+    rows: ChargeRows | None = None,
+    *,
+    summary: LineError | None = None,
 ) -> ImportOutcome:
-    lines = {e.line for e in errors if e.line is not None}
+    """Rejects the batch whole, its report and line counts kept; `summary` (a layout that does
+    not fit the profile) is its message when given."""
+    counts = line_counts(errors, rows.total_lines if rows else 0)
     batch.status = BatchStatus.REJECTED
-    batch.report = [
-        {"line": e.line, "column": e.column, "value": e.value, "reason": e.reason}
-        for e in errors[:REPORT_LIMIT]
-    ]
-    batch.rows_total = rows.total_lines if rows else 0
-    batch.rows_rejected = len(lines)
-    batch.rows_valid = max(batch.rows_total - batch.rows_rejected, 0)
-    batch.rows_unmatched = sum(len(v) for v in rows.unmatched.values()) if rows else 0
-    batch.message = _with_encoding(
-        batch, f"rejected: {len(errors)} problem(s) on {len(lines)} line(s); nothing posted"
-    )
+    batch.report = [e.as_row() for e in errors[:REPORT_LIMIT]]
+    batch.rows_total = counts.read
+    batch.rows_rejected = counts.rejected
+    batch.rows_valid = counts.valid
+    batch.rows_unmatched = counts.unmatched
+    if summary is not None:
+        _message(batch, summary.msgid, **dict(summary.params))
+    elif counts.unmatched and not counts.rejected:
+        _message(batch, _AWAITING_MAPPING, unmatched=counts.unmatched)
+    else:
+        lines = len({e.line for e in errors if e.line is not None})
+        _message(batch, _REJECTED, problems=len(errors), lines=lines)
     batch.save(
         update_fields=[
             "status",
@@ -319,6 +402,7 @@ def _reject(
             "rows_valid",
             "rows_unmatched",
             "message",
+            "message_i18n",
         ]
     )
     return ImportOutcome(batch, "rejected", batch.message)
@@ -364,11 +448,14 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
     # that clear its open items lock open items after it).
     Supplier.objects.select_for_update().filter(pk=batch.supplier_id).get()
     if period_is_locked(batch.tenant, batch.period):
-        raise FileRejected([LineError(None, "period", batch.period, "the period is closed")])
+        raise FileRejected(
+            [problem(None, "period", batch.period, gettext_noop("the period is closed"))]
+        )
     previous = _posted_batch(batch.supplier, batch.period)
     if previous is not None and previous.sha256 == batch.sha256:
-        batch.status, batch.message = BatchStatus.REJECTED, "identical to the posted version"
-        batch.save(update_fields=["status", "message"])
+        batch.status = BatchStatus.REJECTED
+        _message(batch, _IDENTICAL)
+        batch.save(update_fields=["status", "message", "message_i18n"])
         return ImportOutcome(
             previous, "already_posted", f"identical to version {previous.version}: nothing changed"
         )
@@ -404,13 +491,21 @@ def _post(batch_id: int, rows: ChargeRows, *, actor) -> ImportOutcome:
     version = (_own_batches(batch.supplier, batch.period).aggregate(v=Max("version"))["v"] or 0) + 1
     batch.status, batch.version, batch.posted_at = BatchStatus.POSTED, version, timezone.now()
     batch.amount_total = int(frame["amount"].sum()) if len(frame) else 0
-    batch.message = _with_encoding(
-        batch,
-        f"posted as version {version}"
-        + (f", replacing version {previous.version}" if previous else "")
-        + (" (as recalculation: payments had cleared the earlier version)" if allocated else ""),
+    if previous is None:
+        _message(batch, _POSTED, version=version)
+    else:
+        msgid = _POSTED_RECALCULATION if allocated else _POSTED_REPLACING
+        _message(batch, msgid, version=version, previous=previous.version)
+    batch.save(
+        update_fields=[
+            "status",
+            "version",
+            "posted_at",
+            "amount_total",
+            "message",
+            "message_i18n",
+        ]
     )
-    batch.save(update_fields=["status", "version", "posted_at", "amount_total", "message"])
     AuditEvent.objects.create(
         tenant=batch.tenant,
         actor=actor,

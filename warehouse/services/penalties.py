@@ -10,10 +10,12 @@ import hashlib
 
 import pandas as pd
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from core.db import copy_rows
 from core.errors import ApplicationError
+from core.money import display_language
 from warehouse import hooks
 from warehouse.models import (
     AuditEvent,
@@ -35,10 +37,12 @@ PENALTY_SERVICE = "penalty"
 
 
 def penalty_service(tenant: Tenant) -> Service:
+    """The tenant's penalty service, made on first use with its country's name for it in the
+    language of the tenant's documents ("Verzugszinsen" on a German tenant's bill)."""
+    with translation.override(display_language(tenant)):
+        name = str(tenant.country.penalty_service_name)
     service, _ = Service.objects.get_or_create(
-        tenant=tenant,
-        code=PENALTY_SERVICE,
-        defaults={"name": tenant.country.penalty_service_name, "unit": ""},
+        tenant=tenant, code=PENALTY_SERVICE, defaults={"name": name, "unit": ""}
     )
     return service
 
@@ -136,6 +140,12 @@ def _batch_create(
     sha = hashlib.sha256(
         f"penalties:{tenant.pk}:{supplier.pk}:{period}:{now.isoformat()}".encode()
     ).hexdigest()
+    msgid = (
+        gettext_noop("penalties of %(count)s account(s) recalculated under the rules in force")
+        if recalculation
+        else gettext_noop("penalties of %(count)s account(s) charged at the close of %(period)s")
+    )
+    params = {"count": len(part), "period": period}
     return ImportBatch.objects.create(
         tenant=tenant,
         supplier=supplier,
@@ -147,11 +157,9 @@ def _batch_create(
         rows_total=len(part),
         rows_valid=len(part),
         amount_total=int(part["amount"].sum()),
-        message=(
-            f"penalties of {len(part)} account(s) recalculated under the rules in force"
-            if recalculation
-            else f"penalties of {len(part)} account(s) charged at the close of {period}"
-        ),
+        # English as stored, and its message id for the pages' reader (`batch_message`)
+        message=msgid % params,
+        message_i18n={"msgid": msgid, "params": params},
         created_by=actor,
         posted_at=now,
     )

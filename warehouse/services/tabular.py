@@ -13,9 +13,10 @@ import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.utils.translation import gettext_noop
 
 from core.encodings import Decoded, EncodingError, decode_text
-from warehouse.reports import FileRejected, LineError
+from warehouse.reports import FileRejected, LineError, problem
 
 LINE = "_line"
 # Arrow-backed strings: pandas runs .str operations in C++ instead of a Python loop per cell.
@@ -45,7 +46,17 @@ def decode(data: bytes, encoding: str | None = None, default: str | None = None)
     try:
         return decode_text(data, encoding=encoding, default=default)
     except EncodingError as exc:
-        raise FileRejected([LineError(None, "file", "", str(exc))]) from exc
+        raise FileRejected(
+            [
+                problem(
+                    None,
+                    "file",
+                    "",
+                    gettext_noop("the file cannot be read as text: %(detail)s"),
+                    detail=str(exc),
+                )
+            ]
+        ) from exc
 
 
 def detect_separator(text: str) -> str:
@@ -83,18 +94,28 @@ def read_csv(
                     continue
             if len(record) != len(names):
                 errors.append(
-                    LineError(
+                    problem(
                         start,
                         "line",
                         separator.join(record)[:80],
-                        f"has {len(record)} fields, the header has {len(names)}",
+                        gettext_noop("has %(fields)s fields, the header has %(columns)s"),
+                        fields=len(record),
+                        columns=len(names),
                     )
                 )
                 continue
             rows.append(record)
             lines.append(start)
     except csv.Error as exc:
-        errors.append(LineError(previous_end + 1, "line", "", f"malformed CSV: {exc}"))
+        errors.append(
+            problem(
+                previous_end + 1,
+                "line",
+                "",
+                gettext_noop("malformed CSV: %(detail)s"),
+                detail=str(exc),
+            )
+        )
     return _table(names, rows, lines, errors, **meta)
 
 
@@ -159,11 +180,21 @@ def read_xlsx(data: bytes, *, sheet: str | None = None, skip_rows=0) -> Table:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileRejected(
-            [LineError(None, "file", "", f"not a readable XLSX workbook: {exc}")]
+            [
+                problem(
+                    None,
+                    "file",
+                    "",
+                    gettext_noop("not a readable XLSX workbook: %(detail)s"),
+                    detail=str(exc),
+                )
+            ]
         ) from exc
     try:
         if sheet and sheet not in workbook.sheetnames:
-            raise FileRejected([LineError(None, "sheet", sheet, "no such sheet in the workbook")])
+            raise FileRejected(
+                [problem(None, "sheet", sheet, gettext_noop("no such sheet in the workbook"))]
+            )
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         header, rows, lines, errors = None, [], [], []
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
@@ -178,11 +209,12 @@ def read_xlsx(data: bytes, *, sheet: str | None = None, skip_rows=0) -> Table:
             extra = [c for c in cells[len(header) :] if c.strip()]
             if extra:
                 errors.append(
-                    LineError(
+                    problem(
                         number,
                         "line",
                         " | ".join(cells)[:80],
-                        f"has values beyond the {len(header)} header columns",
+                        gettext_noop("has values beyond the %(columns)s header columns"),
+                        columns=len(header),
                     )
                 )
                 continue
@@ -212,7 +244,7 @@ def require_columns(table: Table, required: list[str]) -> None:
     if missing:
         raise FileRejected(
             [
-                LineError(1, column, "", "required column is missing from the header")
+                problem(1, column, "", gettext_noop("required column is missing from the header"))
                 for column in missing
             ]
         )
@@ -220,11 +252,16 @@ def require_columns(table: Table, required: list[str]) -> None:
 
 def _check_header(header) -> None:
     if header is None:
-        raise FileRejected([LineError(None, "file", "", "the file is empty: no header row")])
+        raise FileRejected(
+            [problem(None, "file", "", gettext_noop("the file is empty: no header row"))]
+        )
     duplicates = {c for c in header if c and header.count(c) > 1}
     if duplicates:
         raise FileRejected(
-            [LineError(1, c, "", "column appears twice in the header") for c in sorted(duplicates)]
+            [
+                problem(1, c, "", gettext_noop("column appears twice in the header"))
+                for c in sorted(duplicates)
+            ]
         )
 
 

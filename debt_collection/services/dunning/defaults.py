@@ -3,8 +3,10 @@ call task at 45, pre-trial claim at 60, court claim at 90) and its message texts
 Russian — also the texts a level without a template of its own sends."""
 
 from django.db import transaction
+from django.utils import translation
 
 from debt_collection.models import DunningAction, DunningLevel
+from debt_collection.models.dunning import DEFAULT_LEVEL_NAMES
 from messaging.models import MessageTemplate
 from warehouse.models import Tenant
 
@@ -57,14 +59,15 @@ DEFAULT_TEXTS = {
     },
 }
 
-# (position, name, days past due, action, wait days, template code)
+# (position, name, days past due, action, wait days, template code); the names are seeded in
+# the tenant's message language and read in each reader's (`DunningLevel.display_name`).
 _DEFAULT_LEVELS = (
-    (1, "SMS reminder", 5, DunningAction.SMS, 7, "dunning-sms"),
-    (2, "E-mail reminder", 15, DunningAction.EMAIL, 7, "dunning-email"),
-    (3, "Letter", 30, DunningAction.LETTER, 10, "dunning-letter"),
-    (4, "Call task", 45, DunningAction.CALL_TASK, 10, None),
-    (5, "Pre-trial claim", 60, DunningAction.PRE_TRIAL, 20, None),
-    (6, "Court claim", 90, DunningAction.COURT, 0, None),
+    (1, DEFAULT_LEVEL_NAMES[0], 5, DunningAction.SMS, 7, "dunning-sms"),
+    (2, DEFAULT_LEVEL_NAMES[1], 15, DunningAction.EMAIL, 7, "dunning-email"),
+    (3, DEFAULT_LEVEL_NAMES[2], 30, DunningAction.LETTER, 10, "dunning-letter"),
+    (4, DEFAULT_LEVEL_NAMES[3], 45, DunningAction.CALL_TASK, 10, None),
+    (5, DEFAULT_LEVEL_NAMES[4], 60, DunningAction.PRE_TRIAL, 20, None),
+    (6, DEFAULT_LEVEL_NAMES[5], 90, DunningAction.COURT, 0, None),
 )
 DEFAULT_MIN_DEBT = 10000  # 100.00
 
@@ -74,12 +77,18 @@ def message_language(tenant: Tenant) -> str:
     return tenant.country.message_language(tenant.locale)
 
 
+def _in_language(text, language: str) -> str:
+    with translation.override(language):
+        return str(text)
+
+
 def dunning_defaults(*, tenant: Tenant) -> list[DunningLevel]:
     """The demo procedure (SMS at 5 days past due and 100.00 overdue, e-mail at 15, letter at
     30, call task at 45, pre-trial claim at 60, court claim at 90) and its templates in the
     tenant's language. Idempotent: existing templates and levels are left as staff edited
     them."""
-    texts = DEFAULT_TEXTS[message_language(tenant)]
+    language = message_language(tenant)
+    texts = DEFAULT_TEXTS[language]
     templates = {}
     with transaction.atomic():
         for channel, (subject, body) in texts.items():
@@ -93,7 +102,7 @@ def dunning_defaults(*, tenant: Tenant) -> list[DunningLevel]:
                 tenant=tenant,
                 position=position,
                 defaults={
-                    "name": name,
+                    "name": _in_language(name, language),
                     "days_past_due": dpd,
                     "min_debt": DEFAULT_MIN_DEBT,
                     "action": action,

@@ -10,7 +10,6 @@ import datetime as dt
 from collections import defaultdict
 from functools import partial
 
-from django.conf import settings
 from django.db.models import Min, Sum
 from django.template import Context, Engine
 from django.template.base import TextNode, Variable, VariableNode
@@ -18,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
 
+from core.http import public_url
 from core.money import format_currency
 from debt_collection.models import DunningOutcome
 from debt_collection.services.dunning.defaults import DEFAULT_TEXTS, message_language
@@ -125,7 +125,7 @@ def message_template_preview(*, template: MessageTemplate, account: Account, on:
 
 
 def _base_url() -> str:
-    return getattr(settings, "PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return public_url("")
 
 
 def _pay_urls(*, tenant: Tenant, account_ids: list[int], now: dt.datetime) -> dict[int, str]:

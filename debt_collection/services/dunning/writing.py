@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from core.db import bulk_upsert, insert_model_rows
 from core.errors import ApplicationError
@@ -24,6 +25,7 @@ from debt_collection.models import (
     DunningOutcome,
     DunningState,
     DunningStep,
+    SystemNote,
 )
 from debt_collection.services.cases import case_close, case_open
 from debt_collection.services.dunning.selection import BATCH, Decision
@@ -79,7 +81,7 @@ def _close_paid_cases(account_ids: list[int], *, now: dt.datetime) -> None:
             account_id__in=account_ids[start : start + BATCH], stage__in=CLOSED_WHEN_PAID
         )
         for case in cases:
-            case_close(case=case, reason="overdue debt paid", at=now)
+            case_close(case=case, reason=SystemNote(gettext_noop("overdue debt paid")), at=now)
 
 
 def write_messages(sending: list[Decision], *, tenant: Tenant, now: dt.datetime) -> None:
@@ -130,7 +132,7 @@ def open_cases(
         case, _ = case_open(
             account=accounts[d.account_id],
             debt_at_open=d.overdue,
-            reason=f"dunning: {d.level.name}",
+            reason=SystemNote(gettext_noop("dunning: %(level)s"), level=d.level.name),
             at=now,
         )
         d.case_id = case.pk
@@ -152,8 +154,13 @@ def _advance_stage(case: DebtCase, d: Decision, *, now: dt.datetime) -> None:
     CaseEvent.objects.create(
         case=case,
         kind=CaseEventKind.STAGE,
-        note=f"dunning: {d.level.name}",
-        detail={"from": before, "to": target, "dunning_level": d.level.position},
+        note=(note := SystemNote(gettext_noop("dunning: %(level)s"), level=d.level.name)),
+        detail={
+            "from": before,
+            "to": target,
+            "dunning_level": d.level.position,
+            "said": note.said(),
+        },
         at=now,
     )
 

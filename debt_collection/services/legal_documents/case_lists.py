@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from core.documents.xlsx import (
     add_sheet,
@@ -47,10 +48,11 @@ def case_list_xlsx(*, cases, as_of: dt.date) -> bytes:
 
     book = new_workbook()
     sheet = add_sheet(book, "cases")
-    header = ["Account", "Payer", "Address"]
-    header += [f"Debt: {suppliers[code]}" for code in codes]
-    header += ["Debt total", "Penalties", "Stage", "Court", "Court case number", "Awarded"]
-    header += ["Collected"]
+    header = [gettext("Account"), gettext("Payer"), gettext("Address")]
+    header += [gettext("Debt: %(supplier)s") % {"supplier": suppliers[code]} for code in codes]
+    header += [gettext("Debt total"), gettext("Penalties"), gettext("Stage"), gettext("Court")]
+    header += [gettext("Court case number"), gettext("Awarded")]
+    header += [gettext("Collected")]
     header_row(sheet, header)
 
     def money(amount):

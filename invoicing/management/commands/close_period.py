@@ -31,6 +31,16 @@ class Command(BaseCommand):
         try:
             result = period_close(tenant=tenant_obj, period=period, allow_missing=allow_missing)
         except ApplicationError as exc:
+            if exc.code == "suppliers_missing":  # the message speaks of the page's checkbox
+                missing = ", ".join(exc.extra["missing"])
+                raise CommandError(
+                    f"No posted charges for {period} from: {missing} "
+                    "(--allow-missing closes without them)",
+                    returncode=1,
+                ) from exc
+            if exc.code == "month_end_step_missing":
+                hint = " (From the command line: manage.py charge_penalties.)"
+                raise CommandError(exc.message + hint, returncode=1) from exc
             raise CommandError(exc.message, returncode=1) from exc
         if result.already_closed:
             self.stdout.write(f"{tenant} {period} is already closed: nothing changed.")

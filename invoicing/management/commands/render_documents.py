@@ -2,6 +2,7 @@ import sys
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -22,9 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--period", required=True)
         parser.add_argument("--account", help="only this account number")
         parser.add_argument("--out", required=True, type=Path)
-        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+        parser.add_argument(
+            "--base-url", default=None, help="the pay links' base (default: PUBLIC_BASE_URL)"
+        )
 
     def handle(self, *args, tenant, period, account, out, base_url, **options):
+        base_url = base_url or settings.PUBLIC_BASE_URL
         tenant_obj = Tenant.objects.filter(code=tenant).first()
         if tenant_obj is None:
             raise CommandError(f"no tenant {tenant!r}", returncode=2)
