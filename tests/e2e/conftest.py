@@ -48,7 +48,9 @@ def browser(monkeypatch):
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, settings):
+    # Links the pages print (pay links, plan links) lead to this live server.
+    settings.PUBLIC_BASE_URL = live_server.url
     context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-US")
     context.set_default_timeout(15_000)
     opened = context.new_page()

@@ -84,7 +84,7 @@ def test_a_resident_opens_a_bill_pays_part_per_supplier_then_the_rest(
     expect(state(page, "2026-12")).to_have_attribute("data-state", "due")
     shots.both("bills")
 
-    page.get_by_role("link", name="2026-12").click()
+    page.get_by_role("link", name="December 2026").click()
     expect(page.locator("article.payment-document, .pd-header").first).to_be_visible()
     shots.both("bill")
     pdf = page.request.get(BASE + "documents/2026-12.pdf")

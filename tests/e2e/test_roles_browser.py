@@ -61,8 +61,9 @@ def labels(lang) -> Labels:
 
 
 @pytest.fixture
-def page(browser, live_server, lang):
+def page(browser, live_server, lang, settings):
     """The page of tests/e2e/conftest.py, in `lang`."""
+    settings.PUBLIC_BASE_URL = live_server.url
     context = open_context(browser, live_server.url, lang, VIEWPORT)
     opened = context.new_page()
     try:

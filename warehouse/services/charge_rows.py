@@ -169,9 +169,12 @@ def _layout_mismatch(table: Table, profile: MappingProfile | None) -> LineError:
             expected=", ".join(REQUIRED),
             found=found,
         )
+    # In the canonical fields' order (a JSON object's key order is not kept by PostgreSQL).
+    columns = dict(profile.columns)
+    order = {name: index for index, name in enumerate(CANONICAL)}
     expected = ", ".join(
         f"#{source}" if isinstance(source, int) and not isinstance(source, bool) else str(source)
-        for name, source in dict(profile.columns).items()
+        for name, source in sorted(columns.items(), key=lambda item: order.get(item[0], 99))
         if source not in (None, "")
     )
     return problem(
