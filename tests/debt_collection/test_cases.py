@@ -264,7 +264,8 @@ def test_callback_in_the_past_is_refused(client, collector, cases):
     assert not CaseEvent.objects.filter(kind=CaseEventKind.CALLBACK).exists()
 
 
-def test_sms_now_is_queued_for_the_accounts_phone(client, collector, cases):
+def test_sms_now_is_queued_for_the_accounts_phone(clock, client, collector, cases):
+    # At midday in the tenant's time: outside the quiet hours an SMS now must respect.
     client.force_login(collector)
     case = cases["VK-0001"]
     case.account.phone = "+79161234567"
