@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -230,7 +231,7 @@ PAYMENT_PROVIDERS = {}
 if SANDBOX_ACQUIRER["enabled"]:
     PAYMENT_PROVIDERS["sandbox"] = {
         "adapter": "sandbox",
-        "name": "Card (sandbox)",
+        "name": gettext_lazy("Card (sandbox)"),
         "base_url": env.str("SANDBOX_ACQUIRER_URL", default=f"{PUBLIC_BASE_URL}/sandbox-acquirer"),
         "secret": SANDBOX_ACQUIRER["api_key"],
         "webhook_secret": SANDBOX_ACQUIRER["webhook_secret"],
@@ -246,7 +247,7 @@ if SANDBOX_ACQUIRER["enabled"]:
 if env.str("STRIPE_API_KEY", default=""):
     PAYMENT_PROVIDERS["stripe"] = {
         "adapter": "stripe",
-        "name": "Card (Stripe)",
+        "name": gettext_lazy("Card (Stripe)"),
         "api_key": env.str("STRIPE_API_KEY"),
         "webhook_secret": env.str("STRIPE_WEBHOOK_SECRET", default=""),
         "api_base": env.str("STRIPE_API_BASE", default=""),
