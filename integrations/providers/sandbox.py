@@ -115,18 +115,7 @@ class SandboxProvider(Provider):
                 return ProviderEvent(
                     kind="unknown", provider_id=str(data.get("id", "")), raw_type=raw_type
                 )
-            amount = data["amount"]
-            if isinstance(amount, bool) or not isinstance(amount, int):
-                raise ValueError("amount is not an integer")
-            return ProviderEvent(
-                kind=EVENT_KINDS[raw_type],
-                provider_id=str(data["id"]),
-                payment_id=str(data.get("payment_id") or ""),
-                amount=amount,
-                currency=str(data["currency"]).upper(),
-                reference=str(data.get("reference", "")),
-                raw_type=raw_type,
-            )
+            return _checkout_event(EVENT_KINDS[raw_type], data, raw_type)
         except (ValueError, KeyError, TypeError, AttributeError) as bad:
             raise WebhookRejected(f"unreadable event: {bad}") from None
 
@@ -146,18 +135,7 @@ class SandboxProvider(Provider):
                 return None
             if state not in STATUS_KINDS:
                 raise ValueError(f"status {state!r}")
-            amount = answer["amount"]
-            if isinstance(amount, bool) or not isinstance(amount, int):
-                raise ValueError("amount is not an integer")
-            return ProviderEvent(
-                kind=STATUS_KINDS[state],
-                provider_id=str(answer["id"]),
-                payment_id=str(answer.get("payment_id") or ""),
-                amount=amount,
-                currency=str(answer["currency"]).upper(),
-                reference=str(answer.get("reference", "")),
-                raw_type=f"checkout.{state}",
-            )
+            return _checkout_event(STATUS_KINDS[state], answer, f"checkout.{state}")
         except (ValueError, KeyError, TypeError) as bad:
             raise ProviderError(f"unreadable checkout from the acquirer: {bad}") from None
 
@@ -192,3 +170,20 @@ class SandboxProvider(Provider):
         except (urllib.error.URLError, OSError, ValueError) as failure:
             reason = getattr(failure, "reason", failure)
             raise ProviderError(f"the acquirer could not be reached: {reason}") from None
+
+
+def _checkout_event(kind: str, data: dict, raw_type: str) -> ProviderEvent:
+    """The event a checkout's data (a webhook's `data` or the status answer) describes; raises
+    ValueError, KeyError or TypeError when it is not readable."""
+    amount = data["amount"]
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValueError("amount is not an integer")
+    return ProviderEvent(
+        kind=kind,
+        provider_id=str(data["id"]),
+        payment_id=str(data.get("payment_id") or ""),
+        amount=amount,
+        currency=str(data["currency"]).upper(),
+        reference=str(data.get("reference", "")),
+        raw_type=raw_type,
+    )
